@@ -1,0 +1,37 @@
+#pragma once
+// The command grammar of model replies (docs/commands.md). Pure: no I/O, no allocation beyond
+// the result, linear in the input, total over any bytes (invalid UTF-8, NULs, megabytes).
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace polylogue::commands {
+
+enum class command_name { image, add_ai, temperature, search, mute_self, prompt, list_models };
+
+enum class parse_status { ok, rejected };
+
+struct parsed_command {
+    command_name name = command_name::image;
+    std::vector<std::string> args;  // as written, quotes removed, escapes resolved
+    parse_status status = parse_status::ok;
+    std::string detail;      // why it was rejected; empty when ok
+    std::size_t offset = 0;  // byte offset of the '!' in the text
+    std::size_t length = 0;  // bytes from the '!' to the end of the command's last argument
+};
+
+// At most this many commands of one message are carried out; later ones are rejected.
+inline constexpr std::size_t max_commands_per_message = 8;
+
+// "image", "add_ai", ...: the name as written after '!', lower case.
+std::string_view to_string(command_name name) noexcept;
+std::optional<command_name> command_from_string(std::string_view name) noexcept;
+
+// Every command in text, in the order written. Duplicates (same name and arguments) and commands
+// beyond max_commands_per_message come back rejected with the reason, never dropped.
+std::vector<parsed_command> parse(std::string_view text);
+
+}  // namespace polylogue::commands

@@ -1,0 +1,35 @@
+#pragma once
+// Expected failures are values: every fallible operation returns result<T>, whose error is an
+// error_code in Polylogue's own category (or a system/SQLite-derived one where that says more).
+
+#include <boost/system/error_code.hpp>
+#include <boost/system/result.hpp>
+
+#include <string>
+#include <type_traits>
+
+namespace polylogue {
+
+enum class errc {
+    invalid_config = 1,  // the configuration was refused; diagnostics say why
+    script_exhausted,    // a scripted model has no replies left
+    storage_failure,     // the transcript store could not read or write
+    corrupt_record,      // a stored record could not be decoded
+    not_found,           // a named room, model or file does not exist
+    invalid_argument,    // a caller passed something the contract forbids
+    cancelled,           // the operation was stopped by shutdown
+};
+
+const boost::system::error_category& polylogue_category() noexcept;
+
+inline boost::system::error_code make_error_code(errc e) noexcept {
+    return {static_cast<int>(e), polylogue_category()};
+}
+
+template <class T>
+using result = boost::system::result<T>;
+
+}  // namespace polylogue
+
+template <>
+struct boost::system::is_error_code_enum<polylogue::errc> : std::true_type {};

@@ -1,0 +1,24 @@
+#pragma once
+// Small text utilities shared by several modules. All are pure and total: any bytes in, a
+// well-defined answer out.
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+namespace polylogue::core {
+
+// Replaces every invalid UTF-8 sequence with U+FFFD and drops NUL bytes, so that what we store,
+// log and serialize as JSON is always valid UTF-8.
+std::string sanitize_utf8(std::string_view bytes);
+
+// RFC 3339 UTC with millisecond precision: 2026-11-29T04:30:00.123Z.
+std::string format_rfc3339(std::chrono::system_clock::time_point when);
+
+// ASCII case folding; names in Polylogue (commands, model names) compare case-insensitively.
+std::string ascii_lower(std::string_view text);
+
+// Levenshtein distance, bounded: returns limit + 1 as soon as the distance exceeds limit.
+std::size_t edit_distance(std::string_view a, std::string_view b, std::size_t limit);
+
+}  // namespace polylogue::core

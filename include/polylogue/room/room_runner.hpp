@@ -1,0 +1,81 @@
+#pragma once
+// One room: a long-lived coroutine that owns the room's state and drives its turns. Each turn is
+// pure decisions (next_turn, render, parse, plan) around two I/O steps: the provider call and
+// the group commit. Records are durable before the next turn starts; watchers see them after.
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <spdlog/logger.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "polylogue/config/config.hpp"
+#include "polylogue/core/record.hpp"
+#include "polylogue/providers/provider.hpp"
+#include "polylogue/room/room_state.hpp"
+#include "polylogue/transcript/group_committer.hpp"
+
+namespace polylogue::room {
+
+using provider_map = std::map<std::string, std::unique_ptr<providers::provider>, std::less<>>;
+
+// Called on the event loop with every batch of records once it is durable.
+using commit_watcher = std::function<void(const config::room&, std::span<const core::record>)>;
+
+struct room_services {
+    const config::config* cfg = nullptr;
+    transcript::group_committer* committer = nullptr;
+    const provider_map* providers = nullptr;  // by provider name
+    std::shared_ptr<spdlog::logger> log;
+    commit_watcher on_commit;
+};
+
+enum class room_outcome {
+    running,
+    ended,    // the room reached its end; a room_ended record says why
+    stopped,  // stop() was called (shutdown); the room resumes on the next start
+    failed,   // storage failed or a bug; the log says why
+};
+
+class room_runner {
+  public:
+    room_runner(boost::asio::any_io_executor executor, const config::room& room,
+                room_services services, std::vector<core::record> history);
+
+    // Runs until the room ends, stop() is called, or storage fails. Never throws.
+    boost::asio::awaitable<void> run();
+
+    // Finishes the turn in progress (its records are committed), then run() returns.
+    void stop();
+
+    const config::room& room() const noexcept { return room_; }
+    const room_state& state() const noexcept { return state_; }
+    room_outcome outcome() const noexcept { return outcome_; }
+
+  private:
+    boost::asio::awaitable<void> run_turns();
+    boost::asio::awaitable<bool> commit(std::vector<core::record> records);
+    boost::asio::awaitable<bool> start_if_new();
+    boost::asio::awaitable<bool> take_turn(int slot);
+    boost::asio::awaitable<bool> finish(std::string reason);
+    boost::asio::awaitable<void> pause_between_turns();
+    std::vector<core::record> message_and_outcomes(int slot, std::string text) const;
+    core::record make_record(core::record_type type, int slot, std::string text) const;
+
+    const config::room& room_;
+    room_services services_;
+    std::vector<core::record> history_;
+    room_state state_;
+    boost::asio::steady_timer delay_;
+    bool stopping_ = false;
+    room_outcome outcome_ = room_outcome::running;
+};
+
+}  // namespace polylogue::room

@@ -1,0 +1,47 @@
+#pragma once
+// A room's state is a pure fold over its records: replaying the transcript rebuilds exactly the
+// members, temperatures, mutes, whose turn it is and how many turns were taken. This is what
+// makes a restarted room continue where it stopped.
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "polylogue/core/record.hpp"
+
+namespace polylogue::room {
+
+struct member_state {
+    int slot = 0;  // 1-based: AI-1, AI-2, ...
+    std::string model;
+    std::optional<double> temperature;  // nullopt: the model takes none
+    std::string invited_by;             // "config" or "AI-n"
+    std::string invite;                 // stays in the member's system prompt
+    std::string prompt_additions;       // from !prompt, newline-separated
+    std::size_t replies = 0;            // messages this member has sent
+    bool muted = false;                 // sits out its next turn
+    bool exhausted = false;             // will never speak again
+};
+
+struct room_state {
+    std::vector<member_state> members;  // members[i].slot == i + 1
+    std::int64_t last_seq = 0;
+    int last_speaker = 0;  // the slot whose turn came last (spoke, skipped or ran dry); 0: none
+    int ai_turns = 0;      // AI messages so far; what max_turns counts
+    bool ended = false;
+    std::string end_reason;
+
+    member_state* member(int slot) noexcept;
+    const member_state* member(int slot) const noexcept;
+    const member_state* find_model(std::string_view model) const noexcept;
+};
+
+// Applies one committed record. Records must come in seq order.
+void apply(room_state& state, const core::record& r);
+
+room_state fold(std::span<const core::record> records);
+
+}  // namespace polylogue::room

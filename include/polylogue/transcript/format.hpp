@@ -1,0 +1,22 @@
+#pragma once
+// Human-readable forms of records: the chat log (`tail -f`), `transcript --format text|markdown`,
+// and the one-line orchestrator notices the models see. Pure functions.
+
+#include <string>
+
+#include "polylogue/core/record.hpp"
+
+namespace polylogue::transcript {
+
+// One sentence for every record that is not a message, e.g.
+// `AI-5 ran !add_ai "Llama 3": rejected: maximum of 5 AIs already reached.`
+std::string describe(const core::record& r);
+
+// The chat-log form, ending in a newline: a header line and the text for messages, one line
+// with an emoji for everything else.
+std::string format_text(const core::record& r);
+
+// Markdown: messages as a bold header and their text, everything else as a quoted line.
+std::string format_markdown(const core::record& r);
+
+}  // namespace polylogue::transcript

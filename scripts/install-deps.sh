@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages Polylogue needs to build and test, only those missing.
+# Runs as root (or through sudo when it is there); does nothing when everything is installed.
+set -euo pipefail
+
+packages=(
+    g++ cmake ninja-build pkg-config git
+    libboost1.81-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libssl-dev libyaml-cpp-dev
+    libsqlite3-dev sqlite3 googletest libgtest-dev
+    clang libclang-rt-14-dev  # the libFuzzer targets in the test suite
+)
+
+missing=()
+for package in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$package")
+    fi
+done
+((${#missing[@]} == 0)) && exit 0
+
+as_root=()
+if [[ $(id -u) -ne 0 ]]; then
+    command -v sudo >/dev/null || { echo "install-deps: run as root to install: ${missing[*]}" >&2; exit 1; }
+    as_root=(sudo)
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${as_root[@]}" apt-get update -qq
+"${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

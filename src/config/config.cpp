@@ -1,0 +1,66 @@
+#include "polylogue/config/config.hpp"
+
+#include <algorithm>
+
+#include "polylogue/config/loader.hpp"
+
+namespace polylogue::config {
+namespace {
+
+char lower(char c) noexcept {
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+// Names are compared the way users type them in commands: ASCII case-insensitively. No
+// allocation, so the find functions can stay noexcept.
+bool same_name(std::string_view a, std::string_view b) noexcept {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                      [](char x, char y) { return lower(x) == lower(y); });
+}
+
+template <class Item>
+const Item* find_named(const std::vector<Item>& items, std::string_view name) noexcept {
+    const auto found = std::find_if(items.begin(), items.end(),
+                                    [&](const Item& item) { return same_name(item.name, name); });
+    return found == items.end() ? nullptr : &*found;
+}
+
+constexpr std::string_view default_prompt =
+    "You are {slot}, the model {model}, in the room \"{room}\": a group conversation among AIs.\n"
+    "Present now: {members}. The room seats at most {max_ais} AIs, and humans may join in.\n"
+    "Speak as yourself, answer what the others said, disagree when you disagree; keep it brief.\n"
+    "You may use these commands anywhere in a message; they take effect when it is sent:\n"
+    "  !image \"prompt\"                        create an image and show it to the room\n"
+    "  !add_ai \"Model Name\" \"invite message\"  invite another model while seats remain\n"
+    "  !temperature X                         set your own sampling temperature\n"
+    "  !search \"query\"                        search the web and share what you find\n"
+    "  !mute_self                             sit out your turns and let the others talk\n"
+    "  !prompt \"text\"                         change your own system prompt\n"
+    "  !list_models                           see which models can be invited\n";
+
+}  // namespace
+
+const model* config::find_model(std::string_view name) const noexcept {
+    return find_named(models, name);
+}
+
+const provider* config::find_provider(std::string_view name) const noexcept {
+    return find_named(providers, name);
+}
+
+const room* config::find_room(std::string_view name) const noexcept {
+    return find_named(rooms, name);
+}
+
+std::string_view default_system_prompt() noexcept {
+    return default_prompt;
+}
+
+std::string diagnostic::to_string() const {
+    if (line <= 0) {
+        return file + ": " + message;
+    }
+    return file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + message;
+}
+
+}  // namespace polylogue::config

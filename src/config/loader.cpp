@@ -1,0 +1,214 @@
+#include "polylogue/config/loader.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <system_error>
+
+#include "config/sections.hpp"
+
+namespace polylogue::config {
+namespace {
+
+namespace fs = std::filesystem;
+using detail::reporter;
+
+struct file_contents {
+    std::optional<std::string> text;
+    std::string error;  // why text is missing
+};
+
+file_contents read_file(const fs::path& path) {
+    std::error_code status_error;
+    if (fs::is_directory(path, status_error)) {
+        return {std::nullopt, "it is a directory"};
+    }
+    errno = 0;
+    std::ifstream in{path, std::ios::binary};
+    if (!in) {
+        const int reason = errno != 0 ? errno : EIO;
+        return {std::nullopt, std::generic_category().message(reason)};
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (in.bad()) {
+        return {std::nullopt, "read error"};
+    }
+    return {text.str(), {}};
+}
+
+// The first document of text, or nullopt after reporting a syntax error. yaml-cpp would quietly
+// ignore further documents, so a second one (a stray "---") is reported too.
+std::optional<YAML::Node> parse_document(const std::string& text, std::string_view what,
+                                         reporter& report) {
+    std::vector<YAML::Node> documents;
+    try {
+        documents = YAML::LoadAll(text);
+    } catch (const YAML::Exception& error) {
+        report.error(error.mark, "YAML syntax error: " + error.msg);
+        return std::nullopt;
+    } catch (const std::exception& error) {
+        report.error(YAML::Mark::null_mark(), std::string{"YAML error: "} + error.what());
+        return std::nullopt;
+    }
+    for (std::size_t i = 1; i < documents.size(); ++i) {
+        if (!documents[i].IsNull()) {
+            report.error(documents[i].Mark(),
+                         std::string{what} + " is a single YAML document; this is another one");
+        }
+    }
+    return documents.empty() ? YAML::Node{} : documents.front();
+}
+
+std::optional<std::vector<std::string>> parse_script(const std::string& text, reporter& report) {
+    const std::optional<YAML::Node> root = parse_document(text, "a script", report);
+    if (!root) {
+        return std::nullopt;
+    }
+    std::vector<std::string> replies;
+    if (root->IsNull()) {
+        return replies;  // an empty file: the model never speaks
+    }
+    if (!root->IsSequence()) {
+        report.error(root->Mark(), "a script must be a YAML list of replies (strings), not " +
+                                       std::string{detail::node_kind(*root)});
+        return std::nullopt;
+    }
+    bool valid = true;
+    for (const YAML::Node& reply : *root) {
+        if (!reply.IsScalar()) {
+            report.error(reply.Mark(), "each reply must be a string, not " +
+                                           std::string{detail::node_kind(reply)});
+            valid = false;
+            continue;
+        }
+        replies.push_back(reply.Scalar());
+    }
+    return valid ? std::optional{std::move(replies)} : std::nullopt;
+}
+
+// Paths for one config file: absolute ones to store, and ones as the user wrote them for messages.
+struct places {
+    fs::path file;             // absolute
+    fs::path directory;        // absolute
+    fs::path shown_directory;  // the config path's directory as given
+};
+
+places places_of(const fs::path& path) {
+    std::error_code error;
+    fs::path absolute = fs::absolute(path, error);
+    if (error) {
+        absolute = path;
+    }
+    absolute = absolute.lexically_normal();
+    return {absolute, absolute.parent_path(), path.parent_path()};
+}
+
+// Each script is read once, however many models share it, so its problems are reported once.
+class script_loader {
+  public:
+    script_loader(const places& where, std::vector<diagnostic>& out) : where_{where}, out_{&out} {}
+
+    void load(detail::model_draft& model, reporter& config_report);
+
+  private:
+    const places& where_;
+    std::vector<diagnostic>* out_;
+    std::map<fs::path, std::optional<std::vector<std::string>>> loaded_;
+};
+
+void script_loader::load(detail::model_draft& model, reporter& config_report) {
+    const fs::path written{model.script->value};
+    const fs::path absolute = (where_.directory / written).lexically_normal();
+    model.value.script = absolute;
+    auto [entry, first_time] = loaded_.try_emplace(absolute);
+    if (first_time) {
+        const file_contents contents = read_file(absolute);
+        if (!contents.text) {
+            config_report.error(model.script->mark,
+                                "cannot read script " + absolute.string() + ": " + contents.error);
+        } else {
+            reporter script_report{*out_,
+                                   (where_.shown_directory / written).lexically_normal().string()};
+            entry->second = parse_script(*contents.text, script_report);
+        }
+    }
+    model.value.script_replies = entry->second.value_or(std::vector<std::string>{});
+}
+
+polylogue::config::config assemble(detail::config_draft& draft, const places& where) {
+    polylogue::config::config result;
+    result.file = where.file;
+    result.data_dir = (where.directory / draft.data_dir).lexically_normal();
+    for (detail::provider_draft& p : draft.providers) {
+        result.providers.push_back(std::move(p.value));
+    }
+    for (detail::model_draft& m : draft.models) {
+        result.models.push_back(std::move(m.value));
+    }
+    for (detail::room_draft& r : draft.rooms) {
+        result.rooms.push_back(std::move(r.value));
+    }
+    return result;
+}
+
+// The config's problems first, then each script's in the order they were read; by position
+// within each file. Stable, so problems at one position keep the order they were found in.
+void sort_problems(std::vector<diagnostic>& problems) {
+    std::vector<std::string> files;
+    for (const diagnostic& problem : problems) {
+        if (std::find(files.begin(), files.end(), problem.file) == files.end()) {
+            files.push_back(problem.file);
+        }
+    }
+    const auto rank = [&](const diagnostic& d) {
+        return std::find(files.begin(), files.end(), d.file) - files.begin();
+    };
+    std::stable_sort(
+        problems.begin(), problems.end(), [&](const diagnostic& a, const diagnostic& b) {
+            return std::tuple{rank(a), a.line, a.column} < std::tuple{rank(b), b.line, b.column};
+        });
+}
+
+}  // namespace
+
+load_outcome parse_config(std::string_view yaml_text, const std::filesystem::path& path) {
+    load_outcome outcome;
+    const places where = places_of(path);
+    reporter report{outcome.problems, path.string()};
+    const std::optional<YAML::Node> root =
+        parse_document(std::string{yaml_text}, "a configuration", report);
+    if (!root) {
+        return outcome;
+    }
+    detail::config_draft draft = detail::read_config(*root, report);
+    detail::check_references(draft, report);
+    script_loader scripts{where, outcome.problems};
+    for (detail::model_draft& model : draft.models) {
+        if (model.script) {
+            scripts.load(model, report);
+        }
+    }
+    if (outcome.problems.empty()) {
+        outcome.config = assemble(draft, where);
+    }
+    sort_problems(outcome.problems);
+    return outcome;
+}
+
+load_outcome load_config(const std::filesystem::path& path) {
+    const file_contents contents = read_file(path);
+    if (!contents.text) {
+        load_outcome outcome;
+        outcome.problems.push_back(diagnostic{
+            path.string(), 0, 0, "cannot read " + path.string() + ": " + contents.error});
+        return outcome;
+    }
+    return parse_config(*contents.text, path);
+}
+
+}  // namespace polylogue::config

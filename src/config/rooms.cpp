@@ -1,0 +1,154 @@
+#include <utility>
+
+#include "config/sections.hpp"
+#include "config/values.hpp"
+
+namespace polylogue::config::detail {
+namespace {
+
+const std::vector<std::string> room_keys{"name",       "members", "max_ais",      "max_turns",
+                                         "turn_delay", "opening", "system_prompt"};
+const std::vector<std::string> opening_keys{"speaker", "text"};
+constexpr int max_turns_limit = 1'000'000;
+constexpr int max_ais_limit = 5;
+
+void read_room_name(const map_view& view, room_draft& draft, reporter& report) {
+    const field* f = view.require("name", "a room");
+    const std::optional<std::string> name = f ? read_string(*f, report) : std::nullopt;
+    if (!name) {
+        return;
+    }
+    // The name becomes data_dir/logs/NAME.log and the like: it must not climb out of data_dir.
+    if (!is_safe_file_name(*name)) {
+        report.error(f->value_mark(), "room name '" + *name +
+                                          "' must be 1 to 64 characters of A-Z, a-z, 0-9, '.', "
+                                          "'_' and '-', not starting with '.' (it names files)");
+        return;
+    }
+    draft.value.name = *name;
+    draft.name_mark = f->value_mark();
+}
+
+void read_members(const field& f, room_draft& draft, reporter& report) {
+    draft.members_mark = f.value_mark();
+    if (!f.value.IsSequence()) {
+        report.error(f.value_mark(), expected(f, "a list of model names"));
+        return;
+    }
+    if (f.value.size() == 0) {
+        report.error(f.value_mark(), "members must name at least one model");
+        return;
+    }
+    for (const YAML::Node& member : f.value) {
+        const std::optional<std::string> name = scalar_text(member);
+        if (!name || name->empty()) {
+            report.error(member.Mark(),
+                         "each member must be a model name, not " +
+                             std::string{name ? "an empty string" : node_kind(member)});
+            continue;
+        }
+        draft.members.push_back(located<std::string>{*name, member.Mark()});
+    }
+}
+
+std::optional<std::string> read_speaker(const field& f, reporter& report) {
+    std::optional<std::string> speaker = read_string(f, report);
+    if (!speaker) {
+        return speaker;
+    }
+    if (!is_clean_name(*speaker, false)) {
+        report.error(f.value_mark(),
+                     "opening speaker must be 1 to 64 characters, without control "
+                     "characters or spaces at either end");
+        speaker.reset();
+    } else if (looks_like_ai_slot(*speaker)) {
+        report.error(f.value_mark(), "opening speaker '" + *speaker +
+                                         "' looks like an AI slot; the opening is a human's "
+                                         "message, so give a human's name");
+        speaker.reset();
+    }
+    return speaker;
+}
+
+std::optional<opening> read_opening(const field& f, reporter& report) {
+    if (!f.value.IsMap()) {
+        report.error(f.value_mark(), expected(f, "a map with a speaker and a text"));
+        return std::nullopt;
+    }
+    const map_view view{f.value, "an opening", opening_keys, report};
+    const field* speaker_field = view.require("speaker", "opening");
+    const field* text_field = view.require("text", "opening");
+    std::optional<std::string> speaker =
+        speaker_field ? read_speaker(*speaker_field, report) : std::nullopt;
+    std::optional<std::string> text = text_field ? read_string(*text_field, report) : std::nullopt;
+    if (!speaker || !text) {
+        return std::nullopt;
+    }
+    return opening{std::move(*speaker), std::move(*text)};
+}
+
+void read_system_prompt(const field& f, room& target, reporter& report) {
+    std::optional<std::string> prompt = read_string(f, report, true);
+    if (!prompt) {
+        return;
+    }
+    for (std::string& problem : template_problems(*prompt)) {
+        report.error(f.value_mark(), std::move(problem));
+    }
+    target.system_prompt = std::move(*prompt);
+}
+
+void read_limits(const map_view& view, room& target, reporter& report) {
+    if (const field* f = view.find("max_ais")) {
+        target.max_ais = read_integer(*f, 1, max_ais_limit, report).value_or(target.max_ais);
+    }
+    if (const field* f = view.find("max_turns")) {
+        target.max_turns = read_integer(*f, 1, max_turns_limit, report).value_or(target.max_turns);
+    }
+    if (const field* f = view.find("turn_delay")) {
+        target.turn_delay = read_duration(*f, report).value_or(target.turn_delay);
+    }
+}
+
+room_draft read_room(const YAML::Node& node, reporter& report) {
+    room_draft draft{};
+    draft.mark = node.Mark();
+    const map_view view{node, "a room", room_keys, report};
+    read_room_name(view, draft, report);
+    const std::string owner = draft.name_mark ? "room '" + draft.value.name + "'" : "a room";
+    if (const field* f = view.require("members", owner)) {
+        read_members(*f, draft, report);
+    }
+    read_limits(view, draft.value, report);
+    if (const field* f = view.find("opening")) {
+        draft.value.opening = read_opening(*f, report);
+    }
+    if (const field* f = view.find("system_prompt")) {
+        read_system_prompt(*f, draft.value, report);
+    }
+    return draft;
+}
+
+}  // namespace
+
+std::vector<room_draft> read_rooms(const field& section, reporter& report) {
+    std::vector<room_draft> rooms;
+    if (section.value.IsNull()) {
+        return rooms;
+    }
+    if (!section.value.IsSequence()) {
+        report.error(section.value_mark(), expected(section, "a list of rooms"));
+        return rooms;
+    }
+    for (const YAML::Node& node : section.value) {
+        if (!node.IsMap()) {
+            report.error(node.Mark(), "each room must be a map with a name and members, not " +
+                                          std::string{node_kind(node)});
+            continue;
+        }
+        rooms.push_back(read_room(node, report));
+    }
+    return rooms;
+}
+
+}  // namespace polylogue::config::detail

@@ -1,0 +1,65 @@
+#pragma once
+// The first pass over a configuration: each section read on its own, every local problem
+// reported. What needs more than one section (providers named by models, members named by rooms,
+// scripts on disk) is left to the cross-checks, so drafts keep the positions those need.
+
+#include <yaml-cpp/yaml.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/report.hpp"
+#include "config/yaml_reader.hpp"
+#include "polylogue/config/config.hpp"
+
+namespace polylogue::config::detail {
+
+template <class T>
+struct located {
+    T value;
+    YAML::Mark mark;
+};
+
+struct provider_draft {
+    provider value;
+    YAML::Mark mark;  // the provider's name
+    bool valid = false;
+};
+
+struct model_draft {
+    model value;
+    YAML::Mark mark;                      // the model's map
+    std::optional<YAML::Mark> name_mark;  // set when the name is valid
+    std::optional<located<std::string>> provider;
+    std::optional<YAML::Mark> script_key;        // set when the key is present at all
+    std::optional<located<std::string>> script;  // the path as written, when it is a string
+};
+
+struct room_draft {
+    room value;
+    YAML::Mark mark;                            // the room's map
+    std::optional<YAML::Mark> name_mark;        // set when the name is valid
+    std::vector<located<std::string>> members;  // as written
+    YAML::Mark members_mark;
+};
+
+struct config_draft {
+    std::string data_dir = "var";
+    std::vector<provider_draft> providers;
+    std::vector<model_draft> models;
+    std::vector<room_draft> rooms;
+};
+
+// root is the document's root node, whatever it is.
+config_draft read_config(const YAML::Node& root, reporter& report);
+
+// The checks between sections: unique names, providers that models name, members that rooms
+// name. Canonical spellings replace the written ones. Models whose script must not be loaded
+// (their provider is not scripted) lose their script.
+void check_references(config_draft& draft, reporter& report);
+
+// The "rooms" section; read by read_config, kept in a file of its own for size.
+std::vector<room_draft> read_rooms(const field& rooms, reporter& report);
+
+}  // namespace polylogue::config::detail

@@ -1,0 +1,171 @@
+#include "polylogue/core/record.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <charconv>
+#include <utility>
+
+namespace polylogue::core {
+namespace {
+
+constexpr std::array record_type_names{
+    std::pair{record_type::message, std::string_view{"message"}},
+    std::pair{record_type::command, std::string_view{"command"}},
+    std::pair{record_type::join, std::string_view{"join"}},
+    std::pair{record_type::skip, std::string_view{"skip"}},
+    std::pair{record_type::member_exhausted, std::string_view{"member_exhausted"}},
+    std::pair{record_type::notice, std::string_view{"notice"}},
+    std::pair{record_type::room_ended, std::string_view{"room_ended"}},
+};
+
+constexpr std::array command_status_names{
+    std::pair{command_status::ok, std::string_view{"ok"}},
+    std::pair{command_status::rejected, std::string_view{"rejected"}},
+    std::pair{command_status::unavailable, std::string_view{"unavailable"}},
+    std::pair{command_status::failed, std::string_view{"failed"}},
+};
+
+template <class Table, class Enum>
+std::string_view name_of(const Table& table, Enum value) noexcept {
+    for (const auto& [candidate, name] : table) {
+        if (candidate == value) {
+            return name;
+        }
+    }
+    return "unknown";
+}
+
+template <class Enum, class Table>
+result<Enum> value_of(const Table& table, std::string_view name) noexcept {
+    for (const auto& [value, candidate] : table) {
+        if (candidate == name) {
+            return value;
+        }
+    }
+    return errc::corrupt_record;
+}
+
+std::string string_field(const nlohmann::json& j, const char* key) {
+    const auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string{};
+}
+
+std::optional<double> number_field(const nlohmann::json& j, const char* key) {
+    const auto it = j.find(key);
+    if (it == j.end() || !it->is_number()) {
+        return std::nullopt;
+    }
+    return it->get<double>();
+}
+
+void put_if_set(nlohmann::json& j, const char* key, const std::string& value) {
+    if (!value.empty()) {
+        j[key] = value;
+    }
+}
+
+}  // namespace
+
+std::string_view to_string(record_type type) noexcept {
+    return name_of(record_type_names, type);
+}
+
+std::string_view to_string(command_status status) noexcept {
+    return name_of(command_status_names, status);
+}
+
+result<record_type> record_type_from_string(std::string_view name) noexcept {
+    return value_of<record_type>(record_type_names, name);
+}
+
+result<command_status> command_status_from_string(std::string_view name) noexcept {
+    return value_of<command_status>(command_status_names, name);
+}
+
+nlohmann::json to_json(const record& r) {
+    nlohmann::json j{{"seq", r.seq}, {"time", r.time}, {"type", to_string(r.type)}};
+    put_if_set(j, "speaker", r.speaker);
+    put_if_set(j, "model", r.model);
+    switch (r.type) {
+        case record_type::command:
+            j["command"] = r.command;
+            j["args"] = r.args;
+            j["status"] = to_string(r.status);
+            j["detail"] = r.detail;
+            if (r.value) {
+                j["value"] = *r.value;
+            }
+            if (r.requested) {
+                j["requested"] = *r.requested;
+            }
+            break;
+        case record_type::join:
+            j["invited_by"] = r.invited_by;
+            put_if_set(j, "invite", r.invite);
+            if (r.value) {
+                j["temperature"] = *r.value;  // the newcomer's starting temperature
+            }
+            break;
+        default:
+            j["text"] = r.text;
+            break;
+    }
+    return j;
+}
+
+result<record> record_from_json(const nlohmann::json& j) {
+    if (!j.is_object() || !j.contains("seq") || !j["seq"].is_number_integer()) {
+        return errc::corrupt_record;
+    }
+    auto type = record_type_from_string(string_field(j, "type"));
+    if (!type) {
+        return type.error();
+    }
+    record r;
+    r.seq = j["seq"].get<std::int64_t>();
+    r.time = string_field(j, "time");
+    r.type = *type;
+    r.speaker = string_field(j, "speaker");
+    r.model = string_field(j, "model");
+    r.text = string_field(j, "text");
+    r.command = string_field(j, "command");
+    if (const auto args = j.find("args"); args != j.end() && args->is_array()) {
+        for (const auto& arg : *args) {
+            r.args.push_back(arg.is_string() ? arg.get<std::string>() : arg.dump());
+        }
+    }
+    if (r.type == record_type::command) {
+        auto status = command_status_from_string(string_field(j, "status"));
+        if (!status) {
+            return status.error();
+        }
+        r.status = *status;
+    }
+    r.detail = string_field(j, "detail");
+    r.value = number_field(j, r.type == record_type::join ? "temperature" : "value");
+    r.requested = number_field(j, "requested");
+    r.invited_by = string_field(j, "invited_by");
+    r.invite = string_field(j, "invite");
+    return r;
+}
+
+std::string slot_label(int slot) {
+    return "AI-" + std::to_string(slot);
+}
+
+int slot_from_label(std::string_view label) noexcept {
+    constexpr std::string_view prefix = "AI-";
+    if (!label.starts_with(prefix)) {
+        return 0;
+    }
+    const auto digits = label.substr(prefix.size());
+    int slot = 0;
+    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), slot);
+    if (ec != std::errc{} || end != digits.data() + digits.size() || slot < 1) {
+        return 0;
+    }
+    return slot;
+}
+
+}  // namespace polylogue::core

@@ -1,0 +1,223 @@
+#include "polylogue/room/room_runner.hpp"
+
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <chrono>
+#include <exception>
+
+#include "polylogue/commands/parser.hpp"
+#include "polylogue/core/text.hpp"
+#include "polylogue/room/command_planner.hpp"
+#include "polylogue/room/renderer.hpp"
+#include "polylogue/room/turn_decision.hpp"
+
+namespace polylogue::room {
+
+namespace asio = boost::asio;
+
+namespace {
+
+// Braced lists inside co_await expressions miscompile on GCC 12; build the vector outside.
+std::vector<core::record> single(core::record r) {
+    std::vector<core::record> records;
+    records.push_back(std::move(r));
+    return records;
+}
+
+}  // namespace
+
+room_runner::room_runner(asio::any_io_executor executor, const config::room& room,
+                         room_services services, std::vector<core::record> history)
+    : room_{room},
+      services_{std::move(services)},
+      history_{std::move(history)},
+      state_{fold(history_)},
+      delay_{executor} {}
+
+void room_runner::stop() {
+    stopping_ = true;
+    delay_.cancel();
+}
+
+asio::awaitable<void> room_runner::run() {
+    bool crashed = false;
+    try {
+        co_await run_turns();
+    } catch (const std::exception& e) {
+        // A bug, not an expected failure: contain it to this room and say so in the transcript.
+        services_.log->error("room {}: internal error: {}", room_.name, e.what());
+        crashed = true;
+    }
+    if (crashed) {
+        outcome_ = room_outcome::failed;
+        if (!state_.ended) {
+            co_await finish("internal error; see the daemon log");
+            outcome_ = room_outcome::failed;
+        }
+    }
+}
+
+asio::awaitable<void> room_runner::run_turns() {
+    if (state_.ended) {
+        outcome_ = room_outcome::ended;
+        co_return;
+    }
+    if (!co_await start_if_new()) {
+        co_return;
+    }
+    while (!stopping_ && !state_.ended) {
+        const turn_decision next = next_turn(state_, room_.max_turns);
+        bool committed = false;
+        switch (next.what) {
+            case turn_decision::kind::end:
+                co_await finish(next.reason);
+                co_return;
+            case turn_decision::kind::skip:
+                committed = co_await commit(single(make_record(
+                    core::record_type::skip, next.slot,
+                    core::slot_label(next.slot) + " sits out this turn (muted itself)")));
+                break;
+            case turn_decision::kind::speak:
+                committed = co_await take_turn(next.slot);
+                break;
+        }
+        if (!committed) {
+            co_return;
+        }
+    }
+    if (stopping_ && !state_.ended) {
+        outcome_ = room_outcome::stopped;
+    }
+}
+
+asio::awaitable<bool> room_runner::start_if_new() {
+    if (!history_.empty()) {
+        co_return true;
+    }
+    std::vector<core::record> opening;
+    for (const auto& name : room_.members) {
+        const config::model* model = services_.cfg->find_model(name);
+        core::record join = make_record(core::record_type::join, 0, {});
+        join.speaker = core::slot_label(static_cast<int>(opening.size()) + 1);
+        join.model = model->name;
+        join.invited_by = "config";
+        if (model->temperature_range) {
+            join.value = model->temperature;
+        }
+        opening.push_back(std::move(join));
+    }
+    if (room_.opening) {
+        core::record message = make_record(core::record_type::message, 0, room_.opening->text);
+        message.speaker = room_.opening->speaker;
+        opening.push_back(std::move(message));
+    }
+    co_return co_await commit(std::move(opening));
+}
+
+asio::awaitable<bool> room_runner::take_turn(int slot) {
+    const member_state& member = *state_.member(slot);
+    const config::model* model = services_.cfg->find_model(member.model);
+    if (model == nullptr) {
+        co_return co_await commit(
+            single(make_record(core::record_type::member_exhausted, slot,
+                               core::slot_label(slot) + " (" + member.model +
+                                   ") is no longer in the catalogue and speaks no more")));
+    }
+    providers::completion_request request;
+    request.room = room_.name;
+    request.model = model;
+    request.temperature = member.temperature;
+    request.messages = render(room_, state_, history_, slot);
+    request.replies_so_far = member.replies;
+    auto& endpoint = *services_.providers->find(model->provider)->second;
+    auto reply = co_await endpoint.complete(std::move(request));
+    if (!reply) {
+        const std::string why = reply.error() == errc::script_exhausted
+                                    ? "has no scripted replies left and speaks no more"
+                                    : "could not answer (" + reply.error().message() + ")";
+        co_return co_await commit(
+            single(make_record(core::record_type::member_exhausted, slot,
+                               core::slot_label(slot) + " (" + member.model + ") " + why)));
+    }
+    if (!co_await commit(message_and_outcomes(slot, core::sanitize_utf8(reply->text)))) {
+        co_return false;
+    }
+    co_await pause_between_turns();
+    co_return true;
+}
+
+std::vector<core::record> room_runner::message_and_outcomes(int slot, std::string text) const {
+    std::vector<core::record> records;
+    const auto parsed = commands::parse(text);
+    records.push_back(make_record(core::record_type::message, slot, std::move(text)));
+    room_state after_message = state_;
+    apply(after_message, records.front());
+    const planning_rules rules{services_.cfg->models, room_.max_ais};
+    for (auto& r : plan_commands(after_message, slot, parsed, rules)) {
+        r.time = records.front().time;
+        records.push_back(std::move(r));
+    }
+    return records;
+}
+
+asio::awaitable<void> room_runner::pause_between_turns() {
+    if (room_.turn_delay.count() <= 0 || stopping_) {
+        co_return;
+    }
+    delay_.expires_after(room_.turn_delay);
+    boost::system::error_code ignored;  // cancelled by stop(): the loop checks stopping_
+    co_await delay_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+}
+
+asio::awaitable<bool> room_runner::finish(std::string reason) {
+    const bool committed =
+        co_await commit(single(make_record(core::record_type::room_ended, 0, std::move(reason))));
+    if (committed) {
+        outcome_ = room_outcome::ended;
+    }
+    co_return committed;
+}
+
+core::record room_runner::make_record(core::record_type type, int slot, std::string text) const {
+    core::record r;
+    r.type = type;
+    r.time = core::format_rfc3339(std::chrono::system_clock::now());
+    r.text = std::move(text);
+    if (const member_state* member = state_.member(slot)) {
+        r.speaker = core::slot_label(slot);
+        r.model = member->model;
+    }
+    return r;
+}
+
+asio::awaitable<bool> room_runner::commit(std::vector<core::record> records) {
+    std::int64_t seq = state_.last_seq;
+    for (auto& r : records) {
+        r.seq = ++seq;
+    }
+    transcript::room_batch batch{room_.name, records};
+    auto durable = co_await services_.committer->commit(std::move(batch));
+    if (!durable) {
+        services_.log->error("room {}: could not commit records {}..{}: {}", room_.name,
+                             records.front().seq, records.back().seq, durable.error().message());
+        outcome_ =
+            durable.error() == errc::cancelled ? room_outcome::stopped : room_outcome::failed;
+        co_return false;
+    }
+    for (const auto& r : records) {
+        apply(state_, r);
+        history_.push_back(r);
+    }
+    if (services_.on_commit) {
+        try {
+            services_.on_commit(room_, records);
+        } catch (const std::exception& e) {
+            // Watchers are downstream of commits: a failing one must never stop the room.
+            services_.log->warn("room {}: a watcher failed: {}", room_.name, e.what());
+        }
+    }
+    co_return true;
+}
+
+}  // namespace polylogue::room

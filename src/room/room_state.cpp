@@ -1,0 +1,113 @@
+#include "polylogue/room/room_state.hpp"
+
+#include "polylogue/core/text.hpp"
+
+namespace polylogue::room {
+namespace {
+
+void apply_join(room_state& state, const core::record& r) {
+    const int slot = core::slot_from_label(r.speaker);
+    if (slot != static_cast<int>(state.members.size()) + 1) {
+        return;  // slots are handed out in order; anything else never came from us
+    }
+    member_state joined;
+    joined.slot = slot;
+    joined.model = r.model;
+    joined.temperature = r.value;
+    joined.invited_by = r.invited_by;
+    joined.invite = r.invite;
+    state.members.push_back(std::move(joined));
+}
+
+void apply_command(room_state& state, const core::record& r) {
+    member_state* speaker = state.member(core::slot_from_label(r.speaker));
+    if (speaker == nullptr || r.status != core::command_status::ok) {
+        return;
+    }
+    if (r.command == "temperature" && r.value) {
+        speaker->temperature = r.value;
+    } else if (r.command == "mute_self") {
+        speaker->muted = true;
+    } else if (r.command == "prompt" && !r.args.empty()) {
+        if (!speaker->prompt_additions.empty()) {
+            speaker->prompt_additions += '\n';
+        }
+        speaker->prompt_additions += r.args.front();
+    }
+}
+
+void take_turn(room_state& state, const core::record& r) {
+    if (member_state* speaker = state.member(core::slot_from_label(r.speaker))) {
+        state.last_speaker = speaker->slot;
+    }
+}
+
+}  // namespace
+
+member_state* room_state::member(int slot) noexcept {
+    if (slot < 1 || slot > static_cast<int>(members.size())) {
+        return nullptr;
+    }
+    return &members[static_cast<std::size_t>(slot - 1)];
+}
+
+const member_state* room_state::member(int slot) const noexcept {
+    return const_cast<room_state*>(this)->member(slot);
+}
+
+const member_state* room_state::find_model(std::string_view model) const noexcept {
+    const std::string wanted = core::ascii_lower(model);
+    for (const auto& m : members) {
+        if (core::ascii_lower(m.model) == wanted) {
+            return &m;
+        }
+    }
+    return nullptr;
+}
+
+void apply(room_state& state, const core::record& r) {
+    state.last_seq = r.seq;
+    switch (r.type) {
+        case core::record_type::join:
+            apply_join(state, r);
+            break;
+        case core::record_type::command:
+            apply_command(state, r);
+            break;
+        case core::record_type::message:
+            if (member_state* speaker = state.member(core::slot_from_label(r.speaker))) {
+                ++speaker->replies;
+                ++state.ai_turns;
+                state.last_speaker = speaker->slot;
+            }
+            break;
+        case core::record_type::skip:
+            if (member_state* speaker = state.member(core::slot_from_label(r.speaker))) {
+                speaker->muted = false;
+            }
+            take_turn(state, r);
+            break;
+        case core::record_type::member_exhausted:
+            if (member_state* speaker = state.member(core::slot_from_label(r.speaker))) {
+                speaker->exhausted = true;
+            }
+            take_turn(state, r);
+            break;
+        case core::record_type::room_ended:
+            state.ended = true;
+            state.end_reason = r.text;
+            break;
+        case core::record_type::notice:
+            break;
+    }
+}
+
+room_state fold(std::span<const core::record> records) {
+    room_state state;
+    for (const auto& r : records) {
+        apply(state, r);
+    }
+    return state;
+}
+
+}  // namespace polylogue::room

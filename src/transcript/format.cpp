@@ -1,0 +1,132 @@
+#include "polylogue/transcript/format.hpp"
+
+#include <array>
+#include <string_view>
+#include <utility>
+
+namespace polylogue::transcript {
+namespace {
+
+using core::record;
+using core::record_type;
+
+constexpr std::array command_emoji{
+    std::pair{std::string_view{"image"}, std::string_view{"🎨"}},
+    std::pair{std::string_view{"add_ai"}, std::string_view{"✨"}},
+    std::pair{std::string_view{"temperature"}, std::string_view{"🌡"}},
+    std::pair{std::string_view{"search"}, std::string_view{"🔍"}},
+    std::pair{std::string_view{"mute_self"}, std::string_view{"🔇"}},
+    std::pair{std::string_view{"prompt"}, std::string_view{"📝"}},
+    std::pair{std::string_view{"list_models"}, std::string_view{"📋"}},
+};
+
+std::string_view emoji_for(const record& r) {
+    switch (r.type) {
+        case record_type::command:
+            for (const auto& [name, emoji] : command_emoji) {
+                if (name == r.command) {
+                    return r.status == core::command_status::rejected ? "⛔" : emoji;
+                }
+            }
+            return "❔";
+        case record_type::join:
+            return "➕";
+        case record_type::skip:
+            return "💤";
+        case record_type::member_exhausted:
+            return "🔚";
+        case record_type::room_ended:
+            return "■";
+        default:
+            return "ℹ";
+    }
+}
+
+std::string quoted(const std::string& arg) {
+    std::string out = "\"";
+    for (const char c : arg) {
+        if (c == '"' || c == '\\') {
+            out += '\\';
+        }
+        out += c;
+    }
+    return out + "\"";
+}
+
+std::string command_line(const record& r) {
+    std::string line = "!" + r.command;
+    for (const auto& arg : r.args) {
+        line += ' ';
+        line += r.command == "temperature" ? arg : quoted(arg);
+    }
+    return line;
+}
+
+std::string ensure_period(std::string sentence) {
+    if (!sentence.empty() && sentence.back() != '.' && sentence.back() != '!' &&
+        sentence.back() != '?') {
+        sentence += '.';
+    }
+    return sentence;
+}
+
+std::string speaker_header(const record& r) {
+    return r.model.empty() ? r.speaker : r.speaker + " (" + r.model + ")";
+}
+
+// Scripts and models often end a reply with newlines; the chat shows one blank line between
+// messages whatever they sent. The record keeps the text as it was.
+std::string_view trimmed_end(std::string_view text) {
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ' || text.back() == '\r')) {
+        text.remove_suffix(1);
+    }
+    return text;
+}
+
+std::string clock_of(const record& r) {
+    // "2026-11-29T04:30:00.123Z" → "04:30:00"
+    return r.time.size() >= 19 ? r.time.substr(11, 8) : r.time;
+}
+
+}  // namespace
+
+std::string describe(const record& r) {
+    switch (r.type) {
+        case record_type::message:
+            return speaker_header(r) + ": " + r.text;
+        case record_type::command:
+            return ensure_period(r.speaker + " ran " + command_line(r) + ": " +
+                                 std::string{core::to_string(r.status)} +
+                                 (r.detail.empty() ? "" : ": " + r.detail));
+        case record_type::join:
+            return speaker_header(r) + " joined the room" +
+                   (r.invited_by == "config" ? std::string{" (from the configuration)"}
+                                             : ", invited by " + r.invited_by) +
+                   (r.invite.empty() ? "." : " with the message " + quoted(r.invite) + ".");
+        case record_type::skip:
+        case record_type::member_exhausted:
+        case record_type::notice:
+            return ensure_period(r.text);
+        case record_type::room_ended:
+            return ensure_period("The room ended: " + r.text);
+    }
+    return r.text;
+}
+
+std::string format_text(const record& r) {
+    if (r.type == record_type::message) {
+        return "[" + clock_of(r) + "] " + speaker_header(r) + ":\n" +
+               std::string{trimmed_end(r.text)} + "\n\n";
+    }
+    return std::string{emoji_for(r)} + " " + describe(r) + "\n";
+}
+
+std::string format_markdown(const record& r) {
+    if (r.type == record_type::message) {
+        return "**" + speaker_header(r) + "** · " + r.time + "\n\n" +
+               std::string{trimmed_end(r.text)} + "\n\n";
+    }
+    return "> " + std::string{emoji_for(r)} + " " + describe(r) + "\n\n";
+}
+
+}  // namespace polylogue::transcript

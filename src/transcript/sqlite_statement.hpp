@@ -1,0 +1,51 @@
+#pragma once
+// A prepared SQLite statement that finalizes itself; binds and steps with error codes as values.
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace polylogue::transcript {
+
+class sqlite_statement {
+  public:
+    sqlite_statement(sqlite3* db, std::string_view sql) noexcept {
+        status_ =
+            sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &statement_, nullptr);
+    }
+    sqlite_statement(const sqlite_statement&) = delete;
+    sqlite_statement& operator=(const sqlite_statement&) = delete;
+    ~sqlite_statement() { sqlite3_finalize(statement_); }
+
+    bool prepared() const noexcept { return status_ == SQLITE_OK && statement_ != nullptr; }
+
+    void bind(int index, std::string_view text) noexcept {
+        sqlite3_bind_text(statement_, index, text.data(), static_cast<int>(text.size()),
+                          SQLITE_TRANSIENT);
+    }
+    void bind(int index, std::int64_t value) noexcept {
+        sqlite3_bind_int64(statement_, index, value);
+    }
+
+    // SQLITE_ROW, SQLITE_DONE or an error code.
+    int step() noexcept { return sqlite3_step(statement_); }
+    void reset() noexcept {
+        sqlite3_reset(statement_);
+        sqlite3_clear_bindings(statement_);
+    }
+
+    std::int64_t column_int(int index) noexcept { return sqlite3_column_int64(statement_, index); }
+    std::string_view column_text(int index) noexcept {
+        const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement_, index));
+        const int size = sqlite3_column_bytes(statement_, index);
+        return text ? std::string_view{text, static_cast<std::size_t>(size)} : std::string_view{};
+    }
+
+  private:
+    sqlite3_stmt* statement_ = nullptr;
+    int status_ = SQLITE_ERROR;
+};
+
+}  // namespace polylogue::transcript

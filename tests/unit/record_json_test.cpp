@@ -1,0 +1,79 @@
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "polylogue/core/record.hpp"
+#include "support/records.hpp"
+
+namespace polylogue::core {
+namespace {
+
+TEST(RecordJson, MessageHasTheContractFields) {
+    auto r = test::numbered({test::message("AI-3", "hello", "Claude 3 Opus")}).front();
+    const auto j = to_json(r);
+    EXPECT_EQ(j["seq"], 1);
+    EXPECT_EQ(j["time"], "2026-11-29T04:30:00.000Z");
+    EXPECT_EQ(j["type"], "message");
+    EXPECT_EQ(j["speaker"], "AI-3");
+    EXPECT_EQ(j["model"], "Claude 3 Opus");
+    EXPECT_EQ(j["text"], "hello");
+}
+
+TEST(RecordJson, HumanMessageHasNoModel) {
+    const auto j = to_json(test::message("janus", "hi"));
+    EXPECT_FALSE(j.contains("model"));
+}
+
+TEST(RecordJson, CommandHasArgsStatusDetailAndTemperatureValue) {
+    auto r = test::command(1, "temperature", {"3.5"});
+    r.detail = "temperature set to 2";
+    r.value = 2.0;
+    r.requested = 3.5;
+    const auto j = to_json(r);
+    EXPECT_EQ(j["command"], "temperature");
+    EXPECT_EQ(j["args"], nlohmann::json::array({"3.5"}));
+    EXPECT_EQ(j["status"], "ok");
+    EXPECT_EQ(j["detail"], "temperature set to 2");
+    EXPECT_EQ(j["value"], 2.0);
+    EXPECT_EQ(j["requested"], 3.5);
+}
+
+TEST(RecordJson, JoinHasSlotModelAndInviter) {
+    const auto j = to_json(test::join(3, "Claude 3 Opus", "AI-1"));
+    EXPECT_EQ(j["type"], "join");
+    EXPECT_EQ(j["speaker"], "AI-3");
+    EXPECT_EQ(j["model"], "Claude 3 Opus");
+    EXPECT_EQ(j["invited_by"], "AI-1");
+    EXPECT_EQ(j["temperature"], 1.0);
+}
+
+TEST(RecordJson, EveryRecordRoundTrips) {
+    auto command = test::command(2, "add_ai", {"Grok 4", "hi"}, command_status::rejected);
+    command.detail = "maximum of 5 AIs already reached";
+    const auto records =
+        test::numbered({test::join(1, "A", "config"), test::message("AI-1", "x", "A"), command,
+                        test::of_type(record_type::skip, 1, "sits out"),
+                        test::of_type(record_type::room_ended, 0, "done")});
+    for (const auto& r : records) {
+        const auto back = record_from_json(to_json(r));
+        ASSERT_TRUE(back) << to_json(r).dump();
+        EXPECT_EQ(to_json(*back), to_json(r));
+    }
+}
+
+TEST(RecordJson, UnknownTypeIsACorruptRecord) {
+    const auto back = record_from_json(nlohmann::json{{"seq", 1}, {"type", "gossip"}});
+    ASSERT_FALSE(back);
+    EXPECT_EQ(back.error(), errc::corrupt_record);
+}
+
+TEST(SlotLabel, RoundTripsAndRejectsOtherNames) {
+    EXPECT_EQ(slot_label(4), "AI-4");
+    EXPECT_EQ(slot_from_label("AI-4"), 4);
+    EXPECT_EQ(slot_from_label("janus"), 0);
+    EXPECT_EQ(slot_from_label("AI-"), 0);
+    EXPECT_EQ(slot_from_label("AI-3x"), 0);
+    EXPECT_EQ(slot_from_label("AI-0"), 0);
+}
+
+}  // namespace
+}  // namespace polylogue::core

@@ -1,0 +1,80 @@
+#include <gtest/gtest.h>
+
+#include "polylogue/transcript/store.hpp"
+#include "support/records.hpp"
+#include "support/temp_dir.hpp"
+
+namespace polylogue::transcript {
+namespace {
+
+class TranscriptStore : public ::testing::Test {
+  protected:
+    test::temp_dir dir;
+    std::unique_ptr<store> db = store::open(dir / "sub/transcripts.db").value();
+
+    result<void> append(std::string room, std::vector<core::record> records) {
+        const room_batch batch{std::move(room), std::move(records)};
+        return db->append(std::span{&batch, 1}).front();
+    }
+};
+
+TEST_F(TranscriptStore, AppendedRecordsLoadBackInSeqOrder) {
+    const auto records = test::numbered({test::join(1, "A"), test::message("AI-1", "hi", "A")});
+    ASSERT_TRUE(append("lab", records));
+    const auto loaded = db->load("lab").value();
+    ASSERT_EQ(loaded.size(), 2u);
+    EXPECT_EQ(loaded[1].seq, 2);
+    EXPECT_EQ(loaded[1].text, "hi");
+    EXPECT_EQ(db->last_seq("lab").value(), 2);
+}
+
+TEST_F(TranscriptStore, LoadAfterSkipsEarlierRecords) {
+    ASSERT_TRUE(append("lab", test::numbered({test::join(1, "A"), test::join(2, "B")})));
+    EXPECT_EQ(db->load("lab", 1).value().size(), 1u);
+}
+
+TEST_F(TranscriptStore, RoomsAreKeptApart) {
+    ASSERT_TRUE(append("a", test::numbered({test::join(1, "A")})));
+    ASSERT_TRUE(append("b", test::numbered({test::join(1, "B")})));
+    EXPECT_EQ(db->load("a").value().at(0).model, "A");
+    EXPECT_EQ(db->load("b").value().at(0).model, "B");
+    EXPECT_TRUE(db->load("c").value().empty());
+}
+
+TEST_F(TranscriptStore, ASeqGapIsRefused) {
+    auto records = test::numbered({test::join(1, "A")});
+    records[0].seq = 2;
+    EXPECT_EQ(append("lab", records).error(), errc::invalid_argument);
+    EXPECT_TRUE(db->load("lab").value().empty());
+}
+
+TEST_F(TranscriptStore, ARepeatedSeqIsRefused) {
+    ASSERT_TRUE(append("lab", test::numbered({test::join(1, "A")})));
+    EXPECT_FALSE(append("lab", test::numbered({test::join(1, "A")})));
+    EXPECT_EQ(db->load("lab").value().size(), 1u);
+}
+
+TEST_F(TranscriptStore, OneBadBatchDoesNotCostTheOthersTheirCommit) {
+    auto bad = test::numbered({test::join(1, "A")});
+    bad[0].seq = 5;
+    const std::vector<room_batch> batches{{"good", test::numbered({test::join(1, "G")})},
+                                          {"bad", bad},
+                                          {"also", test::numbered({test::join(1, "H")})}};
+    const auto outcomes = db->append(batches);
+    EXPECT_TRUE(outcomes[0]);
+    EXPECT_FALSE(outcomes[1]);
+    EXPECT_TRUE(outcomes[2]);
+    EXPECT_EQ(db->load("good").value().size(), 1u);
+    EXPECT_TRUE(db->load("bad").value().empty());
+    EXPECT_EQ(db->load("also").value().size(), 1u);
+}
+
+TEST_F(TranscriptStore, RecordsSurviveReopening) {
+    ASSERT_TRUE(append("lab", test::numbered({test::join(1, "A")})));
+    db.reset();
+    db = store::open(dir / "sub/transcripts.db").value();
+    EXPECT_EQ(db->load("lab").value().size(), 1u);
+}
+
+}  // namespace
+}  // namespace polylogue::transcript
