@@ -23,6 +23,34 @@ class polylogue_error_category final : public boost::system::error_category {
                 return "invalid argument";
             case errc::cancelled:
                 return "cancelled";
+            case errc::invalid_url:
+                return "invalid URL";
+            case errc::resolve_failed:
+                return "could not resolve the host name";
+            case errc::connect_failed:
+                return "could not connect";
+            case errc::tls_failed:
+                return "TLS handshake or certificate verification failed";
+            case errc::proxy_failed:
+                return "the proxy refused the tunnel";
+            case errc::resolve_timeout:
+                return "timed out resolving the host name";
+            case errc::connect_timeout:
+                return "timed out connecting";
+            case errc::tls_timeout:
+                return "timed out in the TLS handshake";
+            case errc::header_timeout:
+                return "timed out waiting for the response headers";
+            case errc::idle_timeout:
+                return "the response stalled between chunks";
+            case errc::deadline_exceeded:
+                return "the call took longer than its deadline";
+            case errc::response_too_large:
+                return "the response was larger than allowed";
+            case errc::malformed_response:
+                return "malformed HTTP response";
+            case errc::connection_closed:
+                return "the connection closed before the response was complete";
         }
         return "unknown polylogue error";
     }

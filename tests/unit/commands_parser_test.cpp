@@ -397,7 +397,7 @@ TEST(CommandParser, CommandsWithDifferentArgumentsAreNotDuplicates) {
     }
 }
 
-TEST(CommandParser, RejectedCommandsDuplicateAndExcessResumeAfterTheirArguments) {
+TEST(CommandParser, DuplicateCommandResumesAfterItsArguments) {
     const auto commands = parse(R"(!prompt "a !search \"b\"" !prompt "a !search \"b\"")");
     ASSERT_EQ(commands.size(), 2U);
     EXPECT_EQ(commands[1].name, command_name::prompt);

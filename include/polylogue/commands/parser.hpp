@@ -1,6 +1,6 @@
 #pragma once
-// The command grammar of model replies (docs/commands.md). Pure: no I/O, no allocation beyond
-// the result, linear in the input, total over any bytes (invalid UTF-8, NULs, megabytes).
+// The command grammar of model replies (docs/commands.md). Pure: no I/O, (near-)linear in the
+// input, total over any bytes (invalid UTF-8, NULs, megabytes).
 
 #include <cstddef>
 #include <optional>

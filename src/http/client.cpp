@@ -1,0 +1,277 @@
+#include "polylogue/http/client.hpp"
+
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/http.hpp>
+
+#include <deque>
+#include <map>
+
+#include "connection.hpp"
+#include "polylogue/core/text.hpp"
+
+namespace polylogue::http {
+
+using namespace detail;
+namespace beast_http = boost::beast::http;
+
+std::string_view response::header(std::string_view name) const {
+    for (const auto& [key, value] : headers) {
+        if (key == name) {
+            return value;
+        }
+    }
+    return {};
+}
+
+namespace {
+
+struct exchange_outcome {
+    result<response> answer{errc::connection_closed};
+    bool reusable = false;       // the connection may serve another request
+    bool nothing_read = false;   // failed before a byte of response: safe to retry elsewhere
+};
+
+bool timed_out(const boost::system::error_code& ec) {
+    return ec == beast::error::timeout || ec == asio::error::timed_out;
+}
+
+errc read_error(const boost::system::error_code& ec, errc timeout) {
+    if (timed_out(ec)) {
+        return timeout;
+    }
+    if (ec == beast_http::error::body_limit || ec == beast_http::error::header_limit ||
+        ec == beast_http::error::buffer_overflow) {
+        return errc::response_too_large;
+    }
+    if (ec == beast_http::error::end_of_stream || ec == beast_http::error::partial_message ||
+        ec == asio::error::eof || ec == asio::error::connection_reset ||
+        ec == asio::ssl::error::stream_truncated || ec == asio::error::broken_pipe) {
+        return errc::connection_closed;
+    }
+    return errc::malformed_response;
+}
+
+beast_http::request<beast_http::string_body> make_message(const request& req, const url& target,
+                                                          bool absolute_form) {
+    beast_http::request<beast_http::string_body> message;
+    message.method_string(req.method);
+    message.target(absolute_form ? target.scheme + "://" + target.authority() + target.target
+                                 : target.target);
+    message.version(11);
+    const bool default_port = target.port == (target.tls() ? 443 : 80);
+    message.set(beast_http::field::host, default_port ? target.host : target.authority());
+    message.set(beast_http::field::user_agent, "polylogue/0.1");
+    for (const auto& [name, value] : req.headers) {
+        message.set(name, value);
+    }
+    message.body() = req.body;
+    message.keep_alive(true);
+    message.prepare_payload();
+    return message;
+}
+
+response collect_headers(const beast_http::response_parser<beast_http::string_body>& parser) {
+    response answer;
+    answer.status = static_cast<int>(parser.get().result_int());
+    for (const auto& field : parser.get()) {
+        answer.headers.emplace_back(core::ascii_lower(field.name_string()),
+                                    std::string{field.value()});
+    }
+    return answer;
+}
+
+// Writes the request, reads headers, then the body (to on_body for 2xx when given).
+template <class Stream>
+asio::awaitable<exchange_outcome> exchange(Stream* stream, connection* conn, request req, url target,
+                                           chunk_handler on_body, client_limits limits,
+                                           steady_clock::time_point deadline) {
+    exchange_outcome out;
+    const auto header_wait = req.header_timeout.count() > 0 ? req.header_timeout : limits.header_timeout;
+    auto message = make_message(req, target, conn->absolute_form);
+    boost::system::error_code ec;
+    conn->tcp().expires_after(phase_budget(header_wait, deadline));
+    co_await beast_http::async_write(*stream, message, asio::redirect_error(asio::use_awaitable, ec));
+    beast_http::response_parser<beast_http::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
+    parser.body_limit(limits.max_body_bytes);
+    if (!ec) {
+        co_await beast_http::async_read_header(*stream, conn->buffer, parser,
+                                               asio::redirect_error(asio::use_awaitable, ec));
+    }
+    if (ec) {
+        out.nothing_read = !timed_out(ec);
+        out.answer = steady_clock::now() >= deadline ? errc::deadline_exceeded
+                                                     : read_error(ec, errc::header_timeout);
+        co_return out;
+    }
+    response answer = collect_headers(parser);
+    const bool streaming = on_body && answer.status / 100 == 2;
+    while (!parser.is_done()) {
+        conn->tcp().expires_after(phase_budget(limits.idle_timeout, deadline));
+        co_await beast_http::async_read_some(*stream, conn->buffer, parser,
+                                             asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) {
+            out.answer = steady_clock::now() >= deadline ? errc::deadline_exceeded
+                                                         : read_error(ec, errc::idle_timeout);
+            co_return out;
+        }
+        if (streaming && !parser.get().body().empty()) {
+            on_body(parser.get().body());
+            parser.get().body().clear();  // the reader appends at the current size
+        }
+    }
+    if (!streaming) {
+        answer.body = std::move(parser.get().body());
+    }
+    out.reusable = parser.get().keep_alive();
+    out.answer = std::move(answer);
+    co_return out;
+}
+
+}  // namespace
+
+struct client::impl {
+    asio::any_io_executor executor;
+    client_limits limits;
+    proxy_settings proxies;
+    client_stats stats;
+    std::map<std::string, std::shared_ptr<ssl::context>> tls_contexts;
+    std::map<connection_key, std::vector<std::unique_ptr<connection>>> idle;
+    std::map<connection_key, std::size_t> open;
+    std::map<connection_key, std::deque<std::shared_ptr<asio::steady_timer>>> waiting;
+
+    std::shared_ptr<ssl::context> tls_for(const std::string& ca_file) {
+        auto& context = tls_contexts[ca_file];
+        if (!context) {
+            context = make_tls_context(ca_file);
+        }
+        return context;
+    }
+
+    std::unique_ptr<connection> take_idle(const connection_key& key);
+    void release(const connection_key& key, std::unique_ptr<connection> conn);
+    asio::awaitable<result<std::unique_ptr<connection>>> acquire(connection_key key, url target,
+                                                                 std::optional<url> proxy,
+                                                                 std::string ca_file,
+                                                                 steady_clock::time_point deadline);
+    asio::awaitable<exchange_outcome> attempt(request req, url target, std::optional<url> proxy,
+                                              chunk_handler on_body,
+                                              steady_clock::time_point deadline, bool* reused);
+};
+
+std::unique_ptr<connection> client::impl::take_idle(const connection_key& key) {
+    auto& pool = idle[key];
+    while (!pool.empty()) {
+        auto conn = std::move(pool.back());
+        pool.pop_back();
+        if (steady_clock::now() - conn->idle_since < limits.idle_connection_lifetime) {
+            return conn;
+        }
+        --open[key];  // kept too long: the server has probably closed it
+    }
+    return nullptr;
+}
+
+void client::impl::release(const connection_key& key, std::unique_ptr<connection> conn) {
+    if (conn) {
+        conn->idle_since = steady_clock::now();
+        idle[key].push_back(std::move(conn));
+    } else {
+        --open[key];
+    }
+    if (auto& queue = waiting[key]; !queue.empty()) {
+        queue.front()->cancel();
+        queue.pop_front();
+    }
+}
+
+asio::awaitable<result<std::unique_ptr<connection>>> client::impl::acquire(
+    connection_key key, url target, std::optional<url> proxy, std::string ca_file,
+    steady_clock::time_point deadline) {
+    using outcome = result<std::unique_ptr<connection>>;
+    for (;;) {
+        if (auto conn = take_idle(key)) {
+            ++stats.connections_reused;
+            co_return outcome{std::move(conn)};
+        }
+        if (open[key] < limits.max_connections_per_host) {
+            break;
+        }
+        // At the cap: wait for a release, or the call's deadline.
+        auto wake = std::make_shared<asio::steady_timer>(executor, deadline);
+        waiting[key].push_back(wake);
+        boost::system::error_code ec;
+        co_await wake->async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        if (!ec) {
+            co_return outcome{errc::deadline_exceeded};
+        }
+    }
+    ++open[key];
+    ++stats.connections_opened;
+    auto opened = co_await open_connection(key, target, proxy, tls_for(ca_file), limits, deadline);
+    if (!opened) {
+        release(key, nullptr);
+    }
+    co_return opened;
+}
+
+asio::awaitable<exchange_outcome> client::impl::attempt(request req, url target,
+                                                        std::optional<url> proxy,
+                                                        chunk_handler on_body,
+                                                        steady_clock::time_point deadline,
+                                                        bool* reused) {
+    const connection_key key{target.scheme, target.host, target.port, req.ca_file,
+                             proxy ? proxy->authority() : std::string{}};
+    const auto reuses_before = stats.connections_reused;
+    auto conn = co_await acquire(key, target, proxy, req.ca_file, deadline);
+    if (!conn) {
+        exchange_outcome failed;
+        failed.answer = conn.error();
+        co_return failed;
+    }
+    *reused = stats.connections_reused != reuses_before;
+    auto* c = conn->get();
+    // Two statements, not a conditional expression: GCC 12 miscompiles co_await inside ?:.
+    exchange_outcome out;
+    if (c->secure) {
+        out = co_await exchange(&*c->secure, c, req, target, on_body, limits, deadline);
+    } else {
+        out = co_await exchange(&*c->plain, c, req, target, on_body, limits, deadline);
+    }
+    release(key, out.answer && out.reusable ? std::move(*conn) : nullptr);
+    co_return out;
+}
+
+client::client(asio::any_io_executor executor, client_limits limits, proxy_settings proxies)
+    : impl_{std::make_unique<impl>()} {
+    impl_->executor = std::move(executor);
+    impl_->limits = limits;
+    impl_->proxies = std::move(proxies);
+}
+
+client::~client() = default;
+
+const client_stats& client::stats() const noexcept { return impl_->stats; }
+const client_limits& client::limits() const noexcept { return impl_->limits; }
+
+asio::awaitable<result<response>> client::send(request req, chunk_handler on_body) {
+    auto target = parse_url(req.url);
+    if (!target) {
+        co_return result<response>{target.error()};
+    }
+    ++impl_->stats.requests;
+    const auto total = req.total_timeout.count() > 0 ? req.total_timeout : impl_->limits.total_timeout;
+    const auto deadline = steady_clock::now() + total;
+    const auto proxy = impl_->proxies.for_target(*target);
+    bool reused = false;
+    auto out = co_await impl_->attempt(req, *target, proxy, on_body, deadline, &reused);
+    if (!out.answer && reused && out.nothing_read) {
+        // A pooled connection the server had already closed: one fresh try is safe.
+        out = co_await impl_->attempt(req, *target, proxy, on_body, deadline, &reused);
+    }
+    co_return std::move(out.answer);
+}
+
+}  // namespace polylogue::http

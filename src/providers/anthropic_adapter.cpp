@@ -1,0 +1,295 @@
+// Anthropic Messages API (POST /v1/messages). The API insists on strictly alternating roles
+// starting with "user", so the room's conversation is reshaped here: adjacent same-role turns
+// are merged and a short orchestrator notice leads when the speaker's own turn comes first.
+
+#include <array>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "polylogue/core/text.hpp"
+#include "polylogue/providers/api_adapter.hpp"
+
+namespace polylogue::providers {
+namespace {
+
+using json = nlohmann::json;
+
+// Sent as the first user message when the history opens with the speaker's own message; the
+// API rejects a conversation that starts with "assistant". It reads like the room's other
+// notices, so the model takes it as context rather than as a question to answer.
+constexpr std::string_view leading_user_text = "[Polylogue] The conversation so far:";
+// Sent when there is no history at all: the API needs at least one user message.
+constexpr std::string_view speak_first_text = "[Polylogue] You speak first.";
+
+constexpr std::array<std::string_view, 4> retriable_error_types = {
+    "overloaded_error", "api_error", "rate_limit_error", "timeout_error"};
+
+std::string dump(const json& value) {
+    // Replace rather than throw: a stray invalid byte must not cost the whole turn.
+    return value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+bool is_blank(std::string_view text) {
+    return text.find_first_not_of(" \t\r\n") == std::string_view::npos;
+}
+
+// Blank turns are dropped: the API refuses empty text content.
+json alternating_messages(const conversation& history) {
+    json messages = json::array();
+    for (const conversation_turn& turn : history.turns) {
+        if (is_blank(turn.text)) {
+            continue;
+        }
+        const char* role = turn.role == turn_role::user ? "user" : "assistant";
+        if (messages.empty() && turn.role == turn_role::assistant) {
+            messages.push_back({{"role", "user"}, {"content", leading_user_text}});
+        }
+        if (!messages.empty() && messages.back()["role"] == role) {
+            messages.back()["content"].get_ref<std::string&>() += "\n\n" + turn.text;
+        } else {
+            messages.push_back({{"role", role}, {"content", turn.text}});
+        }
+    }
+    if (messages.empty()) {
+        messages.push_back({{"role", "user"}, {"content", speak_first_text}});
+    }
+    return messages;
+}
+
+// Lookups that never throw: the server's JSON is untrusted and may lack any field.
+const json& member(const json& object, const char* name) {
+    static const json absent;
+    if (!object.is_object()) {
+        return absent;
+    }
+    const auto found = object.find(name);
+    return found == object.end() ? absent : *found;
+}
+
+std::string string_field(const json& object, const char* name) {
+    const json& value = member(object, name);
+    return value.is_string() ? value.get<std::string>() : std::string{};
+}
+
+std::int64_t int_field(const json& object, const char* name, std::int64_t fallback) {
+    const json& value = member(object, name);
+    return value.is_number_integer() ? value.get<std::int64_t>() : fallback;
+}
+
+// input_tokens leaves out cache reads and writes; the room's accounting wants the whole prompt.
+std::int64_t prompt_tokens(const json& usage, std::int64_t fallback) {
+    if (!usage.is_object() || !usage.contains("input_tokens")) {
+        return fallback;
+    }
+    return int_field(usage, "input_tokens", 0) +
+           int_field(usage, "cache_creation_input_tokens", 0) +
+           int_field(usage, "cache_read_input_tokens", 0);
+}
+
+void apply_usage(const json& usage, decoded_reply& reply) {
+    if (!usage.is_object()) {
+        return;
+    }
+    token_usage merged = reply.usage.value_or(token_usage{});
+    merged.input_tokens = prompt_tokens(usage, merged.input_tokens);
+    merged.output_tokens = int_field(usage, "output_tokens", merged.output_tokens);
+    reply.usage = merged;
+}
+
+// {"type":"error","error":{"type":...,"message":...}}, as an SSE event or a whole body.
+api_failure failure_from_error(const json& error, int http_status) {
+    api_failure failure;
+    failure.http_status = http_status;
+    failure.type = string_field(error, "type");
+    failure.message = string_field(error, "message");
+    bool retriable = false;
+    for (const std::string_view type : retriable_error_types) {
+        retriable = retriable || failure.type == type;
+    }
+    failure.kind = retriable ? failure_kind::retriable : failure_kind::final;
+    return failure;
+}
+
+api_failure stream_failure(std::string type, std::string message) {
+    return api_failure{failure_kind::retriable, 0, std::move(type), std::move(message)};
+}
+
+// The end of a stream or body: a reply without its end marker is retried; a refusal is the
+// model declining to answer, which a retry of the same prompt would not change.
+void settle(decoded_reply& reply) {
+    if (reply.failure) {
+        return;
+    }
+    if (!reply.complete) {
+        reply.failure = stream_failure("stream_cut", "the stream ended before message_stop");
+    } else if (reply.finish_reason == "refusal") {
+        reply.failure = api_failure{failure_kind::blocked, 0, "refusal",
+                                    "the model declined to answer (stop_reason: refusal)"};
+    }
+}
+
+// A whole message's content blocks; redacted thinking and tool use are not chat text.
+void read_content(const json& content, decoded_reply& reply) {
+    if (!content.is_array()) {
+        return;
+    }
+    for (const json& block : content) {
+        const std::string type = string_field(block, "type");
+        if (type == "text") {
+            reply.text += string_field(block, "text");
+        } else if (type == "thinking") {
+            reply.reasoning += string_field(block, "thinking");
+        }
+    }
+}
+
+std::string body_excerpt(std::string_view body) {
+    constexpr std::string_view spaces = " \t\r\n";
+    const std::size_t start = body.find_first_not_of(spaces);
+    if (start == std::string_view::npos) {
+        return {};
+    }
+    std::string_view excerpt = body.substr(start).substr(0, 200);
+    excerpt = excerpt.substr(0, excerpt.find_last_not_of(spaces) + 1);
+    // The cut may land inside a UTF-8 sequence; the message ends up in JSON records.
+    return core::sanitize_utf8(excerpt);
+}
+
+class anthropic_stream_decoder final : public stream_decoder {
+  public:
+    void on_event(const http::sse_event& event) override {
+        if (reply_.failure || reply_.complete) {
+            return;  // the first failure or the end marker settles the reply
+        }
+        json data = json::parse(event.data, nullptr, false);
+        if (data.is_discarded() || !data.is_object()) {
+            reply_.failure = stream_failure("malformed_stream", "unparsable event: " + event.event);
+            return;
+        }
+        dispatch(data);
+    }
+
+    void finish() override { settle(reply_); }
+
+    std::string take_new_text() override {
+        std::string fresh = reply_.text.substr(taken_);
+        taken_ = reply_.text.size();
+        return fresh;
+    }
+
+    const decoded_reply& reply() const override { return reply_; }
+
+  private:
+    // The type inside the data is authoritative; a proxy may drop the SSE event names.
+    void dispatch(const json& data) {
+        const std::string type = string_field(data, "type");
+        if (type == "message_start") {
+            apply_usage(member(member(data, "message"), "usage"), reply_);
+        } else if (type == "content_block_delta") {
+            on_delta(member(data, "delta"));
+        } else if (type == "message_delta") {
+            const std::string reason = string_field(member(data, "delta"), "stop_reason");
+            if (!reason.empty()) {
+                reply_.finish_reason = reason;
+            }
+            apply_usage(member(data, "usage"), reply_);
+        } else if (type == "message_stop") {
+            reply_.complete = true;
+        } else if (type == "error") {
+            reply_.failure = failure_from_error(member(data, "error"), 0);
+        }
+        // content_block_start/stop, ping and event types added later carry nothing we keep.
+    }
+
+    void on_delta(const json& delta) {
+        const std::string type = string_field(delta, "type");
+        if (type == "text_delta") {
+            reply_.text += string_field(delta, "text");
+        } else if (type == "thinking_delta") {
+            reply_.reasoning += string_field(delta, "thinking");
+        }
+        // signature_delta and tool input deltas are not part of a chat message.
+    }
+
+    decoded_reply reply_;
+    std::size_t taken_ = 0;
+};
+
+class anthropic_adapter final : public api_adapter {
+  public:
+    http_call build_request(const api_request& request,
+                            const endpoint_settings& endpoint) const override {
+        json body = {{"model", request.model_id}, {"max_tokens", request.max_tokens}};
+        if (!request.messages.system.empty()) {
+            body["system"] = request.messages.system;
+        }
+        body["messages"] = alternating_messages(request.messages);
+        if (request.temperature) {
+            body["temperature"] = *request.temperature;
+        }
+        if (request.stream) {
+            body["stream"] = true;
+        }
+        http_call call;
+        call.target = "/v1/messages";
+        if (!endpoint.api_key.empty()) {
+            call.headers.emplace_back("x-api-key", endpoint.api_key);
+        }
+        call.headers.emplace_back("anthropic-version", endpoint.anthropic_version);
+        call.headers.emplace_back("content-type", "application/json");
+        call.headers.insert(call.headers.end(), endpoint.extra_headers.begin(),
+                            endpoint.extra_headers.end());
+        call.body = dump(body);
+        return call;
+    }
+
+    std::unique_ptr<stream_decoder> make_stream_decoder() const override {
+        return std::make_unique<anthropic_stream_decoder>();
+    }
+
+    decoded_reply decode_body(std::string_view body) const override {
+        decoded_reply reply;
+        const json data = json::parse(body, nullptr, false);
+        if (data.is_discarded() || !data.is_object()) {
+            reply.failure = stream_failure("malformed_body", body_excerpt(body));
+            return reply;
+        }
+        if (string_field(data, "type") == "error") {
+            reply.failure = failure_from_error(member(data, "error"), 0);
+            return reply;
+        }
+        read_content(member(data, "content"), reply);
+        apply_usage(member(data, "usage"), reply);
+        reply.finish_reason = string_field(data, "stop_reason");
+        reply.complete = true;
+        settle(reply);
+        return reply;
+    }
+
+    api_failure classify_error(int status, const header_list& headers,
+                               std::string_view body) const override {
+        api_failure failure = classify_status(status, headers);
+        const json data = json::parse(body, nullptr, false);
+        const json* error = member(data, "error").is_object() ? &member(data, "error") : nullptr;
+        failure.type = error ? string_field(*error, "type") : std::string{};
+        failure.message = error ? string_field(*error, "message") : std::string{};
+        if (failure.type.empty()) {
+            failure.type = "http_" + std::to_string(status);
+        }
+        if (!error) {
+            failure.message = body_excerpt(body);
+        }
+        return failure;
+    }
+};
+
+}  // namespace
+
+std::unique_ptr<api_adapter> make_anthropic_adapter() {
+    return std::make_unique<anthropic_adapter>();
+}
+
+}  // namespace polylogue::providers

@@ -1,0 +1,352 @@
+// Google Gemini API (generateContent / streamGenerateContent?alt=sse). Each SSE event is a whole
+// GenerateContentResponse chunk and the stream has no end marker, so completeness is decided
+// from the finishReason seen when the connection closes. Refusals arrive as 200 responses
+// (a blockReason, a SAFETY finishReason, or a candidate with no text) and become "blocked".
+
+#include <array>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "polylogue/core/text.hpp"
+#include "polylogue/providers/api_adapter.hpp"
+
+namespace polylogue::providers {
+namespace {
+
+using json = nlohmann::json;
+
+// Same wording as the Anthropic adapter: Gemini also wants the history to open with "user".
+constexpr std::string_view leading_user_text = "[Polylogue] The conversation so far:";
+constexpr std::string_view speak_first_text = "[Polylogue] You speak first.";
+
+constexpr std::array<std::string_view, 8> blocking_finish_reasons = {
+    "SAFETY", "RECITATION", "BLOCKLIST",    "PROHIBITED_CONTENT",
+    "SPII",   "OTHER",      "IMAGE_SAFETY", "LANGUAGE"};
+
+// google.rpc status names worth another try when an error carries no HTTP code.
+constexpr std::array<std::string_view, 4> retriable_statuses = {"RESOURCE_EXHAUSTED", "UNAVAILABLE",
+                                                                "INTERNAL", "DEADLINE_EXCEEDED"};
+
+template <std::size_t n>
+bool contains(const std::array<std::string_view, n>& names, std::string_view name) {
+    for (const std::string_view candidate : names) {
+        if (candidate == name) {
+            return true;
+        }
+    }
+    return false;
+}
+
+std::string dump(const json& value) {
+    return value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+bool is_blank(std::string_view text) {
+    return text.find_first_not_of(" \t\r\n") == std::string_view::npos;
+}
+
+json text_content(const char* role, std::string_view text) {
+    return {{"role", role}, {"parts", json::array({{{"text", text}}})}};
+}
+
+// Merged turns become one part joined by a blank line, like the Anthropic adapter, so both
+// APIs see the same text; blank turns are dropped because Gemini refuses empty parts.
+json alternating_contents(const conversation& history) {
+    json contents = json::array();
+    for (const conversation_turn& turn : history.turns) {
+        if (is_blank(turn.text)) {
+            continue;
+        }
+        const char* role = turn.role == turn_role::user ? "user" : "model";
+        if (contents.empty() && turn.role == turn_role::assistant) {
+            contents.push_back(text_content("user", leading_user_text));
+        }
+        if (!contents.empty() && contents.back()["role"] == role) {
+            contents.back()["parts"][0]["text"].get_ref<std::string&>() += "\n\n" + turn.text;
+        } else {
+            contents.push_back(text_content(role, turn.text));
+        }
+    }
+    if (contents.empty()) {
+        contents.push_back(text_content("user", speak_first_text));
+    }
+    return contents;
+}
+
+// Only RFC 3986 unreserved characters pass: ':' would split the method off and '/' or '?'
+// would change the path, so an odd model id can never reach another endpoint.
+std::string model_path_segment(std::string_view model_id) {
+    constexpr std::string_view prefix = "models/";
+    if (model_id.substr(0, prefix.size()) == prefix) {
+        model_id.remove_prefix(prefix.size());
+    }
+    constexpr std::string_view hex = "0123456789ABCDEF";
+    std::string segment;
+    for (const char c : model_id) {
+        const auto byte = static_cast<unsigned char>(c);
+        const bool unreserved = (byte >= 'a' && byte <= 'z') || (byte >= 'A' && byte <= 'Z') ||
+                                (byte >= '0' && byte <= '9') || c == '-' || c == '.' || c == '_' ||
+                                c == '~';
+        if (unreserved) {
+            segment += c;
+        } else {
+            segment += '%';
+            segment += hex[byte >> 4];
+            segment += hex[byte & 0x0F];
+        }
+    }
+    return segment;
+}
+
+// Lookups that never throw: the server's JSON is untrusted and may lack any field.
+const json& member(const json& object, const char* name) {
+    static const json absent;
+    if (!object.is_object()) {
+        return absent;
+    }
+    const auto found = object.find(name);
+    return found == object.end() ? absent : *found;
+}
+
+const json& first_element(const json& array) {
+    static const json absent;
+    return array.is_array() && !array.empty() ? array.front() : absent;
+}
+
+std::string string_field(const json& object, const char* name) {
+    const json& value = member(object, name);
+    return value.is_string() ? value.get<std::string>() : std::string{};
+}
+
+std::string error_info_reason(const json& error) {
+    const json& details = member(error, "details");
+    if (!details.is_array()) {
+        return {};
+    }
+    for (const json& detail : details) {
+        if (string_field(detail, "@type") == "type.googleapis.com/google.rpc.ErrorInfo") {
+            return string_field(detail, "reason");
+        }
+    }
+    return {};
+}
+
+// Fills type and message from {"code","message","status","details"}; a bad key is reported as
+// a 400 INVALID_ARGUMENT, so only the ErrorInfo reason tells it apart from a bad request.
+void describe_error(const json& error, api_failure& failure) {
+    const std::string reason = error_info_reason(error);
+    failure.type = reason.empty() ? string_field(error, "status") : reason;
+    failure.message = string_field(error, "message");
+    if (reason == "API_KEY_INVALID") {
+        failure.kind = failure_kind::authentication;
+    }
+}
+
+// An error inside a 200 stream: its code says whether it is worth retrying.
+api_failure failure_in_stream(const json& error) {
+    const json& code = member(error, "code");
+    api_failure failure;
+    if (code.is_number_integer()) {
+        failure.kind = classify_status(code.get<int>(), {}).kind;
+    } else {
+        const bool retriable = contains(retriable_statuses, string_field(error, "status"));
+        failure.kind = retriable ? failure_kind::retriable : failure_kind::final;
+    }
+    describe_error(error, failure);
+    failure.http_status = 0;
+    return failure;
+}
+
+std::string body_excerpt(std::string_view body) {
+    constexpr std::string_view spaces = " \t\r\n";
+    const std::size_t start = body.find_first_not_of(spaces);
+    if (start == std::string_view::npos) {
+        return {};
+    }
+    std::string_view excerpt = body.substr(start).substr(0, 200);
+    excerpt = excerpt.substr(0, excerpt.find_last_not_of(spaces) + 1);
+    // The cut may land inside a UTF-8 sequence; the message ends up in JSON records.
+    return core::sanitize_utf8(excerpt);
+}
+
+api_failure blocked(std::string type, std::string message) {
+    return api_failure{failure_kind::blocked, 0, std::move(type), std::move(message)};
+}
+
+api_failure retriable(std::string type, std::string message) {
+    return api_failure{failure_kind::retriable, 0, std::move(type), std::move(message)};
+}
+
+class gemini_stream_decoder final : public stream_decoder {
+  public:
+    // A whole generateContent body is decoded as one chunk; only the failure names differ.
+    explicit gemini_stream_decoder(bool whole_body = false) : whole_body_{whole_body} {}
+
+    void on_event(const http::sse_event& event) override { on_chunk(event.data); }
+
+    void on_chunk(std::string_view data) {
+        if (reply_.failure) {
+            return;  // the first failure settles the reply
+        }
+        const json chunk = json::parse(data, nullptr, false);
+        if (chunk.is_discarded() || !chunk.is_object()) {
+            reply_.failure = whole_body_ ? retriable("malformed_body", body_excerpt(data))
+                                         : retriable("malformed_stream", "unparsable chunk");
+            return;
+        }
+        if (member(chunk, "error").is_object()) {
+            reply_.failure = failure_in_stream(member(chunk, "error"));
+            return;
+        }
+        read_usage(member(chunk, "usageMetadata"));
+        const std::string block_reason =
+            string_field(member(chunk, "promptFeedback"), "blockReason");
+        if (!block_reason.empty()) {
+            reply_.complete = true;  // a block is the server's final word, not a cut
+            reply_.failure = blocked(block_reason, "Gemini blocked the prompt: " + block_reason);
+            return;
+        }
+        read_candidate(first_element(member(chunk, "candidates")));
+    }
+
+    void finish() override {
+        if (reply_.failure) {
+            return;
+        }
+        if (reply_.finish_reason.empty()) {
+            reply_.failure =
+                whole_body_ ? retriable("incomplete_body", "the response has no finishReason")
+                            : retriable("stream_cut", "the stream ended without a finishReason");
+            return;
+        }
+        reply_.complete = true;
+        if (is_blank(reply_.text)) {
+            reply_.failure = blocked("empty_candidate", "Gemini returned no text (finishReason " +
+                                                            reply_.finish_reason + ")");
+        }
+    }
+
+    std::string take_new_text() override {
+        std::string fresh = reply_.text.substr(taken_);
+        taken_ = reply_.text.size();
+        return fresh;
+    }
+
+    const decoded_reply& reply() const override { return reply_; }
+
+  private:
+    // Only the first candidate is read: others would be alternative answers, not continuations.
+    void read_candidate(const json& candidate) {
+        const json& parts = member(member(candidate, "content"), "parts");
+        if (parts.is_array()) {
+            for (const json& part : parts) {
+                const bool thought = member(part, "thought") == true;
+                (thought ? reply_.reasoning : reply_.text) += string_field(part, "text");
+            }
+        }
+        const std::string reason = string_field(candidate, "finishReason");
+        if (reason.empty() || reason == "FINISH_REASON_UNSPECIFIED") {
+            return;
+        }
+        reply_.finish_reason = reason;
+        if (contains(blocking_finish_reasons, reason)) {
+            reply_.complete = true;
+            reply_.failure = blocked(reason, "Gemini stopped the answer: " + reason);
+        }
+    }
+
+    // usageMetadata is cumulative and repeated, sometimes partially: the last value of each
+    // field wins.
+    void read_usage(const json& usage) {
+        if (!usage.is_object()) {
+            return;
+        }
+        token_usage merged = reply_.usage.value_or(token_usage{});
+        const auto count = [&usage](const char* name) -> std::optional<std::int64_t> {
+            const json& value = member(usage, name);
+            if (!value.is_number_integer()) {
+                return std::nullopt;
+            }
+            return value.get<std::int64_t>();
+        };
+        merged.input_tokens = count("promptTokenCount").value_or(merged.input_tokens);
+        const auto candidates = count("candidatesTokenCount");
+        const auto thoughts = count("thoughtsTokenCount");
+        if (candidates || thoughts) {
+            merged.output_tokens = candidates.value_or(0) + thoughts.value_or(0);
+        }
+        reply_.usage = merged;
+    }
+
+    bool whole_body_;
+    decoded_reply reply_;
+    std::size_t taken_ = 0;
+};
+
+class gemini_adapter final : public api_adapter {
+  public:
+    http_call build_request(const api_request& request,
+                            const endpoint_settings& endpoint) const override {
+        json body = {{"contents", alternating_contents(request.messages)}};
+        if (!request.messages.system.empty()) {
+            body["systemInstruction"] = {
+                {"parts", json::array({{{"text", request.messages.system}}})}};
+        }
+        json generation = json::object();
+        if (request.temperature) {
+            generation["temperature"] = *request.temperature;
+        }
+        generation["maxOutputTokens"] = request.max_tokens;
+        body["generationConfig"] = std::move(generation);
+
+        http_call call;
+        call.target = "/v1beta/models/" + model_path_segment(request.model_id) +
+                      (request.stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
+        if (!endpoint.api_key.empty()) {
+            call.headers.emplace_back("x-goog-api-key", endpoint.api_key);
+        }
+        call.headers.emplace_back("content-type", "application/json");
+        call.headers.insert(call.headers.end(), endpoint.extra_headers.begin(),
+                            endpoint.extra_headers.end());
+        call.body = dump(body);
+        return call;
+    }
+
+    std::unique_ptr<stream_decoder> make_stream_decoder() const override {
+        return std::make_unique<gemini_stream_decoder>();
+    }
+
+    decoded_reply decode_body(std::string_view body) const override {
+        gemini_stream_decoder decoder{true};
+        decoder.on_chunk(body);
+        decoder.finish();
+        return decoder.reply();
+    }
+
+    api_failure classify_error(int status, const header_list& headers,
+                               std::string_view body) const override {
+        api_failure failure = classify_status(status, headers);
+        json data = json::parse(body, nullptr, false);
+        // Without alt=sse, streamGenerateContent wraps its error in a one-element array.
+        const json& error = member(data.is_array() ? first_element(data) : data, "error");
+        if (error.is_object()) {
+            describe_error(error, failure);
+        } else {
+            failure.message = body_excerpt(body);
+        }
+        if (failure.type.empty()) {
+            failure.type = "http_" + std::to_string(status);
+        }
+        return failure;
+    }
+};
+
+}  // namespace
+
+std::unique_ptr<api_adapter> make_gemini_adapter() {
+    return std::make_unique<gemini_adapter>();
+}
+
+}  // namespace polylogue::providers
