@@ -5,6 +5,7 @@
 
 #include <iostream>
 
+#include "polylogue/core/text.hpp"
 #include "polylogue/transcript/format.hpp"
 
 namespace polylogue::app {
@@ -17,18 +18,10 @@ std::string without_trailing_newlines(std::string text) {
     return text;
 }
 
-std::string prefixed(const std::string& prefix, const std::string& text) {
-    std::string out;
-    std::size_t start = 0;
-    while (start <= text.size()) {
-        const auto end = text.find('\n', start);
-        out += prefix + text.substr(start, end == std::string::npos ? end : end - start) + "\n";
-        if (end == std::string::npos) {
-            break;
-        }
-        start = end + 1;
-    }
-    return out;
+std::string live_header(const room::live_text& live) {
+    const std::string now = core::format_rfc3339(std::chrono::system_clock::now());
+    return "[" + now.substr(11, 8) + "] " + core::slot_label(live.slot) + " (" +
+           std::string{live.model} + "):\n";
 }
 
 }  // namespace
@@ -40,38 +33,59 @@ chat_log::chat_log(std::filesystem::path directory, std::shared_ptr<spdlog::logg
       print_to_stdout_{print_to_stdout},
       prefix_room_names_{prefix_room_names} {}
 
-spdlog::logger& chat_log::room_log(const std::string& room) {
-    auto found = room_logs_.find(room);
-    if (found == room_logs_.end()) {
+chat_log::room_stream& chat_log::stream_for(const std::string& room) {
+    auto& stream = rooms_[room];
+    if (!stream.file) {
         // Room names are validated file names, so this path stays inside the log directory.
-        auto sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(
-            (directory_ / (room + ".log")).string());
-        auto log = std::make_shared<spdlog::logger>("room." + room, std::move(sink));
-        log->set_pattern("%v");
-        log->flush_on(spdlog::level::info);
-        found = room_logs_.emplace(room, std::move(log)).first;
+        stream.file.reset(std::fopen((directory_ / (room + ".log")).c_str(), "a"));
     }
-    return *found->second;
+    return stream;
 }
 
-void chat_log::emit(const std::string& room, const std::string& text) {
-    room_log(room).info(without_trailing_newlines(text));
-    daemon_log_->info("[{}] {}", room, without_trailing_newlines(text));
+void chat_log::write(const std::string& room, const std::string& text) {
+    if (auto* file = stream_for(room).file.get()) {
+        std::fwrite(text.data(), 1, text.size(), file);
+        std::fflush(file);
+    }
     if (print_to_stdout_) {
-        std::cout << (prefix_room_names_ ? prefixed(room + " | ", without_trailing_newlines(text))
-                                         : text);
+        // With several rooms on one terminal, each piece says which room it belongs to.
+        std::cout << (prefix_room_names_ ? "[" + room + "] " : std::string{}) << text;
         std::cout.flush();
     }
 }
 
-void chat_log::on_commit(const config::room& room, std::span<const core::record> records) {
-    for (const auto& r : records) {
-        emit(room.name, transcript::format_text(r));
+void chat_log::on_live(const config::room& room, const room::live_text& live) {
+    auto& stream = stream_for(room.name);
+    if (live.restart) {
+        if (stream.streaming_slot != 0) {
+            write(room.name, "\n(the answer broke off; retrying)\n");
+        }
+        stream.streaming_slot = 0;
+        return;
     }
+    if (stream.streaming_slot != live.slot) {
+        stream.streaming_slot = live.slot;
+        write(room.name, live_header(live));
+    }
+    write(room.name, std::string{live.chunk});
+}
+
+void chat_log::on_commit(const config::room& room, std::span<const core::record> records) {
+    auto& stream = stream_for(room.name);
+    for (const auto& r : records) {
+        const std::string text = transcript::format_text(r);
+        daemon_log_->info("[{}] {}", room.name, without_trailing_newlines(text));
+        const bool streamed = r.type == core::record_type::message &&
+                              stream.streaming_slot == core::slot_from_label(r.speaker);
+        // A streamed message is already in the chat log: close it rather than repeat it.
+        write(room.name, streamed ? "\n\n" : text);
+    }
+    stream.streaming_slot = 0;
 }
 
 void chat_log::say(const std::string& room, const std::string& line) {
-    emit(room, line + "\n");
+    daemon_log_->info("[{}] {}", room, line);
+    write(room, line + "\n");
 }
 
 std::shared_ptr<spdlog::logger> make_daemon_log(const std::filesystem::path& directory,

@@ -1,9 +1,11 @@
 #pragma once
-// The watcher that shows committed records as a chat: data_dir/logs/ROOM.log for `tail -f`,
-// the same lines in the daemon's log, and, for `run`, on stdout.
+// The watcher that shows the room as a chat: data_dir/logs/ROOM.log for `tail -f` (text streams
+// in as the model writes it), the committed records in the daemon's log, and, for `run`, the
+// same chat on stdout.
 
 #include <spdlog/logger.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -12,6 +14,7 @@
 
 #include "polylogue/config/config.hpp"
 #include "polylogue/core/record.hpp"
+#include "polylogue/room/room_runner.hpp"
 
 namespace polylogue::app {
 
@@ -21,19 +24,25 @@ class chat_log {
              bool print_to_stdout, bool prefix_room_names);
 
     void on_commit(const config::room& room, std::span<const core::record> records);
+    void on_live(const config::room& room, const room::live_text& live);
 
     // A line about the room that is not a record (e.g. "resuming after seq 12").
     void say(const std::string& room, const std::string& line);
 
   private:
-    spdlog::logger& room_log(const std::string& room);
-    void emit(const std::string& room, const std::string& text);
+    struct room_stream {
+        std::unique_ptr<std::FILE, int (*)(std::FILE*)> file{nullptr, &std::fclose};
+        int streaming_slot = 0;  // the slot whose text is being written live; 0: none
+    };
+
+    room_stream& stream_for(const std::string& room);
+    void write(const std::string& room, const std::string& text);
 
     std::filesystem::path directory_;
     std::shared_ptr<spdlog::logger> daemon_log_;
     bool print_to_stdout_;
     bool prefix_room_names_;
-    std::map<std::string, std::shared_ptr<spdlog::logger>, std::less<>> room_logs_;
+    std::map<std::string, room_stream, std::less<>> rooms_;
 };
 
 // The daemon's own log: data_dir/logs/polylogue.log, plus stderr from the given level on.

@@ -13,6 +13,7 @@ inline constexpr int exit_usage = 2;
 
 int check_command(const std::string& config_path);
 int parse_command();
+int probe_command(const std::string& config_path, const std::string& model_name);
 int transcript_command(const std::string& config_path, const std::string& room,
                        const std::string& format);
 

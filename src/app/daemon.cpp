@@ -5,12 +5,15 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include <algorithm>
 #include <csignal>
 #include <iostream>
 
 #include "chat_log.hpp"
 #include "commands.hpp"
 #include "polylogue/config/loader.hpp"
+#include "polylogue/http/client.hpp"
+#include "polylogue/providers/provider_factory.hpp"
 #include "polylogue/room/room_runner.hpp"
 #include "polylogue/transcript/group_committer.hpp"
 #include "store_location.hpp"
@@ -31,12 +34,29 @@ std::vector<const config::room*> rooms_to_run(const config::config& cfg,
     return rooms;
 }
 
-room::provider_map make_providers(const config::config& cfg) {
+room::provider_map make_providers(const config::config& cfg, http::client& client) {
     room::provider_map providers;
+    const providers::provider_context context{&client};
     for (const auto& endpoint : cfg.providers) {
-        providers.emplace(endpoint.name, providers::make_provider(endpoint));
+        providers.emplace(endpoint.name, providers::make_provider(endpoint, context));
     }
     return providers;
+}
+
+// The environment variables a room's members need and that are not set: a room that cannot
+// authenticate does not start, and says which variable is missing.
+std::vector<std::string> missing_keys(const config::config& cfg, const config::room& r) {
+    std::vector<std::string> missing;
+    const auto environment = providers::process_environment();
+    for (const auto& name : r.members) {
+        const config::model* model = cfg.find_model(name);
+        const config::provider* endpoint = model ? cfg.find_provider(model->provider) : nullptr;
+        if (endpoint && !endpoint->api_key_env.empty() && !environment(endpoint->api_key_env) &&
+            std::find(missing.begin(), missing.end(), endpoint->api_key_env) == missing.end()) {
+            missing.push_back(endpoint->api_key_env);
+        }
+    }
+    return missing;
 }
 
 // Everything one daemon run owns, in destruction order: rooms before the committer before the
@@ -48,7 +68,9 @@ struct daemon_state {
     asio::io_context loop;
     std::unique_ptr<transcript::store> db;
     std::unique_ptr<transcript::group_committer> committer;
+    http::client client{loop.get_executor()};
     room::provider_map providers;
+    providers::tool_runner tools;
     chat_log chat;
     std::vector<std::unique_ptr<room::room_runner>> rooms;
     asio::signal_set signals{loop, SIGINT, SIGTERM};
@@ -62,16 +84,28 @@ struct daemon_state {
           log{std::move(l)},
           db{std::move(store)},
           committer{std::make_unique<transcript::group_committer>(loop.get_executor(), *db)},
-          providers{make_providers(c)},
+          providers{make_providers(c, client)},
+          tools{c, client, providers::process_environment()},
           chat{log_dir(c), log, options.print_chat, rooms_to_run(c, options).size() > 1} {}
 
     void room_done(room::room_runner& runner, std::exception_ptr error);
     void shut_down(int signal_number);
     void start_room(const config::room& r);
     void finish_if_idle();
+    bool refused_rooms = false;
 };
 
 void daemon_state::start_room(const config::room& r) {
+    if (const auto missing = missing_keys(cfg, r); !missing.empty()) {
+        std::string names;
+        for (const auto& name : missing) {
+            names += (names.empty() ? "" : ", ") + name;
+        }
+        log->error("room {} does not start: the environment variable{} {} {} not set", r.name,
+                   missing.size() > 1 ? "s" : "", names, missing.size() > 1 ? "are" : "is");
+        refused_rooms = true;
+        return;
+    }
     auto history = db->load(r.name);
     if (!history) {
         throw std::runtime_error{"cannot read the transcript of room " + r.name + ": " +
@@ -84,8 +118,15 @@ void daemon_state::start_room(const config::room& r) {
                                    std::to_string(history->back().seq) + ")");
     }
     room::room_services services{
-        &cfg, committer.get(), &providers, log,
-        [this](const config::room& room, auto records) { chat.on_commit(room, records); }};
+        &cfg,
+        committer.get(),
+        &providers,
+        &tools,
+        log,
+        [this](const config::room& room, auto records) { chat.on_commit(room, records); },
+        [this](const config::room& room, const room::live_text& live) {
+            chat.on_live(room, live);
+        }};
     rooms.push_back(std::make_unique<room::room_runner>(loop.get_executor(), r, std::move(services),
                                                         std::move(*history)));
     auto& runner = *rooms.back();
@@ -144,7 +185,7 @@ int run_loop(daemon_state& daemon, const std::vector<const config::room*>& rooms
             return exit_failure;
         }
     }
-    return exit_ok;
+    return daemon.refused_rooms ? exit_failure : exit_ok;
 }
 
 }  // namespace

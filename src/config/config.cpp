@@ -34,8 +34,8 @@ constexpr std::string_view default_prompt =
     "  !add_ai \"Model Name\" \"invite message\"  invite another model while seats remain\n"
     "  !temperature X                         set your own sampling temperature\n"
     "  !search \"query\"                        search the web and share what you find\n"
-    "  !mute_self                             sit out your turns and let the others talk\n"
-    "  !prompt \"text\"                         change your own system prompt\n"
+    "  !mute_self                             sit out your next turn and let the others talk\n"
+    "  !prompt \"text\"                         add a line to your own instructions\n"
     "  !list_models                           see which models can be invited\n";
 
 }  // namespace
@@ -50,6 +50,42 @@ const provider* config::find_provider(std::string_view name) const noexcept {
 
 const room* config::find_room(std::string_view name) const noexcept {
     return find_named(rooms, name);
+}
+
+const tool* config::find_tool(std::string_view name) const noexcept {
+    return find_named(tools, name);
+}
+
+std::string_view to_string(provider_kind kind) noexcept {
+    switch (kind) {
+        case provider_kind::scripted:
+            return "scripted";
+        case provider_kind::openai:
+            return "openai";
+        case provider_kind::anthropic:
+            return "anthropic";
+        case provider_kind::gemini:
+            return "gemini";
+    }
+    return "unknown";
+}
+
+std::string_view to_string(tool_kind kind) noexcept {
+    switch (kind) {
+        case tool_kind::openai_images:
+            return "openai_images";
+        case tool_kind::gemini_image:
+            return "gemini_image";
+        case tool_kind::openrouter_image:
+            return "openrouter_image";
+        case tool_kind::searxng:
+            return "searxng";
+        case tool_kind::brave:
+            return "brave";
+        case tool_kind::tavily:
+            return "tavily";
+    }
+    return "unknown";
 }
 
 std::string_view default_system_prompt() noexcept {

@@ -22,16 +22,25 @@ struct file_contents {
     std::string error;  // why text is missing
 };
 
-file_contents read_file(const fs::path& path) {
+// Opens path for reading into in; why it cannot be, or nullopt.
+std::optional<std::string> open_for_reading(const fs::path& path, std::ifstream& in) {
     std::error_code status_error;
     if (fs::is_directory(path, status_error)) {
-        return {std::nullopt, "it is a directory"};
+        return "it is a directory";
     }
     errno = 0;
-    std::ifstream in{path, std::ios::binary};
+    in.open(path, std::ios::binary);
     if (!in) {
         const int reason = errno != 0 ? errno : EIO;
-        return {std::nullopt, std::generic_category().message(reason)};
+        return std::generic_category().message(reason);
+    }
+    return std::nullopt;
+}
+
+file_contents read_file(const fs::path& path) {
+    std::ifstream in;
+    if (std::optional<std::string> problem = open_for_reading(path, in)) {
+        return {std::nullopt, std::move(*problem)};
     }
     std::ostringstream text;
     text << in.rdbuf();
@@ -140,6 +149,29 @@ void script_loader::load(detail::model_draft& model, reporter& config_report) {
     model.value.script_replies = entry->second.value_or(std::vector<std::string>{});
 }
 
+// A CA file is read when the first connection is made, possibly hours later; `check` should
+// find a wrong path now.
+void resolve_ca_file(const std::optional<detail::located<std::string>>& written,
+                     const places& where, fs::path& target, reporter& report) {
+    if (!written) {
+        return;
+    }
+    target = (where.directory / written->value).lexically_normal();
+    std::ifstream in;
+    if (std::optional<std::string> problem = open_for_reading(target, in)) {
+        report.error(written->mark, "cannot read ca_file " + target.string() + ": " + *problem);
+    }
+}
+
+void resolve_ca_files(detail::config_draft& draft, const places& where, reporter& report) {
+    for (detail::provider_draft& p : draft.providers) {
+        resolve_ca_file(p.ca_file, where, p.value.ca_file, report);
+    }
+    for (detail::tool_draft& t : draft.tools) {
+        resolve_ca_file(t.ca_file, where, t.value.ca_file, report);
+    }
+}
+
 polylogue::config::config assemble(detail::config_draft& draft, const places& where) {
     polylogue::config::config result;
     result.file = where.file;
@@ -152,6 +184,9 @@ polylogue::config::config assemble(detail::config_draft& draft, const places& wh
     }
     for (detail::room_draft& r : draft.rooms) {
         result.rooms.push_back(std::move(r.value));
+    }
+    for (detail::tool_draft& t : draft.tools) {
+        result.tools.push_back(std::move(t.value));
     }
     return result;
 }
@@ -187,6 +222,7 @@ load_outcome parse_config(std::string_view yaml_text, const std::filesystem::pat
     }
     detail::config_draft draft = detail::read_config(*root, report);
     detail::check_references(draft, report);
+    resolve_ca_files(draft, where, report);
     script_loader scripts{where, outcome.problems};
     for (detail::model_draft& model : draft.models) {
         if (model.script) {

@@ -7,20 +7,6 @@
 namespace polylogue::config::detail {
 namespace {
 
-std::string_view kind_text(provider_kind kind) {
-    switch (kind) {
-        case provider_kind::openai:
-            return "openai";
-        case provider_kind::anthropic:
-            return "anthropic";
-        case provider_kind::gemini:
-            return "gemini";
-        case provider_kind::scripted:
-            break;
-    }
-    return "scripted";
-}
-
 // Names are case-insensitive everywhere (commands type them), so "Stage" repeats "stage".
 void report_duplicates(const std::vector<located<std::string>>& names, std::string_view what,
                        reporter& report) {
@@ -56,15 +42,30 @@ std::string alternatives(std::string_view wanted, const std::vector<std::string>
     return "; " + (hint.empty() ? std::string{listing} + " " + quoted_list(names) : hint);
 }
 
-void check_script_use(model_draft& model, const provider& used, reporter& report) {
+// What a model may and must say depends on its provider's kind: a script for scripted ones, an id
+// for the others.
+void check_provider_use(model_draft& model, const provider& used, reporter& report) {
     const std::string owner = model.name_mark ? "model '" + model.value.name + "'" : "a model";
-    if (used.kind == provider_kind::scripted && !model.script_key) {
-        report.error(model.mark,
-                     owner + " uses scripted provider '" + used.name + "' and needs a script");
-    } else if (used.kind != provider_kind::scripted && model.script_key) {
+    const std::string kind{to_string(used.kind)};
+    if (used.kind == provider_kind::scripted) {
+        if (!model.script_key) {
+            report.error(model.mark,
+                         owner + " uses scripted provider '" + used.name + "' and needs a script");
+        }
+        if (model.id_key) {
+            report.error(*model.id_key, "id is only for openai, anthropic and gemini providers; '" +
+                                            used.name + "' is of kind scripted");
+        }
+        return;
+    }
+    if (model.script_key) {
         report.error(*model.script_key, "script is only for scripted providers; '" + used.name +
-                                            "' is of kind " + std::string{kind_text(used.kind)});
+                                            "' is of kind " + kind);
         model.script.reset();
+    }
+    if (!model.id_key) {
+        report.error(model.mark, owner + " uses " + kind + " provider '" + used.name +
+                                     "' and needs an id (the provider's name for the model)");
     }
 }
 
@@ -91,7 +92,7 @@ void check_providers(config_draft& draft, reporter& report) {
         const provider_draft& used = draft.providers[*index];
         model.value.provider = used.value.name;
         if (used.valid) {
-            check_script_use(model, used.value, report);
+            check_provider_use(model, used.value, report);
         }
     }
 }
@@ -123,6 +124,60 @@ void check_members(room_draft& room, const std::vector<std::string>& catalogue, 
     }
 }
 
+std::string wrong_family(const tool& found, bool image, const std::vector<std::string>& family) {
+    const std::string wanted = image ? "image" : "search";
+    const std::string article = image ? "an " : "a ";
+    const std::string other = image ? "a search" : "an image";
+    return "tool '" + found.name + "' is " + other + " tool (" +
+           std::string{to_string(found.kind)} + "); tools." + wanted + " needs " + article +
+           wanted + " tool; " +
+           (family.empty() ? "no " + wanted + " tools are defined"
+                           : "the " + wanted + " tools are " + quoted_list(family));
+}
+
+// Resolves the tool a room names for one family (image or search) into target.
+void check_room_tool(const std::optional<located<std::string>>& written, bool image,
+                     const std::vector<const tool_draft*>& tools, std::string& target,
+                     reporter& report) {
+    if (!written) {
+        return;
+    }
+    std::vector<std::string> names;
+    std::vector<std::string> family;
+    for (const tool_draft* t : tools) {
+        names.push_back(t->value.name);
+        if (t->valid && t->value.is_image() == image) {
+            family.push_back(t->value.name);
+        }
+    }
+    const std::optional<std::size_t> index = find_name(names, written->value);
+    if (!index) {
+        report.error(written->mark, "tool '" + written->value + "' is not defined" +
+                                        alternatives(written->value, names, "defined tools are",
+                                                     "no tools are defined"));
+    } else if (tools[*index]->valid && tools[*index]->value.is_image() != image) {
+        report.error(written->mark, wrong_family(tools[*index]->value, image, family));
+    } else {
+        target = tools[*index]->value.name;
+    }
+}
+
+void check_tools(config_draft& draft, reporter& report) {
+    std::vector<const tool_draft*> named;
+    std::vector<located<std::string>> tool_names;
+    for (const tool_draft& t : draft.tools) {
+        if (t.name_mark) {
+            named.push_back(&t);
+            tool_names.push_back({t.value.name, *t.name_mark});
+        }
+    }
+    report_duplicates(tool_names, "tool name", report);
+    for (room_draft& room : draft.rooms) {
+        check_room_tool(room.image_tool, true, named, room.value.image_tool, report);
+        check_room_tool(room.search_tool, false, named, room.value.search_tool, report);
+    }
+}
+
 }  // namespace
 
 void check_references(config_draft& draft, reporter& report) {
@@ -144,6 +199,7 @@ void check_references(config_draft& draft, reporter& report) {
         check_members(room, catalogue, report);
     }
     report_duplicates(room_names, "room name", report);
+    check_tools(draft, report);
 }
 
 }  // namespace polylogue::config::detail

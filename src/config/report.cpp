@@ -60,6 +60,11 @@ std::vector<std::string> near_names(std::string_view word,
     }
     std::stable_sort(found.begin(), found.end(),
                      [](const scored& a, const scored& b) { return a.distance < b.distance; });
+    // A spelling that differs only in case ("Rooms") means that name; two edits away it may also
+    // be near another ("tools"), but offering that too would only blur the answer.
+    if (!found.empty() && found.front().distance == 0) {
+        found.resize(1);
+    }
     std::vector<std::string> names;
     for (std::size_t i = 0; i < found.size() && i < max_count; ++i) {
         names.push_back(candidates[found[i].index]);

@@ -6,11 +6,15 @@
 namespace polylogue::config::detail {
 namespace {
 
-const std::vector<std::string> room_keys{"name",       "members", "max_ais",      "max_turns",
-                                         "turn_delay", "opening", "system_prompt"};
+const std::vector<std::string> room_keys{"name",          "members",      "max_ais",
+                                         "max_turns",     "turn_delay",   "opening",
+                                         "system_prompt", "max_cost_usd", "suspend_after_failures",
+                                         "tools"};
 const std::vector<std::string> opening_keys{"speaker", "text"};
+const std::vector<std::string> room_tool_keys{"image", "search"};
 constexpr int max_turns_limit = 1'000'000;
 constexpr int max_ais_limit = 5;
+constexpr int max_failures_limit = 100;
 
 void read_room_name(const map_view& view, room_draft& draft, reporter& report) {
     const field* f = view.require("name", "a room");
@@ -110,6 +114,39 @@ void read_limits(const map_view& view, room& target, reporter& report) {
     }
 }
 
+void read_budgets(const map_view& view, room& target, reporter& report) {
+    if (const field* f = view.find("suspend_after_failures")) {
+        target.suspend_after_failures =
+            read_integer(*f, 1, max_failures_limit, report).value_or(target.suspend_after_failures);
+    }
+    if (const field* f = view.find("max_cost_usd")) {
+        const std::optional<std::string> text = scalar_text(f->value);
+        const std::optional<double> value = text ? parse_number(*text) : std::nullopt;
+        if (!value || *value <= 0) {
+            report.error(f->value_mark(), "max_cost_usd must be a number above 0 (US dollars)");
+        } else {
+            target.max_cost_usd = value;
+        }
+    }
+}
+
+// The tool names are checked against the tools section later; here only their form.
+void read_room_tools(const field& f, room_draft& draft, reporter& report) {
+    if (!f.value.IsMap()) {
+        report.error(f.value_mark(), expected(f, "a map such as { image: dalle, search: web }"));
+        return;
+    }
+    const map_view view{f.value, "tools", room_tool_keys, report};
+    const auto read_name = [&](std::string_view key, std::optional<located<std::string>>& slot) {
+        const field* name = view.find(key);
+        if (std::optional<std::string> text = name ? read_string(*name, report) : std::nullopt) {
+            slot = located<std::string>{std::move(*text), name->value_mark()};
+        }
+    };
+    read_name("image", draft.image_tool);
+    read_name("search", draft.search_tool);
+}
+
 room_draft read_room(const YAML::Node& node, reporter& report) {
     room_draft draft{};
     draft.mark = node.Mark();
@@ -120,11 +157,15 @@ room_draft read_room(const YAML::Node& node, reporter& report) {
         read_members(*f, draft, report);
     }
     read_limits(view, draft.value, report);
+    read_budgets(view, draft.value, report);
     if (const field* f = view.find("opening")) {
         draft.value.opening = read_opening(*f, report);
     }
     if (const field* f = view.find("system_prompt")) {
         read_system_prompt(*f, draft.value, report);
+    }
+    if (const field* f = view.find("tools")) {
+        read_room_tools(*f, draft, report);
     }
     return draft;
 }

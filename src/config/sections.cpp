@@ -11,82 +11,20 @@
 namespace polylogue::config::detail {
 namespace {
 
-const std::vector<std::string> top_keys{"data_dir", "providers", "models", "rooms"};
-const std::vector<std::string> provider_keys{"kind", "base_url", "api_key_env", "ca_file"};
-const std::vector<std::string> model_keys{"name", "provider", "script", "temperature_range",
-                                          "temperature"};
-const std::vector<std::string> kind_names{"openai", "anthropic", "gemini", "scripted"};
-constexpr std::array kinds{provider_kind::openai, provider_kind::anthropic, provider_kind::gemini,
-                           provider_kind::scripted};
+const std::vector<std::string> top_keys{"data_dir", "providers", "models", "rooms", "tools"};
+const std::vector<std::string> model_keys{
+    "name",       "provider", "script", "temperature_range", "temperature", "id",
+    "max_tokens", "price",    "vision"};
+const std::vector<std::string> price_keys{"input_per_mtok", "output_per_mtok"};
 constexpr double max_temperature = 5.0;
+constexpr int max_tokens_limit = 1'000'000;
+constexpr std::size_t max_id_length = 256;
 
 // Shortest round-trip form: "2", "0.7", not "2.000000".
 std::string number_text(double value) {
     std::array<char, 32> buffer{};
     const auto result = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value);
     return std::string(buffer.data(), result.ptr);
-}
-
-std::optional<provider_kind> read_kind(const field& f, reporter& report) {
-    const std::optional<std::string> text = read_string(f, report);
-    if (!text) {
-        return std::nullopt;
-    }
-    const auto found = std::find(kind_names.begin(), kind_names.end(), *text);
-    if (found != kind_names.end()) {
-        return kinds[static_cast<std::size_t>(found - kind_names.begin())];
-    }
-    const std::string hint = did_you_mean(*text, kind_names);
-    report.error(f.value_mark(), "unknown provider kind '" + *text + "'; " +
-                                     (hint.empty() ? "expected " + quoted_list(kind_names) : hint));
-    return std::nullopt;
-}
-
-provider_draft read_provider(const field& entry, reporter& report) {
-    provider_draft draft{provider{entry.key}, entry.key_node.Mark()};
-    const std::string owner = "provider '" + entry.key + "'";
-    if (!entry.value.IsMap()) {
-        report.error(entry.value_mark(), owner + " must be a map such as { kind: scripted }");
-        return draft;
-    }
-    const map_view view{entry.value, owner, provider_keys, report};
-    const field* kind_field = view.require("kind", owner);
-    const std::optional<provider_kind> kind =
-        kind_field ? read_kind(*kind_field, report) : std::nullopt;
-    draft.valid = kind.has_value();
-    draft.value.kind = kind.value_or(provider_kind::scripted);
-    const bool scripted = draft.valid && draft.value.kind == provider_kind::scripted;
-    // Endpoint settings are type-checked now; what they mean belongs to the providers module.
-    for (const std::string_view key : {"base_url", "api_key_env", "ca_file"}) {
-        const field* f = view.find(key);
-        if (f != nullptr && read_string(*f, report) && scripted) {
-            report.error(f->key_node.Mark(), f->key +
-                                                 " is for openai, anthropic and gemini providers, "
-                                                 "not scripted ones");
-        }
-    }
-    return draft;
-}
-
-std::vector<provider_draft> read_providers(const field& section, reporter& report) {
-    std::vector<provider_draft> providers;
-    if (section.value.IsNull()) {
-        return providers;
-    }
-    if (!section.value.IsMap()) {
-        report.error(section.value_mark(),
-                     expected(section, "a map from provider names to settings"));
-        return providers;
-    }
-    for (auto it = section.value.begin(); it != section.value.end(); ++it) {
-        const std::optional<std::string> name = scalar_text(it->first);
-        if (!name || name->empty()) {
-            report.error(it->first.Mark(), "provider names must be non-empty strings");
-            continue;
-        }
-        providers.push_back(read_provider(field{*name, it->first, it->second}, report));
-    }
-    return providers;
 }
 
 // Sets target's range; false when the field is malformed (so temperature is not checked against
@@ -157,6 +95,77 @@ void read_model_name(const map_view& view, model_draft& draft, reporter& report)
     draft.name_mark = f->value_mark();
 }
 
+void read_model_id(const field& f, model_draft& draft, reporter& report) {
+    draft.id_key = f.key_node.Mark();
+    std::optional<std::string> id = read_string(f, report);
+    if (!id) {
+        return;
+    }
+    // It goes into URLs (Gemini) and JSON bodies as is; blanks there are always a typo.
+    const bool clean =
+        id->size() <= max_id_length && std::none_of(id->begin(), id->end(), [](char c) {
+            return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f;
+        });
+    if (!clean) {
+        report.error(f.value_mark(),
+                     "id must be the provider's model id: at most 256 characters, without "
+                     "spaces or control characters");
+        return;
+    }
+    draft.value.id = std::move(*id);
+}
+
+std::optional<double> read_rate(const field& f, reporter& report) {
+    const std::optional<std::string> text = scalar_text(f.value);
+    const std::optional<double> value = text ? parse_number(*text) : std::nullopt;
+    if (!value || *value < 0) {
+        report.error(f.value_mark(), f.key +
+                                         " must be a number of 0 or more (US dollars per million "
+                                         "tokens)");
+        return std::nullopt;
+    }
+    return value;
+}
+
+std::optional<price> read_price(const field& f, reporter& report) {
+    if (!f.value.IsMap()) {
+        report.error(f.value_mark(),
+                     expected(f, "a map such as { input_per_mtok: 5, output_per_mtok: 25 }"));
+        return std::nullopt;
+    }
+    const map_view view{f.value, "price", price_keys, report};
+    const field* input = view.require("input_per_mtok", "price");
+    const field* output = view.require("output_per_mtok", "price");
+    const std::optional<double> input_rate = input ? read_rate(*input, report) : std::nullopt;
+    const std::optional<double> output_rate = output ? read_rate(*output, report) : std::nullopt;
+    if (!input_rate || !output_rate) {
+        return std::nullopt;
+    }
+    return price{*input_rate, *output_rate};
+}
+
+void read_network_settings(const map_view& view, model_draft& draft, reporter& report) {
+    if (const field* f = view.find("id")) {
+        read_model_id(*f, draft, report);
+    }
+    model& target = draft.value;
+    if (const field* f = view.find("max_tokens")) {
+        target.max_tokens =
+            read_integer(*f, 1, max_tokens_limit, report).value_or(target.max_tokens);
+    }
+    if (const field* f = view.find("price")) {
+        target.price = read_price(*f, report);
+    }
+    if (const field* f = view.find("vision")) {
+        const std::optional<std::string> text = scalar_text(f->value);
+        const std::optional<bool> value = text ? parse_bool(*text) : std::nullopt;
+        if (!value) {
+            report.error(f->value_mark(), "vision must be true or false");
+        }
+        target.vision = value.value_or(target.vision);
+    }
+}
+
 model_draft read_model(const YAML::Node& node, reporter& report) {
     model_draft draft{};
     draft.mark = node.Mark();
@@ -175,6 +184,7 @@ model_draft read_model(const YAML::Node& node, reporter& report) {
         }
     }
     read_temperature(view, draft.value, report);
+    read_network_settings(view, draft, report);
     return draft;
 }
 
@@ -220,6 +230,9 @@ config_draft read_config(const YAML::Node& root, reporter& report) {
     }
     if (const field* f = view.find("rooms")) {
         draft.rooms = read_rooms(*f, report);
+    }
+    if (const field* f = view.find("tools")) {
+        draft.tools = read_tools(*f, report);
     }
     return draft;
 }

@@ -1,7 +1,8 @@
 #pragma once
 // The first pass over a configuration: each section read on its own, every local problem
-// reported. What needs more than one section (providers named by models, members named by rooms,
-// scripts on disk) is left to the cross-checks, so drafts keep the positions those need.
+// reported. What needs more than one section (providers named by models, members and tools named
+// by rooms) or the disk (scripts, CA files) is left to later passes, so drafts keep the positions
+// those need.
 
 #include <yaml-cpp/yaml.h>
 
@@ -23,8 +24,9 @@ struct located {
 
 struct provider_draft {
     provider value;
-    YAML::Mark mark;  // the provider's name
-    bool valid = false;
+    YAML::Mark mark;                              // the provider's name
+    bool valid = false;                           // its kind is known
+    std::optional<located<std::string>> ca_file;  // as written
 };
 
 struct model_draft {
@@ -34,6 +36,7 @@ struct model_draft {
     std::optional<located<std::string>> provider;
     std::optional<YAML::Mark> script_key;        // set when the key is present at all
     std::optional<located<std::string>> script;  // the path as written, when it is a string
+    std::optional<YAML::Mark> id_key;            // set when the key is present at all
 };
 
 struct room_draft {
@@ -42,6 +45,16 @@ struct room_draft {
     std::optional<YAML::Mark> name_mark;        // set when the name is valid
     std::vector<located<std::string>> members;  // as written
     YAML::Mark members_mark;
+    std::optional<located<std::string>> image_tool;  // tool names as written
+    std::optional<located<std::string>> search_tool;
+};
+
+struct tool_draft {
+    tool value;
+    YAML::Mark mark;                      // the tool's map
+    std::optional<YAML::Mark> name_mark;  // set when the name is valid
+    bool valid = false;                   // its kind is known
+    std::optional<located<std::string>> ca_file;
 };
 
 struct config_draft {
@@ -49,17 +62,20 @@ struct config_draft {
     std::vector<provider_draft> providers;
     std::vector<model_draft> models;
     std::vector<room_draft> rooms;
+    std::vector<tool_draft> tools;
 };
 
 // root is the document's root node, whatever it is.
 config_draft read_config(const YAML::Node& root, reporter& report);
 
-// The checks between sections: unique names, providers that models name, members that rooms
-// name. Canonical spellings replace the written ones. Models whose script must not be loaded
-// (their provider is not scripted) lose their script.
+// The checks between sections: unique names, providers that models name, members and tools that
+// rooms name. Canonical spellings replace the written ones. Models whose script must not be
+// loaded (their provider is not scripted) lose their script.
 void check_references(config_draft& draft, reporter& report);
 
-// The "rooms" section; read by read_config, kept in a file of its own for size.
-std::vector<room_draft> read_rooms(const field& rooms, reporter& report);
+// The sections read_config reads, each kept in a file of its own for size.
+std::vector<provider_draft> read_providers(const field& section, reporter& report);
+std::vector<room_draft> read_rooms(const field& section, reporter& report);
+std::vector<tool_draft> read_tools(const field& section, reporter& report);
 
 }  // namespace polylogue::config::detail

@@ -101,6 +101,37 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) n
     return std::chrono::milliseconds{millis};
 }
 
+std::optional<bool> parse_bool(std::string_view text) noexcept {
+    if (text == "true" || text == "True" || text == "TRUE") {
+        return true;
+    }
+    if (text == "false" || text == "False" || text == "FALSE") {
+        return false;
+    }
+    return std::nullopt;
+}
+
+std::string duration_text(std::chrono::milliseconds duration) {
+    const auto millis = duration.count();
+    if (millis != 0 && millis % 60'000 == 0) {
+        return std::to_string(millis / 60'000) + "m";
+    }
+    if (millis % 1000 == 0) {
+        return std::to_string(millis / 1000) + "s";
+    }
+    return std::to_string(millis) + "ms";
+}
+
+bool is_iso_date(std::string_view text) noexcept {
+    if (text.size() != 10 || text[4] != '-' || text[7] != '-') {
+        return false;
+    }
+    const auto year = parse_digits(text.substr(0, 4), 4);
+    const auto month = parse_digits(text.substr(5, 2), 2);
+    const auto day = parse_digits(text.substr(8, 2), 2);
+    return year && month && day && *month >= 1 && *month <= 12 && *day >= 1 && *day <= 31;
+}
+
 std::size_t character_count(std::string_view text) noexcept {
     return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
         return (static_cast<unsigned char>(c) & 0xC0) != 0x80;

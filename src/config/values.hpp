@@ -20,6 +20,16 @@ std::optional<double> parse_number(std::string_view text) noexcept;
 // when malformed or not a whole number of milliseconds.
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) noexcept;
 
+// YAML 1.2's booleans: true, True, TRUE, false, False, FALSE. Not yes/no/on/off, which YAML 1.1
+// also read as booleans and which a user more likely meant as words.
+std::optional<bool> parse_bool(std::string_view text) noexcept;
+
+// "2m", "1500ms", "30s": the shortest way parse_duration reads back.
+std::string duration_text(std::chrono::milliseconds duration);
+
+// YYYY-MM-DD with a month 01..12 and a day 01..31.
+bool is_iso_date(std::string_view text) noexcept;
+
 // Unicode code points in UTF-8 text (continuation bytes are not counted).
 std::size_t character_count(std::string_view text) noexcept;
 

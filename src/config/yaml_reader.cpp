@@ -78,6 +78,22 @@ std::optional<int> read_integer(const field& f, int low, int high, reporter& rep
     return static_cast<int>(*value);
 }
 
+std::optional<std::size_t> read_choice(const field& f, const std::vector<std::string>& choices,
+                                       std::string_view what, reporter& report) {
+    const std::optional<std::string> text = read_string(f, report);
+    if (!text) {
+        return std::nullopt;
+    }
+    const auto found = std::find(choices.begin(), choices.end(), *text);
+    if (found != choices.end()) {
+        return static_cast<std::size_t>(found - choices.begin());
+    }
+    const std::string hint = did_you_mean(*text, choices);
+    report.error(f.value_mark(), "unknown " + std::string{what} + " '" + *text + "'; " +
+                                     (hint.empty() ? "expected " + quoted_list(choices) : hint));
+    return std::nullopt;
+}
+
 std::optional<std::chrono::milliseconds> read_duration(const field& f, reporter& report) {
     const std::optional<std::string> text = scalar_text(f.value);
     const auto value = text ? parse_duration(*text) : std::nullopt;

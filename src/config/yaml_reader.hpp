@@ -5,6 +5,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <chrono>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -52,6 +53,11 @@ std::optional<std::string> read_string(const field& f, reporter& report, bool al
 
 // An integer in [low, high]; otherwise "<key> must be an integer from <low> to <high>".
 std::optional<int> read_integer(const field& f, int low, int high, reporter& report);
+
+// The index of the value among choices; otherwise "unknown <what> '<value>'" with a suggestion or
+// the list of choices.
+std::optional<std::size_t> read_choice(const field& f, const std::vector<std::string>& choices,
+                                       std::string_view what, reporter& report);
 
 // A duration from 0 to max_duration.
 inline constexpr std::chrono::milliseconds max_duration{3'600'000};

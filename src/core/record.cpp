@@ -17,6 +17,10 @@ constexpr std::array record_type_names{
     std::pair{record_type::member_exhausted, std::string_view{"member_exhausted"}},
     std::pair{record_type::notice, std::string_view{"notice"}},
     std::pair{record_type::room_ended, std::string_view{"room_ended"}},
+    std::pair{record_type::turn_failed, std::string_view{"turn_failed"}},
+    std::pair{record_type::member_suspended, std::string_view{"member_suspended"}},
+    std::pair{record_type::image, std::string_view{"image"}},
+    std::pair{record_type::search_results, std::string_view{"search_results"}},
 };
 
 constexpr std::array command_status_names{
@@ -65,6 +69,55 @@ void put_if_set(nlohmann::json& j, const char* key, const std::string& value) {
     }
 }
 
+template <class T>
+void put_if_set(nlohmann::json& j, const char* key, const std::optional<T>& value) {
+    if (value) {
+        j[key] = *value;
+    }
+}
+
+std::optional<std::int64_t> integer_field(const nlohmann::json& j, const char* key) {
+    const auto it = j.find(key);
+    if (it == j.end() || !it->is_number_integer()) {
+        return std::nullopt;
+    }
+    return it->get<std::int64_t>();
+}
+
+void message_fields(nlohmann::json& j, const record& r) {
+    put_if_set(j, "reasoning", r.reasoning);
+    put_if_set(j, "input_tokens", r.input_tokens);
+    put_if_set(j, "output_tokens", r.output_tokens);
+    put_if_set(j, "cost_usd", r.cost_usd);
+}
+
+void failure_fields(nlohmann::json& j, const record& r) {
+    j["detail"] = r.detail;
+    j["error_type"] = r.error_type;
+    j["failure"] = r.failure;
+    j["http_status"] = r.http_status;
+    j["attempts"] = r.attempts;
+}
+
+nlohmann::json hits_json(const std::vector<search_hit>& hits) {
+    auto list = nlohmann::json::array();
+    for (const auto& hit : hits) {
+        list.push_back({{"title", hit.title}, {"url", hit.url}, {"snippet", hit.snippet}});
+    }
+    return list;
+}
+
+std::vector<search_hit> hits_from(const nlohmann::json& j) {
+    std::vector<search_hit> hits;
+    if (const auto list = j.find("results"); list != j.end() && list->is_array()) {
+        for (const auto& hit : *list) {
+            hits.push_back({string_field(hit, "title"), string_field(hit, "url"),
+                            string_field(hit, "snippet")});
+        }
+    }
+    return hits;
+}
+
 }  // namespace
 
 std::string_view to_string(record_type type) noexcept {
@@ -107,6 +160,24 @@ nlohmann::json to_json(const record& r) {
                 j["temperature"] = *r.value;  // the newcomer's starting temperature
             }
             break;
+        case record_type::message:
+            j["text"] = r.text;
+            message_fields(j, r);
+            break;
+        case record_type::turn_failed:
+            j["text"] = r.text;
+            failure_fields(j, r);
+            break;
+        case record_type::image:
+            j["text"] = r.text;
+            j["path"] = r.path;
+            j["mime"] = r.mime;
+            j["bytes"] = r.bytes;
+            break;
+        case record_type::search_results:
+            j["text"] = r.text;
+            j["results"] = hits_json(r.results);
+            break;
         default:
             j["text"] = r.text;
             break;
@@ -147,6 +218,18 @@ result<record> record_from_json(const nlohmann::json& j) {
     r.requested = number_field(j, "requested");
     r.invited_by = string_field(j, "invited_by");
     r.invite = string_field(j, "invite");
+    r.reasoning = string_field(j, "reasoning");
+    r.input_tokens = integer_field(j, "input_tokens");
+    r.output_tokens = integer_field(j, "output_tokens");
+    r.cost_usd = number_field(j, "cost_usd");
+    r.error_type = string_field(j, "error_type");
+    r.failure = string_field(j, "failure");
+    r.http_status = static_cast<int>(integer_field(j, "http_status").value_or(0));
+    r.attempts = static_cast<int>(integer_field(j, "attempts").value_or(0));
+    r.path = string_field(j, "path");
+    r.mime = string_field(j, "mime");
+    r.bytes = integer_field(j, "bytes").value_or(0);
+    r.results = hits_from(j);
     return r;
 }
 

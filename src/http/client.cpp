@@ -29,8 +29,8 @@ namespace {
 
 struct exchange_outcome {
     result<response> answer{errc::connection_closed};
-    bool reusable = false;       // the connection may serve another request
-    bool nothing_read = false;   // failed before a byte of response: safe to retry elsewhere
+    bool reusable = false;      // the connection may serve another request
+    bool nothing_read = false;  // failed before a byte of response: safe to retry elsewhere
 };
 
 bool timed_out(const boost::system::error_code& ec) {
@@ -84,15 +84,18 @@ response collect_headers(const beast_http::response_parser<beast_http::string_bo
 
 // Writes the request, reads headers, then the body (to on_body for 2xx when given).
 template <class Stream>
-asio::awaitable<exchange_outcome> exchange(Stream* stream, connection* conn, request req, url target,
-                                           chunk_handler on_body, client_limits limits,
+asio::awaitable<exchange_outcome> exchange(Stream* stream, connection* conn, request req,
+                                           url target, chunk_handler on_body, client_limits limits,
                                            steady_clock::time_point deadline) {
     exchange_outcome out;
-    const auto header_wait = req.header_timeout.count() > 0 ? req.header_timeout : limits.header_timeout;
+    const auto header_wait =
+        req.header_timeout.count() > 0 ? req.header_timeout : limits.header_timeout;
     auto message = make_message(req, target, conn->absolute_form);
     boost::system::error_code ec;
+    const bool header_deadline_bound = deadline - steady_clock::now() <= header_wait;
     conn->tcp().expires_after(phase_budget(header_wait, deadline));
-    co_await beast_http::async_write(*stream, message, asio::redirect_error(asio::use_awaitable, ec));
+    co_await beast_http::async_write(*stream, message,
+                                     asio::redirect_error(asio::use_awaitable, ec));
     beast_http::response_parser<beast_http::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
     parser.body_limit(limits.max_body_bytes);
@@ -102,19 +105,21 @@ asio::awaitable<exchange_outcome> exchange(Stream* stream, connection* conn, req
     }
     if (ec) {
         out.nothing_read = !timed_out(ec);
-        out.answer = steady_clock::now() >= deadline ? errc::deadline_exceeded
-                                                     : read_error(ec, errc::header_timeout);
+        out.answer =
+            read_error(ec, header_deadline_bound ? errc::deadline_exceeded : errc::header_timeout);
         co_return out;
     }
     response answer = collect_headers(parser);
     const bool streaming = on_body && answer.status / 100 == 2;
     while (!parser.is_done()) {
+        // When the call's deadline comes before the idle limit, a time-out is the deadline's.
+        const bool deadline_bound = deadline - steady_clock::now() <= limits.idle_timeout;
         conn->tcp().expires_after(phase_budget(limits.idle_timeout, deadline));
         co_await beast_http::async_read_some(*stream, conn->buffer, parser,
                                              asio::redirect_error(asio::use_awaitable, ec));
         if (ec) {
-            out.answer = steady_clock::now() >= deadline ? errc::deadline_exceeded
-                                                         : read_error(ec, errc::idle_timeout);
+            out.answer =
+                read_error(ec, deadline_bound ? errc::deadline_exceeded : errc::idle_timeout);
             co_return out;
         }
         if (streaming && !parser.get().body().empty()) {
@@ -155,9 +160,10 @@ struct client::impl {
     asio::awaitable<result<std::unique_ptr<connection>>> acquire(connection_key key, url target,
                                                                  std::optional<url> proxy,
                                                                  std::string ca_file,
+                                                                 client_limits call_limits,
                                                                  steady_clock::time_point deadline);
     asio::awaitable<exchange_outcome> attempt(request req, url target, std::optional<url> proxy,
-                                              chunk_handler on_body,
+                                              chunk_handler on_body, client_limits call_limits,
                                               steady_clock::time_point deadline, bool* reused);
 };
 
@@ -189,7 +195,7 @@ void client::impl::release(const connection_key& key, std::unique_ptr<connection
 
 asio::awaitable<result<std::unique_ptr<connection>>> client::impl::acquire(
     connection_key key, url target, std::optional<url> proxy, std::string ca_file,
-    steady_clock::time_point deadline) {
+    client_limits call_limits, steady_clock::time_point deadline) {
     using outcome = result<std::unique_ptr<connection>>;
     for (;;) {
         if (auto conn = take_idle(key)) {
@@ -210,22 +216,21 @@ asio::awaitable<result<std::unique_ptr<connection>>> client::impl::acquire(
     }
     ++open[key];
     ++stats.connections_opened;
-    auto opened = co_await open_connection(key, target, proxy, tls_for(ca_file), limits, deadline);
+    auto opened =
+        co_await open_connection(key, target, proxy, tls_for(ca_file), call_limits, deadline);
     if (!opened) {
         release(key, nullptr);
     }
     co_return opened;
 }
 
-asio::awaitable<exchange_outcome> client::impl::attempt(request req, url target,
-                                                        std::optional<url> proxy,
-                                                        chunk_handler on_body,
-                                                        steady_clock::time_point deadline,
-                                                        bool* reused) {
+asio::awaitable<exchange_outcome> client::impl::attempt(
+    request req, url target, std::optional<url> proxy, chunk_handler on_body,
+    client_limits call_limits, steady_clock::time_point deadline, bool* reused) {
     const connection_key key{target.scheme, target.host, target.port, req.ca_file,
                              proxy ? proxy->authority() : std::string{}};
     const auto reuses_before = stats.connections_reused;
-    auto conn = co_await acquire(key, target, proxy, req.ca_file, deadline);
+    auto conn = co_await acquire(key, target, proxy, req.ca_file, call_limits, deadline);
     if (!conn) {
         exchange_outcome failed;
         failed.answer = conn.error();
@@ -236,9 +241,9 @@ asio::awaitable<exchange_outcome> client::impl::attempt(request req, url target,
     // Two statements, not a conditional expression: GCC 12 miscompiles co_await inside ?:.
     exchange_outcome out;
     if (c->secure) {
-        out = co_await exchange(&*c->secure, c, req, target, on_body, limits, deadline);
+        out = co_await exchange(&*c->secure, c, req, target, on_body, call_limits, deadline);
     } else {
-        out = co_await exchange(&*c->plain, c, req, target, on_body, limits, deadline);
+        out = co_await exchange(&*c->plain, c, req, target, on_body, call_limits, deadline);
     }
     release(key, out.answer && out.reusable ? std::move(*conn) : nullptr);
     co_return out;
@@ -253,8 +258,12 @@ client::client(asio::any_io_executor executor, client_limits limits, proxy_setti
 
 client::~client() = default;
 
-const client_stats& client::stats() const noexcept { return impl_->stats; }
-const client_limits& client::limits() const noexcept { return impl_->limits; }
+const client_stats& client::stats() const noexcept {
+    return impl_->stats;
+}
+const client_limits& client::limits() const noexcept {
+    return impl_->limits;
+}
 
 asio::awaitable<result<response>> client::send(request req, chunk_handler on_body) {
     auto target = parse_url(req.url);
@@ -262,14 +271,22 @@ asio::awaitable<result<response>> client::send(request req, chunk_handler on_bod
         co_return result<response>{target.error()};
     }
     ++impl_->stats.requests;
-    const auto total = req.total_timeout.count() > 0 ? req.total_timeout : impl_->limits.total_timeout;
+    const auto total =
+        req.total_timeout.count() > 0 ? req.total_timeout : impl_->limits.total_timeout;
     const auto deadline = steady_clock::now() + total;
+    client_limits limits = impl_->limits;
+    if (req.connect_timeout.count() > 0) {
+        limits.connect_timeout = limits.tls_timeout = req.connect_timeout;
+    }
+    if (req.idle_timeout.count() > 0) {
+        limits.idle_timeout = req.idle_timeout;
+    }
     const auto proxy = impl_->proxies.for_target(*target);
     bool reused = false;
-    auto out = co_await impl_->attempt(req, *target, proxy, on_body, deadline, &reused);
+    auto out = co_await impl_->attempt(req, *target, proxy, on_body, limits, deadline, &reused);
     if (!out.answer && reused && out.nothing_read) {
         // A pooled connection the server had already closed: one fresh try is safe.
-        out = co_await impl_->attempt(req, *target, proxy, on_body, deadline, &reused);
+        out = co_await impl_->attempt(req, *target, proxy, on_body, limits, deadline, &reused);
     }
     co_return std::move(out.answer);
 }

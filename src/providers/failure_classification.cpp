@@ -25,6 +25,22 @@ std::optional<bool> should_retry_header(const header_list& headers) {
 
 }  // namespace
 
+std::string_view to_string(failure_kind kind) noexcept {
+    switch (kind) {
+        case failure_kind::retriable:
+            return "retriable";
+        case failure_kind::final:
+            return "final";
+        case failure_kind::authentication:
+            return "authentication";
+        case failure_kind::blocked:
+            return "blocked";
+        case failure_kind::exhausted:
+            return "exhausted";
+    }
+    return "unknown";
+}
+
 api_failure classify_status(int status, const header_list& headers) {
     api_failure failure;
     failure.http_status = status;

@@ -1,21 +1,56 @@
+#include <cstdlib>
+#include <regex>
 #include <stdexcept>
 
-#include "polylogue/providers/provider.hpp"
+#include "http_provider.hpp"
+#include "polylogue/providers/provider_factory.hpp"
 #include "scripted_provider.hpp"
 
 namespace polylogue::providers {
 
-std::unique_ptr<provider> make_provider(const config::provider& endpoint) {
+environment_reader process_environment() {
+    return [](std::string_view name) -> std::optional<std::string> {
+        const char* value = std::getenv(std::string{name}.c_str());
+        if (value == nullptr || *value == '\0') {
+            return std::nullopt;
+        }
+        return std::string{value};
+    };
+}
+
+std::unique_ptr<provider> make_provider(const config::provider& endpoint,
+                                        const provider_context& context) {
+    const auto key =
+        endpoint.api_key_env.empty() ? std::nullopt : context.environment(endpoint.api_key_env);
     switch (endpoint.kind) {
         case config::provider_kind::scripted:
             return std::make_unique<scripted_provider>();
         case config::provider_kind::openai:
+            return std::make_unique<http_provider>(endpoint, *context.client, make_openai_adapter(),
+                                                   key);
         case config::provider_kind::anthropic:
+            return std::make_unique<http_provider>(endpoint, *context.client,
+                                                   make_anthropic_adapter(), key);
         case config::provider_kind::gemini:
-            break;
+            return std::make_unique<http_provider>(endpoint, *context.client, make_gemini_adapter(),
+                                                   key);
     }
-    throw std::invalid_argument{"provider '" + endpoint.name +
-                                "': network providers are not available in this build yet"};
+    throw std::invalid_argument{"provider '" + endpoint.name + "' has an unknown kind"};
+}
+
+std::string redact(std::string text, std::string_view secret) {
+    constexpr std::string_view mask = "[redacted]";
+    if (secret.size() >= 4) {
+        for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at)) {
+            text.replace(at, secret.size(), mask);
+            at += mask.size();
+        }
+    }
+    // Providers echo parts of a bad key back ("Incorrect API key provided: sk-abc***xyz"):
+    // anything shaped like a key goes too.
+    static const std::regex key_shaped{
+        R"((sk-[A-Za-z0-9_*\-]{6,}|AIza[0-9A-Za-z_\-]{10,}|xai-[A-Za-z0-9]{10,}))"};
+    return std::regex_replace(text, key_shaped, std::string{mask});
 }
 
 }  // namespace polylogue::providers

@@ -194,8 +194,13 @@ api_failure make_failure(failure_kind kind, std::string type, std::string messag
     return api_failure{.kind = kind, .type = std::move(type), .message = std::move(message)};
 }
 
-// A reply that ended properly but carries no text is still no reply.
-std::optional<api_failure> empty_reply_failure(const decoded_reply& reply) {
+// A reply that ended properly may still be unusable: ended by an error (OpenRouter's
+// finish_reason "error", sometimes without an error object) or carrying no text.
+std::optional<api_failure> unusable_reply_failure(const decoded_reply& reply) {
+    if (reply.finish_reason == "error") {
+        return make_failure(failure_kind::retriable, "finish_reason_error",
+                            "the provider ended the reply with finish_reason \"error\"");
+    }
     if (!reply.text.empty()) {
         return std::nullopt;
     }
@@ -316,7 +321,7 @@ class openai_stream_decoder final : public stream_decoder {
                                           "the stream ended before the reply was complete");
             return;
         }
-        reply_.failure = empty_reply_failure(reply_);
+        reply_.failure = unusable_reply_failure(reply_);
     }
 
     std::string take_new_text() override {
@@ -390,7 +395,7 @@ class openai_adapter final : public api_adapter {
         }
         reply.usage = usage_of(document);
         reply.complete = true;
-        reply.failure = empty_reply_failure(reply);
+        reply.failure = unusable_reply_failure(reply);
         return reply;
     }
 

@@ -2,12 +2,18 @@
 
 namespace polylogue::providers {
 
-boost::asio::awaitable<result<completion>> scripted_provider::complete(completion_request request) {
+boost::asio::awaitable<completion_outcome> scripted_provider::complete(completion_request request) {
     const auto& replies = request.model->script_replies;
     if (request.replies_so_far >= replies.size()) {
-        co_return result<completion>{errc::script_exhausted};
+        co_return api_failure{failure_kind::exhausted, 0, "script_exhausted",
+                              "has no scripted replies left"};
     }
-    co_return completion{replies[request.replies_so_far]};
+    completion reply;
+    reply.text = replies[request.replies_so_far];
+    if (request.on_text) {
+        request.on_text(reply.text);
+    }
+    co_return reply;
 }
 
 }  // namespace polylogue::providers

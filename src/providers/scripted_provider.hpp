@@ -8,7 +8,7 @@ namespace polylogue::providers {
 // errc::script_exhausted. With it the whole product runs offline.
 class scripted_provider final : public provider {
   public:
-    boost::asio::awaitable<result<completion>> complete(completion_request request) override;
+    boost::asio::awaitable<completion_outcome> complete(completion_request request) override;
 };
 
 }  // namespace polylogue::providers

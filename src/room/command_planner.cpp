@@ -166,10 +166,14 @@ void planner::carry_out(const commands::parsed_command& c) {
                                  core::slot_label(slot) + " will sit out its next turn"));
             return;
         case command_name::image:
-            outcome(c, command_status::unavailable, "no image tool is configured for this room");
+            rules.image_tool ? (void)outcome(c, command_status::ok, std::string{tool_pending})
+                             : (void)outcome(c, command_status::unavailable,
+                                             "no image tool is configured for this room");
             return;
         case command_name::search:
-            outcome(c, command_status::unavailable, "no search tool is configured for this room");
+            rules.search_tool ? (void)outcome(c, command_status::ok, std::string{tool_pending})
+                              : (void)outcome(c, command_status::unavailable,
+                                              "no search tool is configured for this room");
             return;
     }
 }

@@ -67,7 +67,7 @@ asio::awaitable<void> room_runner::run_turns() {
         co_return;
     }
     while (!stopping_ && !state_.ended) {
-        const turn_decision next = next_turn(state_, room_.max_turns);
+        const turn_decision next = next_turn(state_, room_.max_turns, room_.max_cost_usd);
         bool committed = false;
         switch (next.what) {
             case turn_decision::kind::end:
@@ -115,6 +115,26 @@ asio::awaitable<bool> room_runner::start_if_new() {
     co_return co_await commit(std::move(opening));
 }
 
+providers::completion_request room_runner::make_request(int slot, const config::model& model) {
+    const member_state& member = *state_.member(slot);
+    providers::completion_request request;
+    request.room = room_.name;
+    request.model = &model;
+    request.temperature = model.temperature_range ? member.temperature : std::nullopt;
+    request.messages = render(room_, state_, history_, slot);
+    request.replies_so_far = member.replies;
+    if (services_.on_live) {
+        // Not coroutines: plain callbacks the provider calls while this turn is in progress.
+        request.on_text = [this, slot, name = model.name](std::string_view chunk) {
+            services_.on_live(room_, live_text{slot, name, chunk, false});
+        };
+        request.on_restart = [this, slot, name = model.name] {
+            services_.on_live(room_, live_text{slot, name, {}, true});
+        };
+    }
+    return request;
+}
+
 asio::awaitable<bool> room_runner::take_turn(int slot) {
     const member_state& member = *state_.member(slot);
     const config::model* model = services_.cfg->find_model(member.model);
@@ -124,36 +144,73 @@ asio::awaitable<bool> room_runner::take_turn(int slot) {
                                core::slot_label(slot) + " (" + member.model +
                                    ") is no longer in the catalogue and speaks no more")));
     }
-    providers::completion_request request;
-    request.room = room_.name;
-    request.model = model;
-    request.temperature = member.temperature;
-    request.messages = render(room_, state_, history_, slot);
-    request.replies_so_far = member.replies;
-    auto& endpoint = *services_.providers->find(model->provider)->second;
-    auto reply = co_await endpoint.complete(std::move(request));
-    if (!reply) {
-        const std::string why = reply.error() == errc::script_exhausted
-                                    ? "has no scripted replies left and speaks no more"
-                                    : "could not answer (" + reply.error().message() + ")";
-        co_return co_await commit(
-            single(make_record(core::record_type::member_exhausted, slot,
-                               core::slot_label(slot) + " (" + member.model + ") " + why)));
+    const auto endpoint = services_.providers->find(model->provider);
+    auto outcome = co_await endpoint->second->complete(make_request(slot, *model));
+    if (auto* failure = std::get_if<providers::api_failure>(&outcome)) {
+        co_return co_await record_failure(slot, std::move(*failure));
     }
-    if (!co_await commit(message_and_outcomes(slot, core::sanitize_utf8(reply->text)))) {
+    auto records = message_and_outcomes(slot, std::get<providers::completion>(std::move(outcome)));
+    co_await run_tools(&records);
+    if (!co_await commit(std::move(records))) {
         co_return false;
     }
     co_await pause_between_turns();
     co_return true;
 }
 
-std::vector<core::record> room_runner::message_and_outcomes(int slot, std::string text) const {
+asio::awaitable<bool> room_runner::record_failure(int slot, providers::api_failure failure) {
+    const member_state& member = *state_.member(slot);
+    if (failure.kind == providers::failure_kind::exhausted) {
+        co_return co_await commit(
+            single(make_record(core::record_type::member_exhausted, slot,
+                               core::slot_label(slot) + " (" + member.model + ") " +
+                                   failure.message + " and speaks no more")));
+    }
     std::vector<core::record> records;
+    core::record failed = make_record(core::record_type::turn_failed, slot, {});
+    failed.detail = failure.message;
+    failed.error_type = failure.type;
+    failed.failure = std::string{providers::to_string(failure.kind)};
+    failed.http_status = failure.http_status;
+    failed.attempts = failure.attempts;
+    records.push_back(std::move(failed));
+    if (member.failures_in_a_row + 1 >= room_.suspend_after_failures) {
+        records.push_back(make_record(
+            core::record_type::member_suspended, slot,
+            core::slot_label(slot) + " (" + member.model + ") is suspended after " +
+                std::to_string(member.failures_in_a_row + 1) + " failed turns in a row"));
+    }
+    if (!co_await commit(std::move(records))) {
+        co_return false;
+    }
+    co_await pause_between_turns();
+    co_return true;
+}
+
+std::vector<core::record> room_runner::message_and_outcomes(int slot,
+                                                            providers::completion reply) const {
+    std::vector<core::record> records;
+    std::string text = core::sanitize_utf8(reply.text);
     const auto parsed = commands::parse(text);
-    records.push_back(make_record(core::record_type::message, slot, std::move(text)));
+    core::record message = make_record(core::record_type::message, slot, std::move(text));
+    message.reasoning = core::sanitize_utf8(reply.reasoning);
+    const config::model* model = services_.cfg->find_model(message.model);
+    if (reply.usage) {
+        message.input_tokens = reply.usage->input_tokens;
+        message.output_tokens = reply.usage->output_tokens;
+        if (model != nullptr && model->price) {
+            message.cost_usd =
+                (static_cast<double>(reply.usage->input_tokens) * model->price->input_per_mtok +
+                 static_cast<double>(reply.usage->output_tokens) * model->price->output_per_mtok) /
+                1e6;
+        }
+    }
+    records.push_back(std::move(message));
     room_state after_message = state_;
     apply(after_message, records.front());
-    const planning_rules rules{services_.cfg->models, room_.max_ais};
+    const planning_rules rules{services_.cfg->models, room_.max_ais,
+                               !room_.image_tool.empty() && services_.tools != nullptr,
+                               !room_.search_tool.empty() && services_.tools != nullptr};
     for (auto& r : plan_commands(after_message, slot, parsed, rules)) {
         r.time = records.front().time;
         records.push_back(std::move(r));

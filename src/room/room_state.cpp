@@ -79,7 +79,26 @@ void apply(room_state& state, const core::record& r) {
                 ++speaker->replies;
                 ++state.ai_turns;
                 state.last_speaker = speaker->slot;
+                speaker->failures_in_a_row = 0;
+                state.input_tokens += r.input_tokens.value_or(0);
+                state.output_tokens += r.output_tokens.value_or(0);
+                state.cost_usd += r.cost_usd.value_or(0.0);
             }
+            break;
+        case core::record_type::turn_failed:
+            if (member_state* speaker = state.member(core::slot_from_label(r.speaker))) {
+                ++speaker->failures_in_a_row;
+                ++state.ai_turns;
+                state.last_speaker = speaker->slot;
+            }
+            break;
+        case core::record_type::member_suspended:
+            if (member_state* speaker = state.member(core::slot_from_label(r.speaker))) {
+                speaker->suspended = true;
+            }
+            break;
+        case core::record_type::image:
+        case core::record_type::search_results:
             break;
         case core::record_type::skip:
             if (member_state* speaker = state.member(core::slot_from_label(r.speaker))) {

@@ -1,6 +1,7 @@
 #include "polylogue/room/turn_decision.hpp"
 
 #include <algorithm>
+#include <cstdio>
 
 namespace polylogue::room {
 namespace {
@@ -11,16 +12,23 @@ turn_decision ending(std::string reason) {
 
 }  // namespace
 
-turn_decision next_turn(const room_state& state, int max_turns) {
+turn_decision next_turn(const room_state& state, int max_turns,
+                        std::optional<double> max_cost_usd) {
     if (state.ai_turns >= max_turns) {
         return ending("reached max_turns (" + std::to_string(max_turns) + " AI turns)");
     }
-    const auto can_speak = [](const member_state& m) { return !m.exhausted; };
+    if (max_cost_usd && state.cost_usd >= *max_cost_usd) {
+        char spent[64];
+        std::snprintf(spent, sizeof spent, "reached max_cost_usd ($%.4f spent of $%.2f)",
+                      state.cost_usd, *max_cost_usd);
+        return ending(spent);
+    }
+    const auto can_speak = [](const member_state& m) { return !m.exhausted && !m.suspended; };
     const auto active = std::count_if(state.members.begin(), state.members.end(), can_speak);
     if (active == 0) {
         return ending(state.members.empty() ? "the room has no members"
                                             : "no member can speak: every member has run out "
-                                              "of replies");
+                                              "of replies or is suspended");
     }
     const bool all_muted =
         std::all_of(state.members.begin(), state.members.end(),

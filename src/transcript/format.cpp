@@ -37,6 +37,14 @@ std::string_view emoji_for(const record& r) {
             return "🔚";
         case record_type::room_ended:
             return "■";
+        case record_type::turn_failed:
+            return "⚠";
+        case record_type::member_suspended:
+            return "⏸";
+        case record_type::image:
+            return "🖼";
+        case record_type::search_results:
+            return "🔎";
         default:
             return "ℹ";
     }
@@ -88,6 +96,33 @@ std::string clock_of(const record& r) {
     return r.time.size() >= 19 ? r.time.substr(11, 8) : r.time;
 }
 
+std::string failure_sentence(const record& r) {
+    std::string why = r.error_type.empty() ? "error" : r.error_type;
+    if (r.http_status != 0) {
+        why += " (HTTP " + std::to_string(r.http_status) + ")";
+    }
+    if (r.attempts > 1) {
+        why += " after " + std::to_string(r.attempts) + " attempts";
+    }
+    return ensure_period(speaker_header(r) + " could not answer: " + why +
+                         (r.detail.empty() ? "" : ": " + r.detail));
+}
+
+std::string search_block(const record& r) {
+    std::string block = speaker_header(r) + " searched for " + quoted(r.text) + " and found " +
+                        std::to_string(r.results.size()) +
+                        (r.results.size() == 1 ? " result" : " results") +
+                        (r.results.empty() ? "." : ":");
+    for (std::size_t i = 0; i < r.results.size(); ++i) {
+        const auto& hit = r.results[i];
+        block += "\n" + std::to_string(i + 1) + ". " + hit.title + " — " + hit.url;
+        if (!hit.snippet.empty()) {
+            block += "\n   " + hit.snippet;
+        }
+    }
+    return block;
+}
+
 }  // namespace
 
 std::string describe(const record& r) {
@@ -109,6 +144,15 @@ std::string describe(const record& r) {
             return ensure_period(r.text);
         case record_type::room_ended:
             return ensure_period("The room ended: " + r.text);
+        case record_type::turn_failed:
+            return failure_sentence(r);
+        case record_type::member_suspended:
+            return ensure_period(r.text);
+        case record_type::image:
+            return speaker_header(r) + " created an image for " + quoted(r.text) + " (" + r.path +
+                   ", " + std::to_string(r.bytes) + " bytes).";
+        case record_type::search_results:
+            return search_block(r);
     }
     return r.text;
 }

@@ -103,7 +103,8 @@ asio::awaitable<bool> send_response(Stream* stream, fake_response r) {
         co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     }
     if (!r.raw.empty()) {
-        co_await asio::async_write(*stream, asio::buffer(r.raw), asio::redirect_error(asio::use_awaitable, ec));
+        co_await asio::async_write(*stream, asio::buffer(r.raw),
+                                   asio::redirect_error(asio::use_awaitable, ec));
         co_return false;
     }
     const bool chunked = r.chunks.size() > 1;
@@ -111,7 +112,8 @@ asio::awaitable<bool> send_response(Stream* stream, fake_response r) {
     if (!chunked && !r.chunks.empty()) {
         first += r.chunks.front();
     }
-    co_await asio::async_write(*stream, asio::buffer(first), asio::redirect_error(asio::use_awaitable, ec));
+    co_await asio::async_write(*stream, asio::buffer(first),
+                               asio::redirect_error(asio::use_awaitable, ec));
     for (std::size_t i = 0; chunked && i < r.chunks.size() && !ec; ++i) {
         if (i > 0 && r.chunk_delay.count() > 0) {
             timer.expires_after(r.chunk_delay);
@@ -121,7 +123,8 @@ asio::awaitable<bool> send_response(Stream* stream, fake_response r) {
             continue;
         }
         const std::string frame = chunk_frame(r.chunks[i]);
-        co_await asio::async_write(*stream, asio::buffer(frame), asio::redirect_error(asio::use_awaitable, ec));
+        co_await asio::async_write(*stream, asio::buffer(frame),
+                                   asio::redirect_error(asio::use_awaitable, ec));
     }
     if (ec || r.cut_after_chunks) {
         co_return false;
@@ -140,7 +143,8 @@ asio::awaitable<void> serve_requests(Stream* stream, fake_server::impl* server) 
         beast::http::request_parser<beast::http::string_body> parser;
         parser.body_limit(64 * 1024 * 1024);
         boost::system::error_code ec;
-        co_await beast::http::async_read(*stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+        co_await beast::http::async_read(*stream, buffer, parser,
+                                         asio::redirect_error(asio::use_awaitable, ec));
         if (ec) {
             co_return;
         }
@@ -148,9 +152,11 @@ asio::awaitable<void> serve_requests(Stream* stream, fake_server::impl* server) 
         r.method = std::string{parser.get().method_string()};
         r.target = std::string{parser.get().target()};
         for (const auto& field : parser.get()) {
-            r.headers.emplace_back(core::ascii_lower(field.name_string()), std::string{field.value()});
+            r.headers.emplace_back(core::ascii_lower(field.name_string()),
+                                   std::string{field.value()});
         }
         r.body = parser.get().body();
+        r.received = std::chrono::steady_clock::now();
         if (!co_await send_response(stream, server->answer(r))) {
             co_return;
         }
@@ -164,7 +170,8 @@ asio::awaitable<void> serve_connection(tcp::socket socket, fake_server::impl* se
     }
     ssl::stream<tcp::socket> stream{std::move(socket), *server->tls};
     boost::system::error_code ec;
-    co_await stream.async_handshake(ssl::stream_base::server, asio::redirect_error(asio::use_awaitable, ec));
+    co_await stream.async_handshake(ssl::stream_base::server,
+                                    asio::redirect_error(asio::use_awaitable, ec));
     if (!ec) {
         co_await serve_requests(&stream, server);
     }
@@ -173,7 +180,8 @@ asio::awaitable<void> serve_connection(tcp::socket socket, fake_server::impl* se
 asio::awaitable<void> accept_loop(fake_server::impl* server) {
     for (;;) {
         boost::system::error_code ec;
-        tcp::socket socket = co_await server->acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+        tcp::socket socket =
+            co_await server->acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
         if (ec) {
             co_return;
         }
@@ -205,7 +213,9 @@ fake_server::~fake_server() {
     impl_->thread.join();
 }
 
-std::uint16_t fake_server::port() const { return impl_->acceptor.local_endpoint().port(); }
+std::uint16_t fake_server::port() const {
+    return impl_->acceptor.local_endpoint().port();
+}
 
 std::string fake_server::base_url() const {
     return std::string{impl_->tls ? "https" : "http"} + "://127.0.0.1:" + std::to_string(port());
@@ -221,6 +231,8 @@ std::vector<recorded_request> fake_server::requests() const {
     return impl_->seen;
 }
 
-std::size_t fake_server::connections_accepted() const { return impl_->accepted; }
+std::size_t fake_server::connections_accepted() const {
+    return impl_->accepted;
+}
 
 }  // namespace polylogue::test

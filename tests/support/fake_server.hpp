@@ -22,18 +22,19 @@ struct recorded_request {
     std::string target;
     header_pairs headers;  // names lower-case
     std::string body;
+    std::chrono::steady_clock::time_point received;
 
     std::string header(const std::string& name) const;
 };
 
 struct fake_response {
     int status = 200;
-    header_pairs headers;              // content-type etc.; framing headers are added
-    std::vector<std::string> chunks;   // the body; more than one → sent chunked, one by one
+    header_pairs headers;             // content-type etc.; framing headers are added
+    std::vector<std::string> chunks;  // the body; more than one → sent chunked, one by one
     std::chrono::milliseconds header_delay{0};  // before the status line
     std::chrono::milliseconds chunk_delay{0};   // before each chunk after the first
-    bool cut_after_chunks = false;  // close the connection instead of ending the body
-    std::string raw;                // when set, these bytes are sent instead of a response
+    bool cut_after_chunks = false;              // close the connection instead of ending the body
+    std::string raw;  // when set, these bytes are sent instead of a response
 
     static fake_response json(int status, std::string body, header_pairs headers = {});
     static fake_response sse(std::vector<std::string> events, header_pairs headers = {});
@@ -42,7 +43,7 @@ struct fake_response {
 using request_handler = std::function<fake_response(const recorded_request&)>;
 
 class fake_server {
-public:
+  public:
     enum class scheme { http, https };
 
     explicit fake_server(scheme kind = scheme::http);
@@ -61,7 +62,7 @@ public:
 
     struct impl;  // public so the serving coroutines (free functions) can name it
 
-private:
+  private:
     std::unique_ptr<impl> impl_;
 };
 

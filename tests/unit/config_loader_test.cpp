@@ -91,12 +91,12 @@ void expect_one_problem(const load_outcome& outcome, int line, int column,
 std::string with_room(std::string_view room_lines) {
     return std::string{
                "providers:\n"
-               "  api: { kind: openai }\n"
+               "  api: { kind: openai, base_url: \"https://api.example/v1\" }\n"
                "models:\n"
                "  - name: Gemini 3 Pro\n"
                "    provider: api\n"
-               "  - name: Claude Opus 4.5\n"
-               "    provider: api\n"
+               "    id: gemini-3-pro\n"
+               "  - { name: Claude Opus 4.5, provider: api, id: claude-opus-4.5 }\n"
                "rooms:\n"
                "  - name: lab\n"} +
            std::string{room_lines};
@@ -146,8 +146,8 @@ constexpr std::string_view full = R"(data_dir: /srv/polylogue/../data
 providers:
   stage: { kind: scripted }
   oa: { kind: openai, base_url: "https://api.example", api_key_env: OA_KEY, ca_file: ca.pem }
-  an: { kind: anthropic }
-  ge: { kind: gemini }
+  an: { kind: anthropic, base_url: "https://api.anthropic.example" }
+  ge: { kind: gemini, base_url: "https://gemini.example" }
 models:
   - name: Scripted One
     provider: stage
@@ -156,11 +156,14 @@ models:
     temperature: 0.7
   - name: GPT Five
     provider: oa
+    id: gpt-5
     temperature_range: none
   - name: Claude Opus 4.5
     provider: an
+    id: claude-opus-4-5
   - name: Gemini 3 Pro
     provider: ge
+    id: gemini-3-pro-preview
 rooms:
   - name: the.lab_2-b
     members: [Scripted One, GPT Five, Claude Opus 4.5]
@@ -183,6 +186,7 @@ rooms:
 
 TEST_F(ConfigLoader, FullConfigKeepsEveryExplicitValue) {
     write("replies/a.yaml", "[]\n");
+    write("ca.pem", "");
     const config loaded = load_valid(full);
     EXPECT_EQ(loaded.data_dir, fs::path{"/srv/data"});
     ASSERT_EQ(loaded.providers.size(), 4u);
@@ -212,11 +216,11 @@ TEST_F(ConfigLoader, FullConfigKeepsEveryExplicitValue) {
 }
 
 TEST_F(ConfigLoader, StartingTemperatureDefaultsToOneClampedIntoRange) {
-    const config loaded = load_valid(R"(providers: { api: { kind: openai } }
+    const config loaded = load_valid(R"(providers: { api: { kind: openai, base_url: "http://x" } }
 models:
-  - { name: Hot, provider: api, temperature_range: [1.5, 2] }
-  - { name: Cold, provider: api, temperature_range: [0, 0.5] }
-  - { name: Wide, provider: api, temperature_range: [0, 5], temperature: 4.5 }
+  - { name: Hot, provider: api, temperature_range: [1.5, 2], id: hot }
+  - { name: Cold, provider: api, temperature_range: [0, 0.5], id: cold }
+  - { name: Wide, provider: api, temperature_range: [0, 5], temperature: 4.5, id: wide }
 rooms: []
 )");
     ASSERT_EQ(loaded.models.size(), 3u);
@@ -233,8 +237,9 @@ TEST_F(ConfigLoader, MembersMatchCaseInsensitivelyAndKeepCatalogueSpelling) {
 }
 
 TEST_F(ConfigLoader, ModelProviderMatchesCaseInsensitivelyAndKeepsDefinedSpelling) {
-    const config loaded = load_valid(R"(providers: { OpenAI: { kind: openai } }
-models: [{ name: GPT, provider: openai }]
+    const config loaded =
+        load_valid(R"(providers: { OpenAI: { kind: openai, base_url: "http://x" } }
+models: [{ name: GPT, provider: openai, id: gpt }]
 )");
     ASSERT_EQ(loaded.models.size(), 1u);
     EXPECT_EQ(loaded.models[0].provider, "OpenAI");
@@ -330,9 +335,9 @@ TEST_F(ConfigLoader, UnknownKeyWithoutNearKeyListsTheKnownKeys) {
 TEST_F(ConfigLoader, UnknownKeysAreReportedAtEveryLevel) {
     const load_outcome outcome = parse(R"(modles: []
 providers:
-  api: { kind: openai, base_ur: x }
+  api: { kind: openai, base_ur: x, base_url: "http://x" }
 models:
-  - { name: A, provider: api, temprature: 1 }
+  - { name: A, provider: api, temprature: 1, id: a }
 rooms:
   - name: lab
     members: [A]
@@ -406,17 +411,17 @@ TEST_F(ConfigLoader, RoomLimitsOutsideTheirRangesAreRefused) {
 }
 
 TEST_F(ConfigLoader, TemperatureRangeAndTemperatureAreChecked) {
-    const load_outcome outcome = parse(R"(providers: { api: { kind: openai } }
+    const load_outcome outcome = parse(R"(providers: { api: { kind: openai, base_url: "http://x" } }
 models:
-  - { name: A, provider: api, temperature_range: [2, 1] }
-  - { name: B, provider: api, temperature_range: [0, 6] }
-  - { name: C, provider: api, temperature_range: [-1, 1] }
-  - { name: D, provider: api, temperature_range: [0, 1, 2] }
-  - { name: E, provider: api, temperature_range: nope }
-  - { name: F, provider: api, temperature: 2.5 }
-  - { name: G, provider: api, temperature_range: [0, 1], temperature: 1.5abc }
-  - { name: H, provider: api, temperature_range: none, temperature: 1 }
-  - { name: I, provider: api, temperature: nan }
+  - { name: A, provider: api, temperature_range: [2, 1], id: x }
+  - { name: B, provider: api, temperature_range: [0, 6], id: x }
+  - { name: C, provider: api, temperature_range: [-1, 1], id: x }
+  - { name: D, provider: api, temperature_range: [0, 1, 2], id: x }
+  - { name: E, provider: api, temperature_range: nope, id: x }
+  - { name: F, provider: api, temperature: 2.5, id: x }
+  - { name: G, provider: api, temperature_range: [0, 1], temperature: 1.5abc, id: x }
+  - { name: H, provider: api, temperature_range: none, temperature: 1, id: x }
+  - { name: I, provider: api, temperature: nan, id: x }
 )");
     const std::string range_rule =
         "temperature_range must be [min, max] with 0 <= min <= max <= 5, or none";
@@ -524,8 +529,9 @@ TEST_F(ConfigLoader, ScriptedModelWithoutScriptIsRefused) {
 }
 
 TEST_F(ConfigLoader, ScriptOnNonScriptedModelIsRefused) {
-    expect_one_problem(parse("providers: { api: { kind: anthropic } }\n"
-                             "models:\n  - name: A\n    provider: api\n    script: a.yaml\n"),
+    expect_one_problem(parse("providers: { api: { kind: anthropic, base_url: \"http://x\" } }\n"
+                             "models:\n  - name: A\n    provider: api\n    script: a.yaml\n"
+                             "    id: a\n"),
                        5, 5, "script is only for scripted providers; 'api' is of kind anthropic");
 }
 
@@ -597,11 +603,11 @@ models:
 
 TEST_F(ConfigLoader, DuplicateNamesAreRefusedIgnoringCase) {
     const load_outcome outcome = parse(R"(providers:
-  api: { kind: openai }
-  API: { kind: openai }
+  api: { kind: openai, base_url: "http://x" }
+  API: { kind: openai, base_url: "http://x" }
 models:
-  - { name: Gemini 3 Pro, provider: api }
-  - { name: GEMINI 3 PRO, provider: api }
+  - { name: Gemini 3 Pro, provider: api, id: x }
+  - { name: GEMINI 3 PRO, provider: api, id: x }
 rooms:
   - { name: lab, members: [Gemini 3 Pro, gemini 3 pro] }
   - { name: Lab, members: [Gemini 3 Pro] }
@@ -622,8 +628,8 @@ TEST_F(ConfigLoader, MoreMembersThanMaxAisIsRefused) {
 
 // One model "A" and one room whose name and body lines a test chooses.
 std::string named_room(std::string_view name, std::string_view body = "    members: [A]\n") {
-    return "providers: { api: { kind: openai } }\n"
-           "models: [{ name: A, provider: api }]\n"
+    return "providers: { api: { kind: openai, base_url: \"http://x\" } }\n"
+           "models: [{ name: A, provider: api, id: a }]\n"
            "rooms:\n"
            "  - name: \"" +
            std::string{name} + "\"\n" + std::string{body};
@@ -646,8 +652,8 @@ TEST_F(ConfigLoader, RoomNameMustBeASafeFileName) {
 }
 
 TEST_F(ConfigLoader, ModelNameMustBeAPrintableNameWithoutQuotes) {
-    expect_one_problem(parse("providers: { api: { kind: openai } }\n"
-                             "models: [{ name: 'Say \"hi\"', provider: api }]\n"),
+    expect_one_problem(parse("providers: { api: { kind: openai, base_url: \"http://x\" } }\n"
+                             "models: [{ name: 'Say \"hi\"', provider: api, id: x }]\n"),
                        2, 18, "must be 1 to 64 characters, without '\"'");
 }
 

@@ -247,6 +247,14 @@ TEST(OpenAiStream, AnEmptyReplyStoppedByTheContentFilterIsBlocked) {
     EXPECT_EQ(out.reply.failure->kind, failure_kind::blocked);
 }
 
+TEST(OpenAiStream, AFinishReasonOfErrorIsARetriableFailureEvenWithText) {
+    const auto out = decode(data(R"({"choices":[{"delta":{"content":"Half a"}}]})") +
+                            data(R"({"choices":[{"delta":{},"finish_reason":"error"}]})"));
+    ASSERT_TRUE(out.reply.failure);
+    EXPECT_EQ(out.reply.failure->kind, failure_kind::retriable);
+    EXPECT_EQ(out.reply.failure->type, "finish_reason_error");
+}
+
 api_failure stream_error(const std::string& error_json) {
     const auto out = decode(data(R"({"choices":[{"delta":{"content":"x"}}]})") +
                             data(R"({"error":)" + error_json + "}"));

@@ -6,15 +6,53 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace polylogue::config {
 
 enum class provider_kind { scripted, openai, anthropic, gemini };
 
+std::string_view to_string(provider_kind kind) noexcept;
+
+// How a network provider retries a failed call.
+struct retry_settings {
+    int attempts = 4;  // tries in all, 1..20
+    std::chrono::milliseconds initial_backoff{1000};
+    std::chrono::milliseconds max_backoff{30000};
+    std::chrono::milliseconds max_wait{120000};  // total time spent waiting between tries
+};
+
+// Deadlines of one call to a network provider or tool.
+struct timeout_settings {
+    std::chrono::milliseconds connect{10000};      // TCP connect, proxy tunnel, TLS handshake
+    std::chrono::milliseconds first_byte{120000};  // until the response headers
+    std::chrono::milliseconds idle{60000};         // between two chunks of a streamed body
+    std::chrono::milliseconds total{600000};       // the whole call
+};
+
 struct provider {
     std::string name;
     provider_kind kind = provider_kind::scripted;
+    // network kinds only
+    std::string base_url;           // http(s), no query, no trailing '/': paths are appended
+    std::string api_key_env;        // the name of the variable holding the key; empty: no key
+    std::filesystem::path ca_file;  // absolute; empty: the system's CA store
+    // openai: the request field for the reply's token limit, "max_tokens" or
+    // "max_completion_tokens"; when the file sets none, the latter for api.openai.com only
+    std::string max_tokens_field = "max_tokens";
+    std::vector<std::pair<std::string, std::string>> headers;  // extra request headers
+    std::string anthropic_version = "2023-06-01";
+    int max_in_flight = 4;        // requests in flight across all rooms
+    int requests_per_minute = 0;  // 0: no budget
+    retry_settings retry;
+    timeout_settings timeouts;
+};
+
+struct price {
+    double input_per_mtok = 0;  // USD per million input tokens
+    double output_per_mtok = 0;
 };
 
 struct temperature_range {
@@ -31,6 +69,11 @@ struct model {
     // nullopt when the model takes no temperature at all ("temperature_range: none")
     std::optional<config::temperature_range> temperature_range = config::temperature_range{};
     double temperature = 1.0;  // the starting temperature, inside temperature_range
+    // network providers only
+    std::string id;  // the provider's model id, e.g. "anthropic/claude-opus-4.5"
+    int max_tokens = 1024;
+    std::optional<config::price> price;
+    bool vision = false;
 };
 
 struct opening {
@@ -45,7 +88,33 @@ struct room {
     int max_turns = 40;                // AI turns, then the room ends; 1..1000000
     std::chrono::milliseconds turn_delay{2000};
     std::optional<config::opening> opening;
-    std::string system_prompt;  // template; empty means default_system_prompt
+    std::string system_prompt;           // template; empty means default_system_prompt
+    std::optional<double> max_cost_usd;  // the room ends once its recorded cost reaches it
+    int suspend_after_failures = 3;      // failed turns in a row before a member is suspended
+    std::string image_tool;              // a tool's name, or empty: !image is unavailable
+    std::string search_tool;             // likewise !search
+};
+
+enum class tool_kind { openai_images, gemini_image, openrouter_image, searxng, brave, tavily };
+
+std::string_view to_string(tool_kind kind) noexcept;
+
+struct tool {
+    std::string name;
+    tool_kind kind = tool_kind::searxng;
+    std::string base_url;     // as a provider's
+    std::string api_key_env;  // may be empty for searxng only
+    std::string model;        // image kinds: the provider's image model, e.g. "gpt-image-1"
+    int max_results = 5;      // search kinds: 1..20
+    std::filesystem::path ca_file;
+    // An image or a search is one short call: the whole of it gets 2 minutes, not a chat's 10.
+    timeout_settings timeouts{std::chrono::milliseconds{10000}, std::chrono::milliseconds{120000},
+                              std::chrono::milliseconds{60000}, std::chrono::milliseconds{120000}};
+
+    bool is_image() const noexcept {
+        return kind == tool_kind::openai_images || kind == tool_kind::gemini_image ||
+               kind == tool_kind::openrouter_image;
+    }
 };
 
 struct config {
@@ -54,7 +123,9 @@ struct config {
     std::vector<provider> providers;
     std::vector<model> models;
     std::vector<room> rooms;
+    std::vector<tool> tools;
 
+    const tool* find_tool(std::string_view name) const noexcept;
     const model* find_model(std::string_view name) const noexcept;
     const provider* find_provider(std::string_view name) const noexcept;
     const room* find_room(std::string_view name) const noexcept;

@@ -22,6 +22,16 @@ enum class record_type {
     member_exhausted,  // a scripted AI ran out of replies and speaks no more
     notice,            // anything else the orchestrator tells the room
     room_ended,        // the room ended; text says why
+    turn_failed,       // an AI could not answer after its provider's retries
+    member_suspended,  // an AI failed too many turns in a row and speaks no more
+    image,             // an image a tool generated: path under data_dir, bytes, mime
+    search_results,    // what a search tool found
+};
+
+struct search_hit {
+    std::string title;
+    std::string url;
+    std::string snippet;
 };
 
 enum class command_status { ok, rejected, unavailable, failed };
@@ -48,6 +58,22 @@ struct record {
     // join records
     std::string invited_by;  // "AI-1", or "config"
     std::string invite;      // the invite message, part of the newcomer's system prompt
+    // message records from a provider
+    std::string reasoning;  // thinking the model shared apart from its reply; never re-sent
+    std::optional<std::int64_t> input_tokens;
+    std::optional<std::int64_t> output_tokens;
+    std::optional<double> cost_usd;
+    // turn_failed records (detail holds the provider's message, secrets redacted)
+    std::string error_type;  // e.g. "overloaded_error", "transport", "API_KEY_INVALID"
+    std::string failure;     // failure kind: retriable, final, authentication, blocked
+    int http_status = 0;
+    int attempts = 0;
+    // image records (text holds the prompt)
+    std::string path;  // relative to data_dir
+    std::string mime;
+    std::int64_t bytes = 0;
+    // search_results records (text holds the query)
+    std::vector<search_hit> results;
 };
 
 // The JSON form is the JSONL contract of docs/transcript.md: only fields that carry meaning for

@@ -46,7 +46,9 @@ struct request {
     std::string body;
     std::string ca_file;  // empty: the system's CA store
     // Per-call overrides of client_limits (zero: use the client's).
+    std::chrono::milliseconds connect_timeout{0};
     std::chrono::milliseconds header_timeout{0};
+    std::chrono::milliseconds idle_timeout{0};
     std::chrono::milliseconds total_timeout{0};
 };
 
@@ -69,7 +71,7 @@ struct client_stats {
 };
 
 class client {
-public:
+  public:
     client(boost::asio::any_io_executor executor, client_limits limits = {},
            proxy_settings proxies = proxy_settings::from_environment());
     client(const client&) = delete;
@@ -84,7 +86,7 @@ public:
     const client_stats& stats() const noexcept;
     const client_limits& limits() const noexcept;
 
-private:
+  private:
     struct impl;
     std::unique_ptr<impl> impl_;
 };

@@ -20,8 +20,8 @@ using header_list = std::vector<std::pair<std::string, std::string>>;
 
 // What the endpoint's configuration says, with the API key already read from its variable.
 struct endpoint_settings {
-    std::string base_url;  // e.g. "https://openrouter.ai/api/v1", no trailing slash
-    std::string api_key;   // may be empty (Ollama, llama.cpp)
+    std::string base_url;       // e.g. "https://openrouter.ai/api/v1", no trailing slash
+    std::string api_key;        // may be empty (Ollama, llama.cpp)
     header_list extra_headers;  // e.g. OpenRouter's HTTP-Referer / X-Title
     // openai: which field carries the token limit: "max_tokens" (most compatible servers) or
     // "max_completion_tokens" (OpenAI itself).
@@ -56,13 +56,17 @@ enum class failure_kind {
     final,           // do not retry (400, 404, 413, 422...)
     authentication,  // bad or missing key (401, 403, Gemini's API_KEY_INVALID): never retried
     blocked,         // the model refused to answer (safety block, empty candidate)
+    exhausted,       // a scripted model has no replies left: it will never answer again
 };
+
+std::string_view to_string(failure_kind kind) noexcept;
 
 struct api_failure {
     failure_kind kind = failure_kind::final;
-    int http_status = 0;     // 0 when the failure came inside a 200 stream or from the network
-    std::string type;        // the provider's error type/code, e.g. "overloaded_error"
-    std::string message;     // the provider's message (secrets are redacted by the caller)
+    int http_status = 0;  // 0 when the failure came inside a 200 stream or from the network
+    std::string type;     // the provider's error type/code, e.g. "overloaded_error"
+    std::string message;  // the provider's message (secrets are redacted by the caller)
+    int attempts = 1;     // how many tries the provider made before giving up
 };
 
 struct decoded_reply {
@@ -77,7 +81,7 @@ struct decoded_reply {
 // Decodes one response's events as they arrive. After the last event, finish() decides whether
 // the reply is complete (a stream cut off before its end marker is a retriable failure).
 class stream_decoder {
-public:
+  public:
     virtual ~stream_decoder() = default;
     virtual void on_event(const http::sse_event& event) = 0;
     // Called when the connection closed or the body ended; fills failure when the stream
@@ -89,7 +93,7 @@ public:
 };
 
 class api_adapter {
-public:
+  public:
     virtual ~api_adapter() = default;
     virtual http_call build_request(const api_request& request,
                                     const endpoint_settings& endpoint) const = 0;

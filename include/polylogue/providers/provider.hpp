@@ -1,16 +1,20 @@
 #pragma once
-// A provider answers one completion request for one model. Expected failures (exhausted script,
-// and in the network adapters timeouts, HTTP errors...) are values, never exceptions.
+// A provider answers one completion request for one model: a reply, or a failure that says
+// what went wrong (after the provider's retries). Failures are values, never exceptions.
 
 #include <boost/asio/awaitable.hpp>
 
+#include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <variant>
 
 #include "polylogue/config/config.hpp"
-#include "polylogue/core/error.hpp"
+#include "polylogue/providers/api_adapter.hpp"
 #include "polylogue/providers/conversation.hpp"
 
 namespace polylogue::providers {
@@ -23,20 +27,26 @@ struct completion_request {
     // How many replies this member has given in this room so far: the scripted provider's
     // cursor, derived from the transcript so that a restarted room resumes its script exactly.
     std::size_t replies_so_far = 0;
+    // Streamed text as it arrives (may be empty). A retried attempt starts over: on_restart
+    // is called first so watchers can drop the partial text.
+    std::function<void(std::string_view)> on_text;
+    std::function<void()> on_restart;
 };
 
 struct completion {
     std::string text;
+    std::string reasoning;
+    std::optional<token_usage> usage;
+    int attempts = 1;
+    std::chrono::milliseconds latency{0};
 };
+
+using completion_outcome = std::variant<completion, api_failure>;
 
 class provider {
   public:
     virtual ~provider() = default;
-    virtual boost::asio::awaitable<result<completion>> complete(completion_request request) = 0;
+    virtual boost::asio::awaitable<completion_outcome> complete(completion_request request) = 0;
 };
-
-// The provider for a configured endpoint. Throws std::invalid_argument for a kind this build
-// cannot serve (a startup error, refused before any room runs).
-std::unique_ptr<provider> make_provider(const config::provider& endpoint);
 
 }  // namespace polylogue::providers

@@ -4,6 +4,7 @@
 // and joins), without seq or time; the caller stamps and commits them with the message.
 
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "polylogue/commands/parser.hpp"
@@ -19,7 +20,13 @@ inline constexpr std::size_t max_prompt_additions = 2000;
 struct planning_rules {
     std::span<const config::model> catalogue;
     int max_ais = 5;
+    bool image_tool = false;   // the room names an image tool: !image is carried out
+    bool search_tool = false;  // likewise !search
 };
+
+// The detail of an !image or !search command the room's tool is still to carry out; the room
+// replaces it with the tool's outcome before committing.
+inline constexpr std::string_view tool_pending = "queued for the room's tool";
 
 std::vector<core::record> plan_commands(const room_state& state, int speaker_slot,
                                         std::span<const commands::parsed_command> parsed,

@@ -19,6 +19,7 @@
 #include "polylogue/config/config.hpp"
 #include "polylogue/core/record.hpp"
 #include "polylogue/providers/provider.hpp"
+#include "polylogue/providers/tool_runner.hpp"
 #include "polylogue/room/room_state.hpp"
 #include "polylogue/transcript/group_committer.hpp"
 
@@ -29,12 +30,24 @@ using provider_map = std::map<std::string, std::unique_ptr<providers::provider>,
 // Called on the event loop with every batch of records once it is durable.
 using commit_watcher = std::function<void(const config::room&, std::span<const core::record>)>;
 
+// The live text of the turn in progress: a chunk as it streams in, or (restart == true) word
+// that the attempt failed and the provider starts over.
+struct live_text {
+    int slot = 0;
+    std::string_view model;
+    std::string_view chunk;
+    bool restart = false;
+};
+using live_watcher = std::function<void(const config::room&, const live_text&)>;
+
 struct room_services {
     const config::config* cfg = nullptr;
     transcript::group_committer* committer = nullptr;
     const provider_map* providers = nullptr;  // by provider name
+    providers::tool_runner* tools = nullptr;  // may be null when no room names a tool
     std::shared_ptr<spdlog::logger> log;
     commit_watcher on_commit;
+    live_watcher on_live;
 };
 
 enum class room_outcome {
@@ -64,9 +77,14 @@ class room_runner {
     boost::asio::awaitable<bool> commit(std::vector<core::record> records);
     boost::asio::awaitable<bool> start_if_new();
     boost::asio::awaitable<bool> take_turn(int slot);
+    boost::asio::awaitable<bool> record_failure(int slot, providers::api_failure failure);
+    boost::asio::awaitable<void> run_tools(std::vector<core::record>* records);
+    boost::asio::awaitable<void> run_tool(std::vector<core::record>* records, std::size_t index);
+    std::string save_image(std::int64_t seq, const providers::generated_image& image) const;
     boost::asio::awaitable<bool> finish(std::string reason);
     boost::asio::awaitable<void> pause_between_turns();
-    std::vector<core::record> message_and_outcomes(int slot, std::string text) const;
+    std::vector<core::record> message_and_outcomes(int slot, providers::completion reply) const;
+    providers::completion_request make_request(int slot, const config::model& model);
     core::record make_record(core::record_type type, int slot, std::string text) const;
 
     const config::room& room_;

@@ -24,13 +24,18 @@ struct member_state {
     std::size_t replies = 0;            // messages this member has sent
     bool muted = false;                 // sits out its next turn
     bool exhausted = false;             // will never speak again
+    bool suspended = false;             // failed too often in a row; speaks no more
+    int failures_in_a_row = 0;          // turn_failed records since its last message
 };
 
 struct room_state {
     std::vector<member_state> members;  // members[i].slot == i + 1
     std::int64_t last_seq = 0;
     int last_speaker = 0;  // the slot whose turn came last (spoke, skipped or ran dry); 0: none
-    int ai_turns = 0;      // AI messages so far; what max_turns counts
+    int ai_turns = 0;      // AI messages and failed AI turns so far; what max_turns counts
+    std::int64_t input_tokens = 0;
+    std::int64_t output_tokens = 0;
+    double cost_usd = 0;  // what max_cost_usd counts
     bool ended = false;
     std::string end_reason;
 

@@ -2,6 +2,7 @@
 // Who goes next: round robin in slot order, after the last slot whose turn came. A newcomer has
 // the highest slot, so it speaks in the current round after the members already there.
 
+#include <optional>
 #include <string>
 
 #include "polylogue/room/room_state.hpp"
@@ -20,6 +21,7 @@ struct turn_decision {
 };
 
 // Pure. Call only for a room that has not ended.
-turn_decision next_turn(const room_state& state, int max_turns);
+turn_decision next_turn(const room_state& state, int max_turns,
+                        std::optional<double> max_cost_usd = std::nullopt);
 
 }  // namespace polylogue::room

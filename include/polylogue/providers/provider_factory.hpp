@@ -1,0 +1,34 @@
+#pragma once
+// Building the provider for a configured endpoint: scripted, or an HTTP provider that runs the
+// endpoint's API adapter over the shared client with retries, an in-flight cap and an optional
+// requests-per-minute budget shared by every room that uses it.
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "polylogue/config/config.hpp"
+#include "polylogue/http/client.hpp"
+#include "polylogue/providers/provider.hpp"
+
+namespace polylogue::providers {
+
+// Reads an environment variable; nullopt when it is unset or empty.
+using environment_reader = std::function<std::optional<std::string>(std::string_view)>;
+
+environment_reader process_environment();
+
+struct provider_context {
+    http::client* client = nullptr;  // shared by every HTTP provider; outlives them
+    environment_reader environment = process_environment();
+};
+
+std::unique_ptr<provider> make_provider(const config::provider& endpoint,
+                                        const provider_context& context);
+
+// Replaces every secret, and anything shaped like an API key, with "[redacted]".
+std::string redact(std::string text, std::string_view secret);
+
+}  // namespace polylogue::providers

@@ -1,0 +1,179 @@
+#include "http_provider.hpp"
+
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "polylogue/providers/provider_factory.hpp"
+#include "polylogue/providers/retry_policy.hpp"
+
+namespace polylogue::providers {
+
+namespace asio = boost::asio;
+using std::chrono::milliseconds;
+using steady_clock = std::chrono::steady_clock;
+
+namespace {
+
+api_failure transport_failure(const boost::system::error_code& error) {
+    // A certificate that does not verify, a URL we cannot use or an answer over the size limit
+    // will not heal by retrying.
+    const bool permanent = error == errc::tls_failed || error == errc::invalid_url ||
+                           error == errc::response_too_large;
+    return {permanent ? failure_kind::final : failure_kind::retriable, 0, "transport",
+            error.message()};
+}
+
+asio::awaitable<void> sleep_for(milliseconds wait) {
+    asio::steady_timer timer{co_await asio::this_coro::executor, wait};
+    boost::system::error_code ignored;
+    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+}
+
+}  // namespace
+
+http_provider::http_provider(const config::provider& endpoint, http::client& client,
+                             std::unique_ptr<api_adapter> adapter,
+                             std::optional<std::string> api_key)
+    : endpoint_{endpoint},
+      client_{client},
+      adapter_{std::move(adapter)},
+      api_key_{std::move(api_key)} {
+    settings_.base_url = endpoint.base_url;
+    settings_.api_key = api_key_.value_or("");
+    settings_.extra_headers = endpoint.headers;
+    settings_.max_tokens_field = endpoint.max_tokens_field;
+    settings_.anthropic_version = endpoint.anthropic_version;
+}
+
+http::request http_provider::to_http(const http_call& call) const {
+    http::request req;
+    req.method = call.method;
+    req.url = settings_.base_url + call.target;
+    req.headers = call.headers;
+    req.body = call.body;
+    req.ca_file = endpoint_.ca_file.string();
+    req.connect_timeout = endpoint_.timeouts.connect;
+    req.header_timeout = endpoint_.timeouts.first_byte;
+    req.idle_timeout = endpoint_.timeouts.idle;
+    req.total_timeout = endpoint_.timeouts.total;
+    return req;
+}
+
+api_failure http_provider::finished(api_failure failure, int attempts) const {
+    failure.attempts = attempts;
+    failure.message = redact(std::move(failure.message), settings_.api_key);
+    failure.type = redact(std::move(failure.type), settings_.api_key);
+    return failure;
+}
+
+asio::awaitable<completion_outcome> http_provider::complete(completion_request request) {
+    if (!endpoint_.api_key_env.empty() && !api_key_) {
+        co_return api_failure{failure_kind::authentication, 0, "missing_api_key",
+                              "the environment variable " + endpoint_.api_key_env + " is not set"};
+    }
+    api_request api;
+    api.model_id = request.model->id;
+    api.messages = std::move(request.messages);
+    api.temperature = request.temperature;
+    api.max_tokens = request.model->max_tokens;
+    const http_call call = adapter_->build_request(api, settings_);
+    const auto started = steady_clock::now();
+    milliseconds waited{0};
+    for (int attempt_number = 1;; ++attempt_number) {
+        co_await take_slot();
+        auto tried = co_await attempt(call, request.on_text);
+        give_back_slot();
+        if (auto* reply = std::get_if<completion>(&tried.outcome)) {
+            reply->attempts = attempt_number;
+            reply->latency =
+                std::chrono::duration_cast<milliseconds>(steady_clock::now() - started);
+            co_return std::move(*reply);
+        }
+        const auto& failure = std::get<api_failure>(tried.outcome);
+        const double jitter = std::uniform_real_distribution<double>{0.0, 1.0}(jitter_source_);
+        const auto next = decide_retry(failure, attempt_number, tried.server_asked, waited,
+                                       endpoint_.retry, jitter);
+        if (!next.retry) {
+            co_return finished(failure, attempt_number);
+        }
+        if (request.on_restart) {
+            request.on_restart();
+        }
+        co_await sleep_for(next.wait);
+        waited += next.wait;
+    }
+}
+
+asio::awaitable<http_provider::attempt_result> http_provider::attempt(
+    http_call call, std::function<void(std::string_view)> on_text) {
+    auto decoder = adapter_->make_stream_decoder();
+    http::sse_parser events{[&decoder, &on_text](const http::sse_event& event) {
+        decoder->on_event(event);
+        if (auto fresh = decoder->take_new_text(); !fresh.empty() && on_text) {
+            on_text(fresh);
+        }
+    }};
+    bool oversized_line = false;
+    auto answer = co_await client_.send(
+        to_http(call), [&](std::string_view chunk) { oversized_line |= !events.feed(chunk); });
+    if (!answer) {
+        co_return attempt_result{transport_failure(answer.error()), std::nullopt};
+    }
+    if (answer->status / 100 != 2) {
+        co_return attempt_result{
+            adapter_->classify_error(answer->status, answer->headers, answer->body),
+            parse_retry_after(answer->headers, std::chrono::system_clock::now())};
+    }
+    if (oversized_line) {
+        co_return attempt_result{api_failure{failure_kind::retriable, 200, "malformed_stream",
+                                             "a streamed line exceeded the size limit"},
+                                 std::nullopt};
+    }
+    events.finish();
+    decoder->finish();
+    const decoded_reply& reply = decoder->reply();
+    if (reply.failure) {
+        co_return attempt_result{*reply.failure, std::nullopt};
+    }
+    completion done;
+    done.text = reply.text;
+    done.reasoning = reply.reasoning;
+    done.usage = reply.usage;
+    co_return attempt_result{std::move(done), std::nullopt};
+}
+
+asio::awaitable<void> http_provider::take_slot() {
+    for (;;) {
+        const auto now = steady_clock::now();
+        while (!recent_starts_.empty() && now - recent_starts_.front() >= std::chrono::minutes{1}) {
+            recent_starts_.pop_front();
+        }
+        const bool budget_left =
+            endpoint_.requests_per_minute <= 0 ||
+            static_cast<int>(recent_starts_.size()) < endpoint_.requests_per_minute;
+        if (in_flight_ < endpoint_.max_in_flight && budget_left) {
+            ++in_flight_;
+            recent_starts_.push_back(now);
+            co_return;
+        }
+        // Wait for a slot to be given back, or for the oldest start to leave the minute window.
+        auto wake = std::make_shared<asio::steady_timer>(
+            co_await asio::this_coro::executor,
+            budget_left ? steady_clock::time_point::max()
+                        : recent_starts_.front() + std::chrono::minutes{1});
+        waiting_.push_back(wake);
+        boost::system::error_code ignored;
+        co_await wake->async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+        std::erase(waiting_, wake);
+    }
+}
+
+void http_provider::give_back_slot() {
+    --in_flight_;
+    if (!waiting_.empty()) {
+        waiting_.front()->cancel();
+        waiting_.pop_front();
+    }
+}
+
+}  // namespace polylogue::providers

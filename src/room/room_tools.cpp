@@ -1,0 +1,117 @@
+// The tool step of a turn: carrying out the !image and !search commands the planner queued,
+// before the turn's records are committed, so that a message and its outcomes land together.
+
+#include <openssl/evp.h>
+
+#include <fstream>
+
+#include "polylogue/room/command_planner.hpp"
+#include "polylogue/room/room_runner.hpp"
+
+namespace polylogue::room {
+
+namespace asio = boost::asio;
+
+namespace {
+
+std::string short_hash(std::string_view bytes) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int size = 0;
+    EVP_Digest(bytes.data(), bytes.size(), digest, &size, EVP_sha256(), nullptr);
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string out;
+    for (unsigned int i = 0; i < 6 && i < size; ++i) {
+        out += hex[digest[i] >> 4];
+        out += hex[digest[i] & 0xF];
+    }
+    return out;
+}
+
+std::string extension_for(std::string_view mime) {
+    if (mime.find("jpeg") != std::string_view::npos) {
+        return "jpg";
+    }
+    if (mime.find("webp") != std::string_view::npos) {
+        return "webp";
+    }
+    if (mime.find("gif") != std::string_view::npos) {
+        return "gif";
+    }
+    return "png";
+}
+
+bool queued(const core::record& r) {
+    return r.type == core::record_type::command && r.status == core::command_status::ok &&
+           (r.command == "image" || r.command == "search") && r.detail == tool_pending;
+}
+
+void mark_failed(core::record& command, const providers::api_failure& failure) {
+    command.status = core::command_status::failed;
+    command.detail = "the tool failed: " + failure.type +
+                     (failure.http_status ? " (HTTP " + std::to_string(failure.http_status) + ")"
+                                          : std::string{}) +
+                     (failure.message.empty() ? "" : ": " + failure.message);
+}
+
+}  // namespace
+
+std::string room_runner::save_image(std::int64_t seq,
+                                    const providers::generated_image& image) const {
+    // Room names are validated file names, so the path stays under data_dir/images.
+    const auto relative =
+        std::filesystem::path{"images"} / room_.name /
+        (std::to_string(seq) + "-" + short_hash(image.bytes) + "." + extension_for(image.mime));
+    const auto full = services_.cfg->data_dir / relative;
+    std::filesystem::create_directories(full.parent_path());
+    std::ofstream out{full, std::ios::binary};
+    out.write(image.bytes.data(), static_cast<std::streamsize>(image.bytes.size()));
+    if (!out) {
+        throw std::runtime_error{"cannot write " + full.string()};
+    }
+    return relative.string();
+}
+
+asio::awaitable<void> room_runner::run_tools(std::vector<core::record>* records) {
+    for (std::size_t i = 0; i < records->size(); ++i) {
+        if (queued((*records)[i])) {
+            co_await run_tool(records, i);
+        }
+    }
+}
+
+asio::awaitable<void> room_runner::run_tool(std::vector<core::record>* records, std::size_t index) {
+    core::record& command = (*records)[index];
+    const std::string argument = command.args.front();
+    core::record result = make_record(core::record_type::search_results, 0, argument);
+    result.speaker = command.speaker;
+    result.model = command.model;
+    result.time = command.time;
+    if (command.command == "search") {
+        auto found = co_await services_.tools->search(room_.search_tool, argument);
+        if (auto* failure = std::get_if<providers::api_failure>(&found)) {
+            mark_failed((*records)[index], *failure);
+            co_return;
+        }
+        for (const auto& hit : std::get<std::vector<providers::search_hit>>(found)) {
+            result.results.push_back({hit.title, hit.url, hit.snippet});
+        }
+        (*records)[index].detail = "found " + std::to_string(result.results.size()) + " results";
+    } else {
+        auto made = co_await services_.tools->generate_image(room_.image_tool, argument);
+        if (auto* failure = std::get_if<providers::api_failure>(&made)) {
+            mark_failed((*records)[index], *failure);
+            co_return;
+        }
+        const auto& image = std::get<providers::generated_image>(made);
+        result.type = core::record_type::image;
+        // The image record's seq is known: records are numbered in order from the last seq.
+        const auto seq = state_.last_seq + static_cast<std::int64_t>(index) + 2;
+        result.path = save_image(seq, image);
+        result.mime = image.mime;
+        result.bytes = static_cast<std::int64_t>(image.bytes.size());
+        (*records)[index].detail = "image saved as " + result.path;
+    }
+    records->insert(records->begin() + static_cast<std::ptrdiff_t>(index) + 1, std::move(result));
+}
+
+}  // namespace polylogue::room
