@@ -29,9 +29,10 @@ asio::awaitable<result<tcp::resolver::results_type>> resolve(std::string host, s
     asio::steady_timer timer{executor, budget};
     boost::system::error_code ec;
     boost::system::error_code timer_ec;
-    auto outcome = co_await (
-        resolver.async_resolve(host, std::to_string(port), asio::redirect_error(asio::use_awaitable, ec)) ||
-        timer.async_wait(asio::redirect_error(asio::use_awaitable, timer_ec)));
+    auto outcome =
+        co_await (resolver.async_resolve(host, std::to_string(port),
+                                         asio::redirect_error(asio::use_awaitable, ec)) ||
+                  timer.async_wait(asio::redirect_error(asio::use_awaitable, timer_ec)));
     if (outcome.index() == 1) {
         co_return result<tcp::resolver::results_type>{errc::resolve_timeout};
     }
@@ -53,7 +54,8 @@ asio::awaitable<result<void>> open_tunnel(beast::tcp_stream* stream, url target,
     }
     stream->expires_after(budget);
     boost::system::error_code ec;
-    co_await beast_http::async_write(*stream, connect, asio::redirect_error(asio::use_awaitable, ec));
+    co_await beast_http::async_write(*stream, connect,
+                                     asio::redirect_error(asio::use_awaitable, ec));
     beast::flat_buffer buffer;
     beast_http::response_parser<beast_http::empty_body> parser;
     parser.skip(true);  // a CONNECT answer has no body, whatever its headers say
@@ -117,8 +119,8 @@ asio::awaitable<result<std::unique_ptr<connection>>> open_connection(
     client_limits limits, steady_clock::time_point deadline) {
     using outcome = result<std::unique_ptr<connection>>;
     const url& first_hop = proxy ? *proxy : target;
-    auto addresses =
-        co_await resolve(first_hop.host, first_hop.port, phase_budget(limits.resolve_timeout, deadline));
+    auto addresses = co_await resolve(first_hop.host, first_hop.port,
+                                      phase_budget(limits.resolve_timeout, deadline));
     if (!addresses) {
         co_return outcome{addresses.error()};
     }
@@ -145,8 +147,8 @@ asio::awaitable<result<std::unique_ptr<connection>>> open_connection(
         }
     }
     if (target.tls()) {
-        auto secured = co_await handshake(conn.get(), target.host,
-                                          phase_budget(limits.tls_timeout, deadline));
+        auto secured =
+            co_await handshake(conn.get(), target.host, phase_budget(limits.tls_timeout, deadline));
         if (!secured) {
             co_return outcome{secured.error()};
         }

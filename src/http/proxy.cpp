@@ -54,8 +54,8 @@ proxy_settings make_proxy_settings(const std::string& https_proxy, const std::st
         std::string entry = core::ascii_lower(no_proxy.substr(start, comma - start));
         entry.erase(0, entry.find_first_not_of(" \t"));
         entry.erase(entry.find_last_not_of(" \t") + 1);
-        if (const auto colon = entry.rfind(':'); colon != std::string::npos &&
-                                                 entry.find(':') == colon) {
+        if (const auto colon = entry.rfind(':');
+            colon != std::string::npos && entry.find(':') == colon) {
             entry.erase(colon);  // "host:port" entries: match the host
         }
         if (!entry.empty()) {

@@ -34,7 +34,8 @@ result<void> split_host_port(std::string_view authority, url& out) {
     } else {
         const auto colon = authority.rfind(':');
         out.host = std::string{authority.substr(0, colon)};
-        port_text = colon == std::string_view::npos ? std::string_view{} : authority.substr(colon + 1);
+        port_text =
+            colon == std::string_view::npos ? std::string_view{} : authority.substr(colon + 1);
         if (colon != std::string_view::npos && port_text.empty()) {
             return errc::invalid_url;
         }

@@ -23,8 +23,8 @@ struct streamed {
 
 boost::asio::awaitable<streamed> send_streaming(client* c, request req) {
     streamed out;
-    out.answer = co_await c->send(std::move(req),
-                                  [&out](std::string_view chunk) { out.chunks.emplace_back(chunk); });
+    out.answer = co_await c->send(
+        std::move(req), [&out](std::string_view chunk) { out.chunks.emplace_back(chunk); });
     co_return out;
 }
 
@@ -33,12 +33,14 @@ boost::asio::awaitable<result<response>> send_plain(client* c, request req) {
 }
 
 class HttpClient : public ::testing::Test {
-protected:
+  protected:
     boost::asio::io_context loop;
     client_limits limits;
     std::unique_ptr<client> http;
 
-    void make_client() { http = std::make_unique<client>(loop.get_executor(), limits, proxy_settings{}); }
+    void make_client() {
+        http = std::make_unique<client>(loop.get_executor(), limits, proxy_settings{});
+    }
 
     result<response> send(request req) {
         if (!http) {
@@ -58,7 +60,9 @@ request post(const fake_server& server, std::string path = "/v1/echo") {
 
 TEST_F(HttpClient, PostsAndReadsTheWholeResponse) {
     fake_server server;
-    server.on_request([](const auto&) { return fake_response::json(201, R"({"ok":true})", {{"x-id", "7"}}); });
+    server.on_request([](const auto&) {
+        return fake_response::json(201, R"({"ok":true})", {{"x-id", "7"}});
+    });
     const auto answer = send(post(server));
     ASSERT_TRUE(answer) << answer.error().message();
     EXPECT_EQ(answer->status, 201);
@@ -74,7 +78,9 @@ TEST_F(HttpClient, PostsAndReadsTheWholeResponse) {
 
 TEST_F(HttpClient, ErrorStatusesAreResponsesNotFailures) {
     fake_server server;
-    server.on_request([](const auto&) { return fake_response::json(429, R"({"error":{}})", {{"retry-after", "2"}}); });
+    server.on_request([](const auto&) {
+        return fake_response::json(429, R"({"error":{}})", {{"retry-after", "2"}});
+    });
     const auto answer = send(post(server));
     ASSERT_TRUE(answer);
     EXPECT_EQ(answer->status, 429);
@@ -181,7 +187,8 @@ TEST_F(HttpClient, ConnectionCutMidStreamIsConnectionClosed) {
 
 TEST_F(HttpClient, OversizedBodyIsRefused) {
     fake_server server;
-    server.on_request([](const auto&) { return fake_response::json(200, std::string(100'000, 'x')); });
+    server.on_request(
+        [](const auto&) { return fake_response::json(200, std::string(100'000, 'x')); });
     limits.max_body_bytes = 10'000;
     const auto answer = send(post(server));
     ASSERT_FALSE(answer);

@@ -19,20 +19,20 @@ enum class errc {
     invalid_argument,    // a caller passed something the contract forbids
     cancelled,           // the operation was stopped by shutdown
     // HTTP client: each names the phase that failed, so a turn_failed record can say it
-    invalid_url,           // a URL we cannot use (scheme, host, port)
-    resolve_failed,        // DNS gave no address
-    connect_failed,        // no TCP connection
-    tls_failed,            // handshake or certificate verification failed
-    proxy_failed,          // the proxy refused or broke the CONNECT tunnel
-    resolve_timeout,       // the deadline of each phase...
+    invalid_url,      // a URL we cannot use (scheme, host, port)
+    resolve_failed,   // DNS gave no address
+    connect_failed,   // no TCP connection
+    tls_failed,       // handshake or certificate verification failed
+    proxy_failed,     // the proxy refused or broke the CONNECT tunnel
+    resolve_timeout,  // the deadline of each phase...
     connect_timeout,
     tls_timeout,
-    header_timeout,        // ...waiting for the response headers
-    idle_timeout,          // ...between two chunks of a streamed body
-    deadline_exceeded,     // the whole call took longer than its deadline
-    response_too_large,    // headers or body over their limit
-    malformed_response,    // not HTTP/1.1 as we know it
-    connection_closed,     // the peer closed or reset the connection mid-response
+    header_timeout,      // ...waiting for the response headers
+    idle_timeout,        // ...between two chunks of a streamed body
+    deadline_exceeded,   // the whole call took longer than its deadline
+    response_too_large,  // headers or body over their limit
+    malformed_response,  // not HTTP/1.1 as we know it
+    connection_closed,   // the peer closed or reset the connection mid-response
 };
 
 const boost::system::error_category& polylogue_category() noexcept;

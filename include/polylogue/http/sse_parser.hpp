@@ -19,7 +19,7 @@ struct sse_event {
 };
 
 class sse_parser {
-public:
+  public:
     using event_handler = std::function<void(const sse_event&)>;
 
     // Lines longer than max_line_bytes make feed() return false (the stream is refused).
@@ -33,7 +33,7 @@ public:
 
     std::size_t comments_seen() const noexcept { return comments_; }
 
-private:
+  private:
     void on_line(std::string_view line);
     void dispatch();
 

@@ -35,9 +35,10 @@ using image_outcome = std::variant<generated_image, api_failure>;
 using search_outcome = std::variant<std::vector<search_hit>, api_failure>;
 
 class image_adapter {
-public:
+  public:
     virtual ~image_adapter() = default;
-    virtual http_call build_request(std::string_view prompt, const tool_settings& settings) const = 0;
+    virtual http_call build_request(std::string_view prompt,
+                                    const tool_settings& settings) const = 0;
     // A 200 response body; errors go through classify_error.
     virtual image_outcome decode(std::string_view body) const = 0;
     virtual api_failure classify_error(int status, const header_list& headers,
@@ -45,7 +46,7 @@ public:
 };
 
 class search_adapter {
-public:
+  public:
     virtual ~search_adapter() = default;
     virtual http_call build_request(std::string_view query, const tool_settings& settings,
                                     int max_results) const = 0;
