@@ -3,6 +3,8 @@
 // members exist in the catalogue, scripts are loaded, numbers are in range. Paths are absolute.
 
 #include <chrono>
+#include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -117,6 +119,26 @@ struct tool {
     }
 };
 
+// The control API of `polylogue serve` (docs/config.md, "control").
+struct control_settings {
+    bool enabled = true;
+    std::string listen = "127.0.0.1:7475";  // HOST:PORT, numeric host; port 0 picks a free one
+    // Where the bearer token comes from: an environment variable or a file (its first line).
+    // With neither, only a loopback listen address is allowed and no token is asked.
+    std::string token_env;
+    std::filesystem::path token_file;  // absolute
+    std::size_t max_body_bytes = 1024 * 1024;
+    std::size_t max_header_bytes = 16 * 1024;
+};
+
+// The daemon log (docs/config.md, "logging"). POLYLOGUE_LOG_LEVEL overrides level.
+struct logging_settings {
+    std::string level = "info";  // trace, debug, info, warn, error, critical, off
+    std::uint64_t max_file_bytes = 10 * 1024 * 1024;  // then the file rotates
+    int max_files = 5;                                // rotated files kept, 1..100
+    bool json = false;                                // one JSON object per line
+};
+
 struct config {
     std::filesystem::path file;      // the YAML file this came from, absolute
     std::filesystem::path data_dir;  // absolute; default "var" beside the config file
@@ -124,6 +146,10 @@ struct config {
     std::vector<model> models;
     std::vector<room> rooms;
     std::vector<tool> tools;
+    control_settings control;
+    logging_settings logging;
+    // On SIGTERM, how long turns in flight may run on before they are cancelled.
+    std::chrono::milliseconds shutdown_grace{3000};
 
     const tool* find_tool(std::string_view name) const noexcept;
     const model* find_model(std::string_view name) const noexcept;

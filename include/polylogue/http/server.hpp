@@ -1,0 +1,126 @@
+#pragma once
+// The HTTP/1.1 server plumbing of the control API (Boost.Beast behind a pimpl, so Beast stays in
+// one translation unit). It accepts connections, reads each request within its limits and
+// deadlines, hands it to a request_handler and writes the answer. It knows nothing of routes.
+// Contract:
+// - A request whose headers exceed header_limit gets 431, a body over body_limit gets 413, a
+//   request that is not HTTP/1.x gets 400; each answer is JSON {"error": {"code", "message"}}
+//   and the connection closes.
+// - Each phase has a deadline: reading one request, waiting on a keep-alive connection for the
+//   next one, and every write (also every chunk of a stream). A peer that misses one is closed.
+// - An exception escaping the handler is contained to its connection: the peer gets 500 and the
+//   server goes on.
+// - A response with a stream is sent with chunked transfer encoding; the stream writes until
+//   it returns or a write fails. stop() closes every connection, streaming or not.
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "polylogue/core/error.hpp"
+
+namespace polylogue::http {
+
+struct server_settings {
+    std::size_t header_limit = 16 * 1024;    // request line and headers
+    std::size_t body_limit = 1024 * 1024;    // request body
+    std::chrono::milliseconds read_timeout{30'000};   // one whole request, once it has begun
+    std::chrono::milliseconds idle_timeout{120'000};  // keep-alive wait for the next request
+    std::chrono::milliseconds write_timeout{30'000};  // each write, each streamed chunk included
+    std::size_t max_connections = 512;  // beyond it, new connections are closed at once
+};
+
+struct server_request {
+    std::string method;  // "GET", "POST", ... as sent
+    std::string target;  // path and query, as sent: "/v1/rooms?after=3"
+    std::vector<std::pair<std::string, std::string>> headers;  // names lower-case, in order
+    std::string body;
+    std::string remote;  // "127.0.0.1:53422"
+
+    // The first header with that (lower-case) name, or empty.
+    std::string_view header(std::string_view name) const;
+};
+
+// Where a streamed response writes. write() completes once the bytes are handed to the
+// socket; it returns false when the peer is gone, the write deadline passed, or the server
+// stops. After false, the stream should return.
+class stream_writer {
+  public:
+    virtual ~stream_writer() = default;
+    virtual boost::asio::awaitable<bool> write(std::string data) = 0;
+};
+
+// A response body produced over time (Server-Sent Events). run() is a member coroutine so
+// that no capturing lambda coroutine is ever needed.
+class response_stream {
+  public:
+    virtual ~response_stream() = default;
+    virtual boost::asio::awaitable<void> run(stream_writer& out) = 0;
+};
+
+struct server_response {
+    int status = 200;
+    std::vector<std::pair<std::string, std::string>> headers;  // content-type among them
+    std::string body;                         // ignored when stream is set
+    std::shared_ptr<response_stream> stream;  // set: a chunked, streamed body
+};
+
+class request_handler {
+  public:
+    virtual ~request_handler() = default;
+    virtual boost::asio::awaitable<server_response> handle(server_request request) = 0;
+};
+
+struct server_stats {
+    std::uint64_t connections_accepted = 0;
+    std::uint64_t requests = 0;
+    std::size_t open_connections = 0;
+    std::size_t open_streams = 0;
+};
+
+class server {
+  public:
+    // Binds and listens now, so that a taken port or a bad address fails at startup.
+    // listen_address: "HOST:PORT" with a numeric IPv4 host or "[IPv6]:PORT"; port 0 picks one.
+    static result<std::unique_ptr<server>> listen(boost::asio::any_io_executor executor,
+                                                  std::string_view listen_address,
+                                                  server_settings settings,
+                                                  request_handler& handler);
+    server(const server&) = delete;
+    server& operator=(const server&) = delete;
+    ~server();
+
+    // The bound port (the one picked when 0 was asked).
+    std::uint16_t port() const noexcept;
+
+    // Accepts until stop(). Run it once with co_spawn.
+    boost::asio::awaitable<void> run();
+
+    // Stops accepting and closes every open connection; streams see their writes fail.
+    void stop();
+
+    const server_stats& stats() const noexcept;
+
+    // Called with a short description of each connection that ended with an error (for logs);
+    // never with request bodies or headers.
+    std::function<void(std::string_view)> on_error;
+
+  private:
+    struct impl;
+    explicit server(std::unique_ptr<impl> state);
+    std::unique_ptr<impl> impl_;
+};
+
+// The body every error answer carries: {"error": {"code": code, "message": message}}.
+std::string error_body(std::string_view code, std::string_view message);
+
+}  // namespace polylogue::http
