@@ -16,6 +16,9 @@ constexpr const char* usage = R"(usage: polylogue COMMAND [ARGS]
   parse                              read one model reply on stdin, print its commands as JSON
   run CONFIG [--room NAME]           run the room(s) to their end, printing the chat
   serve CONFIG                       run every room until SIGTERM or SIGINT (the daemon)
+  rooms CONFIG                       list the rooms of the daemon serving CONFIG
+  tail CONFIG ROOM                   follow a room live (or print its transcript when no
+                                     daemon runs); returns when the room ends
   probe CONFIG MODEL                 one tiny real request to MODEL: ok with latency, or why not
   transcript CONFIG ROOM [--format jsonl|text|markdown]
                                      print a room's transcript (default: text)
@@ -46,6 +49,12 @@ int dispatch(const std::string& command, std::vector<std::string> args) {
     }
     if (command == "parse" && args.empty()) {
         return parse_command();
+    }
+    if (command == "rooms" && args.size() == 1) {
+        return rooms_command(args[0]);
+    }
+    if (command == "tail" && args.size() == 2) {
+        return tail_command(args[0], args[1]);
     }
     if (command == "probe" && args.size() == 2) {
         return probe_command(args[0], args[1]);
@@ -87,8 +96,8 @@ int run_cli(int argc, char** argv) {
     }
     const std::string command = args[0];
     args.erase(args.begin());
-    static const std::vector<std::string> known{"check", "parse", "probe",
-                                                "run",   "serve", "transcript"};
+    static const std::vector<std::string> known{"check", "parse", "probe", "rooms",
+                                                "run",   "serve", "tail",  "transcript"};
     if (std::find(known.begin(), known.end(), command) == known.end()) {
         return usage_error("unknown command '" + command + "'");
     }

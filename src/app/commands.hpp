@@ -17,6 +17,9 @@ int probe_command(const std::string& config_path, const std::string& model_name)
 int transcript_command(const std::string& config_path, const std::string& room,
                        const std::string& format);
 
+int rooms_command(const std::string& config_path);
+int tail_command(const std::string& config_path, const std::string& room);
+
 struct daemon_options {
     std::optional<std::string> only_room;  // run: just this room
     bool until_signal = false;             // serve: keep running after rooms end

@@ -1,21 +1,24 @@
-// run and serve: wiring config, store, providers and rooms onto one event loop.
+// run and serve: wiring config, store, providers, rooms and (for serve) the control API onto
+// one event loop, with the signals a service gets: TERM/INT stop, HUP reloads.
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 
-#include <algorithm>
 #include <csignal>
+#include <cstdlib>
 #include <iostream>
 
 #include "chat_log.hpp"
 #include "commands.hpp"
+#include "control_setup.hpp"
 #include "polylogue/config/loader.hpp"
+#include "polylogue/control/control_api.hpp"
+#include "polylogue/control/room_view.hpp"
 #include "polylogue/http/client.hpp"
-#include "polylogue/providers/provider_factory.hpp"
-#include "polylogue/room/room_runner.hpp"
-#include "polylogue/transcript/group_committer.hpp"
+#include "room_host.hpp"
 #include "store_location.hpp"
 
 namespace polylogue::app {
@@ -23,198 +26,230 @@ namespace {
 
 namespace asio = boost::asio;
 
-std::vector<const config::room*> rooms_to_run(const config::config& cfg,
-                                              const daemon_options& options) {
-    std::vector<const config::room*> rooms;
-    for (const auto& r : cfg.rooms) {
-        if (!options.only_room || *options.only_room == r.name) {
-            rooms.push_back(&r);
-        }
-    }
-    return rooms;
-}
-
-room::provider_map make_providers(const config::config& cfg, http::client& client) {
-    room::provider_map providers;
-    const providers::provider_context context{&client};
-    for (const auto& endpoint : cfg.providers) {
-        providers.emplace(endpoint.name, providers::make_provider(endpoint, context));
-    }
-    return providers;
-}
-
-// The environment variables a room's members need and that are not set: a room that cannot
-// authenticate does not start, and says which variable is missing.
-std::vector<std::string> missing_keys(const config::config& cfg, const config::room& r) {
-    std::vector<std::string> missing;
-    const auto environment = providers::process_environment();
-    for (const auto& name : r.members) {
-        const config::model* model = cfg.find_model(name);
-        const config::provider* endpoint = model ? cfg.find_provider(model->provider) : nullptr;
-        if (endpoint && !endpoint->api_key_env.empty() && !environment(endpoint->api_key_env) &&
-            std::find(missing.begin(), missing.end(), endpoint->api_key_env) == missing.end()) {
-            missing.push_back(endpoint->api_key_env);
-        }
-    }
-    return missing;
-}
-
-// Everything one daemon run owns, in destruction order: rooms before the committer before the
-// store.
+// Everything one daemon run owns, in destruction order: the server and rooms before what they
+// use, the committer before the store.
 struct daemon_state {
-    const config::config& cfg;
+    std::string config_path;
+    std::shared_ptr<const config::config> cfg;
     daemon_options options;
     std::shared_ptr<spdlog::logger> log;
     asio::io_context loop;
     std::unique_ptr<transcript::store> db;
+    std::unique_ptr<transcript::store> reader;
     std::unique_ptr<transcript::group_committer> committer;
     http::client client{loop.get_executor()};
-    room::provider_map providers;
-    providers::tool_runner tools;
     chat_log chat;
-    std::vector<std::unique_ptr<room::room_runner>> rooms;
-    asio::signal_set signals{loop, SIGINT, SIGTERM};
-    std::size_t running = 0;
+    control::metrics counters;
+    control::event_hub events{loop.get_executor()};
+    std::unique_ptr<room_host> host;
+    std::unique_ptr<control::control_api> api;
+    std::unique_ptr<http::server> server;
+    asio::signal_set stop_signals{loop, SIGINT, SIGTERM};
+    asio::signal_set reload_signal{loop, SIGHUP};
+    asio::steady_timer grace{loop};
     bool stopping = false;
+    bool abandoned = false;  // turns were still in flight when the grace period ended
 
-    daemon_state(const config::config& c, daemon_options o, std::shared_ptr<spdlog::logger> l,
-                 std::unique_ptr<transcript::store> store)
-        : cfg{c},
+    daemon_state(std::string path, std::shared_ptr<const config::config> c, daemon_options o,
+                 std::shared_ptr<spdlog::logger> l)
+        : config_path{std::move(path)},
+          cfg{std::move(c)},
           options{std::move(o)},
           log{std::move(l)},
-          db{std::move(store)},
-          committer{std::make_unique<transcript::group_committer>(loop.get_executor(), *db)},
-          providers{make_providers(c, client)},
-          tools{c, client, providers::process_environment()},
-          chat{log_dir(c), log, options.print_chat, rooms_to_run(c, options).size() > 1} {}
+          chat{log_dir(*cfg), log, options.print_chat,
+               options.only_room ? false : cfg->rooms.size() > 1} {}
 
-    void room_done(room::room_runner& runner, std::exception_ptr error);
-    void shut_down(int signal_number);
-    void start_room(const config::room& r);
+    void make_host();
+    void start();
     void finish_if_idle();
-    bool refused_rooms = false;
+    void shut_down(int signal_number);
+    void wait_for_stop();
+    void wait_for_reload();
+    void reload();
+    void abandon_turns();
+    control::metric_gauges gauges() const;
 };
 
-void daemon_state::start_room(const config::room& r) {
-    if (const auto missing = missing_keys(cfg, r); !missing.empty()) {
-        std::string names;
-        for (const auto& name : missing) {
-            names += (names.empty() ? "" : ", ") + name;
-        }
-        log->error("room {} does not start: the environment variable{} {} {} not set", r.name,
-                   missing.size() > 1 ? "s" : "", names, missing.size() > 1 ? "are" : "is");
-        refused_rooms = true;
-        return;
+control::metric_gauges daemon_state::gauges() const {
+    control::metric_gauges g;
+    for (const room::room_runner* runner : host->rooms()) {
+        ++g.rooms_by_state[std::string{control::room_state_name(*runner)}];
     }
-    auto history = db->load(r.name);
-    if (!history) {
-        throw std::runtime_error{"cannot read the transcript of room " + r.name + ": " +
-                                 history.error().message()};
-    }
-    if (!history->empty()) {
-        chat.say(r.name, history->back().type == core::record_type::room_ended
-                             ? "(room " + r.name + " ended earlier: " + history->back().text + ")"
-                             : "(resuming room " + r.name + " after record " +
-                                   std::to_string(history->back().seq) + ")");
-    }
-    room::room_services services{
-        &cfg,
-        committer.get(),
-        &providers,
-        &tools,
-        log,
-        [this](const config::room& room, auto records) { chat.on_commit(room, records); },
-        [this](const config::room& room, const room::live_text& live) {
-            chat.on_live(room, live);
-        }};
-    rooms.push_back(std::make_unique<room::room_runner>(loop.get_executor(), r, std::move(services),
-                                                        std::move(*history)));
-    auto& runner = *rooms.back();
-    ++running;
-    asio::co_spawn(loop, runner.run(),
-                   [this, &runner](std::exception_ptr error) { room_done(runner, error); });
+    g.sse_clients = static_cast<std::int64_t>(events.clients());
+    g.http_connections = server ? static_cast<std::int64_t>(server->stats().open_connections) : 0;
+    return g;
 }
 
-void daemon_state::room_done(room::room_runner& runner, std::exception_ptr error) {
-    if (error) {
-        try {
-            std::rethrow_exception(error);
-        } catch (const std::exception& e) {
-            log->error("room {}: stopped by an error: {}", runner.room().name, e.what());
+void daemon_state::make_host() {
+    committer = std::make_unique<transcript::group_committer>(loop.get_executor(), *db);
+    const bool serving = options.until_signal;
+    host_services services{loop.get_executor(),
+                           committer.get(),
+                           reader.get(),
+                           &client,
+                           &chat,
+                           serving ? &events : nullptr,
+                           serving ? &counters : nullptr,
+                           log,
+                           [this] { finish_if_idle(); }};
+    host = std::make_unique<room_host>(std::move(services), cfg);
+}
+
+void daemon_state::start() {
+    const bool serving = options.until_signal;
+    asio::co_spawn(loop, committer->run(), [this](std::exception_ptr) {
+        if (abandoned) {
+            loop.stop();  // the rooms still waiting on providers are abandoned, not awaited
         }
+    });
+    wait_for_stop();
+    if (serving) {
+        wait_for_reload();
     }
-    --running;
-    log->info("room {}: {}", runner.room().name,
-              runner.state().ended ? "ended: " + runner.state().end_reason : "stopped");
-    finish_if_idle();
+    host->start(options.only_room, serving);
 }
 
 void daemon_state::finish_if_idle() {
-    if (running == 0 && (stopping || !options.until_signal)) {
-        signals.cancel();
+    if (host && host->running() == 0 && (stopping || !options.until_signal)) {
+        stop_signals.cancel();
+        reload_signal.cancel();
+        grace.cancel();
         committer->stop();
     }
+}
+
+void daemon_state::wait_for_stop() {
+    stop_signals.async_wait([this](boost::system::error_code ec, int signal_number) {
+        if (!ec) {
+            shut_down(signal_number);
+        }
+    });
+}
+
+void daemon_state::wait_for_reload() {
+    reload_signal.async_wait([this](boost::system::error_code ec, int) {
+        if (!ec) {
+            reload();
+            wait_for_reload();
+        }
+    });
+}
+
+void daemon_state::reload() {
+    log->info("SIGHUP: reloading {}", config_path);
+    auto loaded = config::load_config(config_path);
+    if (!loaded.config) {
+        for (const auto& problem : loaded.problems) {
+            log->error("reload refused: {}", problem.to_string());
+        }
+        log->error("reload refused: the daemon keeps running on the config it had");
+        return;
+    }
+    if (loaded.config->data_dir != cfg->data_dir) {
+        log->error("reload refused: data_dir cannot change while the daemon runs");
+        return;
+    }
+    cfg = std::make_shared<const config::config>(std::move(*loaded.config));
+    host->reload(cfg);
+    log->info("reload applied: {} rooms in the config", cfg->rooms.size());
 }
 
 void daemon_state::shut_down(int signal_number) {
     log->info("signal {}: finishing the turns in progress, then exiting", signal_number);
     stopping = true;
-    for (auto& r : rooms) {
-        r->stop();
+    if (server) {
+        server->stop();
     }
+    events.close_all();
+    host->stop_all();
+    grace.expires_after(cfg->shutdown_grace);
+    grace.async_wait([this](boost::system::error_code ec) {
+        if (!ec && host->running() > 0) {
+            abandon_turns();
+        }
+    });
     finish_if_idle();
 }
 
-int run_loop(daemon_state& daemon, const std::vector<const config::room*>& rooms) {
-    asio::co_spawn(daemon.loop, daemon.committer->run(), asio::detached);
-    daemon.signals.async_wait([&daemon](boost::system::error_code ec, int signal_number) {
-        if (!ec) {
-            daemon.shut_down(signal_number);
-        }
-    });
-    for (const auto* r : rooms) {
-        daemon.start_room(*r);
-    }
+void daemon_state::abandon_turns() {
+    log->warn(
+        "{} turn(s) still waiting on providers after the grace period: abandoned; they "
+        "are taken again on the next start",
+        host->running());
+    abandoned = true;
+    committer->stop();
+}
+
+int run_loop(daemon_state& daemon) {
+    daemon.start();
     daemon.finish_if_idle();
     daemon.loop.run();
     const auto& stats = daemon.committer->stats();
     daemon.log->info("committed {} records in {} batches and {} transactions", stats.records,
                      stats.batches, stats.transactions);
-    for (const auto& r : daemon.rooms) {
-        if (r->outcome() == room::room_outcome::failed) {
-            return exit_failure;
-        }
+    if (daemon.host->any_failed()) {
+        return exit_failure;
     }
-    return daemon.refused_rooms ? exit_failure : exit_ok;
+    return daemon.host->refused_rooms() && !daemon.options.until_signal ? exit_failure : exit_ok;
 }
 
 }  // namespace
 
 int daemon_command(const std::string& config_path, const daemon_options& options) {
-    const auto loaded = config::load_config(config_path);
+    auto loaded = config::load_config(config_path);
     if (!loaded.config) {
         for (const auto& problem : loaded.problems) {
             std::cerr << problem.to_string() << "\n";
         }
         return exit_usage;
     }
-    const config::config& cfg = *loaded.config;
-    const auto rooms = rooms_to_run(cfg, options);
-    if (options.only_room && rooms.empty()) {
+    auto cfg = std::make_shared<const config::config>(std::move(*loaded.config));
+    if (options.only_room && cfg->find_room(*options.only_room) == nullptr) {
         std::cerr << "polylogue: no room named '" << *options.only_room << "' in " << config_path
                   << "\n";
         return exit_usage;
     }
-    std::filesystem::create_directories(log_dir(cfg));
-    auto log = make_daemon_log(log_dir(cfg),
+    std::filesystem::create_directories(log_dir(*cfg));
+    auto log = make_daemon_log(log_dir(*cfg),
                                options.until_signal ? spdlog::level::info : spdlog::level::warn);
-    auto db = transcript::store::open(store_file(cfg));
+    auto db = transcript::store::open(store_file(*cfg));
     if (!db) {
-        log->error("cannot open {}: {}", store_file(cfg).string(), db.error().message());
+        log->error("cannot open {}: {}", store_file(*cfg).string(), db.error().message());
         return exit_failure;
     }
-    daemon_state daemon{cfg, options, log, std::move(*db)};
-    return run_loop(daemon, rooms);
+    auto reader = transcript::store::open(store_file(*cfg));
+    if (!reader) {
+        log->error("cannot open {}: {}", store_file(*cfg).string(), reader.error().message());
+        return exit_failure;
+    }
+    daemon_state daemon{config_path, cfg, options, log};
+    daemon.db = std::move(*db);
+    daemon.reader = std::move(*reader);
+    daemon.make_host();
+    std::optional<serve_file> published;
+    if (options.until_signal && cfg->control.enabled) {
+        auto started =
+            start_control(daemon.loop.get_executor(), *cfg,
+                          control_parts{daemon.host.get(), &daemon.events, &daemon.counters,
+                                        [&daemon] { return daemon.gauges(); }},
+                          daemon.log);
+        if (!started) {
+            return exit_failure;
+        }
+        daemon.api = std::move(started->api);
+        daemon.server = std::move(started->server);
+        published.emplace(*cfg, daemon.server->port(), cfg->control.listen);
+    }
+    const int code = run_loop(daemon);
+    if (daemon.abandoned) {
+        published.reset();
+        daemon.committer.reset();  // its queue is drained; this joins the writer thread
+        daemon.db.reset();
+        daemon.reader.reset();
+        daemon.log->flush();
+        std::_Exit(code);  // coroutines still wait on providers; nothing of theirs is durable
+    }
+    return code;
 }
 
 }  // namespace polylogue::app

@@ -236,6 +236,27 @@ load_outcome parse_config(std::string_view yaml_text, const std::filesystem::pat
     return outcome;
 }
 
+room_outcome parse_room(std::string_view yaml_text, const polylogue::config::config& base,
+                        std::string_view source) {
+    room_outcome outcome;
+    reporter report{outcome.problems, std::string{source}};
+    const std::optional<YAML::Node> root = parse_document(std::string{yaml_text}, "a room", report);
+    if (!root) {
+        return outcome;
+    }
+    if (!root->IsMap()) {
+        report.error(root->Mark(), "a room is a map with a name and members");
+        return outcome;
+    }
+    detail::room_draft draft = detail::read_room(*root, report);
+    detail::check_new_room(draft, base, report);
+    if (outcome.problems.empty()) {
+        outcome.room = std::move(draft.value);
+    }
+    sort_problems(outcome.problems);
+    return outcome;
+}
+
 load_outcome load_config(const std::filesystem::path& path) {
     const file_contents contents = read_file(path);
     if (!contents.text) {

@@ -180,6 +180,24 @@ void check_tools(config_draft& draft, reporter& report) {
 
 }  // namespace
 
+void check_new_room(room_draft& room, const config& base, reporter& report) {
+    std::vector<std::string> catalogue;
+    for (const model& m : base.models) {
+        catalogue.push_back(m.name);
+    }
+    check_members(room, catalogue, report);
+    std::vector<tool_draft> drafts;
+    for (const tool& t : base.tools) {
+        drafts.push_back(tool_draft{t, YAML::Mark::null_mark(), YAML::Mark::null_mark(), true, {}});
+    }
+    std::vector<const tool_draft*> named;
+    for (const tool_draft& t : drafts) {
+        named.push_back(&t);
+    }
+    check_room_tool(room.image_tool, true, named, room.value.image_tool, report);
+    check_room_tool(room.search_tool, false, named, room.value.search_tool, report);
+}
+
 void check_references(config_draft& draft, reporter& report) {
     check_providers(draft, report);
     std::vector<std::string> catalogue;

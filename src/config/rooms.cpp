@@ -147,6 +147,8 @@ void read_room_tools(const field& f, room_draft& draft, reporter& report) {
     read_name("search", draft.search_tool);
 }
 
+}  // namespace
+
 room_draft read_room(const YAML::Node& node, reporter& report) {
     room_draft draft{};
     draft.mark = node.Mark();
@@ -169,8 +171,6 @@ room_draft read_room(const YAML::Node& node, reporter& report) {
     }
     return draft;
 }
-
-}  // namespace
 
 std::vector<room_draft> read_rooms(const field& section, reporter& report) {
     std::vector<room_draft> rooms;

@@ -76,6 +76,11 @@ void check_references(config_draft& draft, reporter& report);
 // The sections read_config reads, each kept in a file of its own for size.
 std::vector<provider_draft> read_providers(const field& section, reporter& report);
 std::vector<room_draft> read_rooms(const field& section, reporter& report);
+room_draft read_room(const YAML::Node& node, reporter& report);
+
+// The checks check_references makes for one room, against an assembled configuration: what
+// a room created over the control API must pass.
+void check_new_room(room_draft& room, const config& base, reporter& report);
 std::vector<tool_draft> read_tools(const field& section, reporter& report);
 
 }  // namespace polylogue::config::detail

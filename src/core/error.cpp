@@ -23,6 +23,10 @@ class polylogue_error_category final : public boost::system::error_category {
                 return "invalid argument";
             case errc::cancelled:
                 return "cancelled";
+            case errc::room_closed:
+                return "the room has ended or is not running";
+            case errc::conflict:
+                return "conflicts with what exists";
             case errc::invalid_url:
                 return "invalid URL";
             case errc::resolve_failed:

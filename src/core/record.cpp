@@ -21,6 +21,8 @@ constexpr std::array record_type_names{
     std::pair{record_type::member_suspended, std::string_view{"member_suspended"}},
     std::pair{record_type::image, std::string_view{"image"}},
     std::pair{record_type::search_results, std::string_view{"search_results"}},
+    std::pair{record_type::paused, std::string_view{"paused"}},
+    std::pair{record_type::resumed, std::string_view{"resumed"}},
 };
 
 constexpr std::array command_status_names{

@@ -78,6 +78,9 @@ providers::conversation render(const config::room& room, const room_state& state
     out.system = render_system_prompt(room, state, slot);
     const std::string self = core::slot_label(slot);
     for (const auto& r : records) {
+        if (r.type == core::record_type::paused || r.type == core::record_type::resumed) {
+            continue;  // the operator's business, not part of the conversation
+        }
         if (r.type != core::record_type::message) {
             out.turns.push_back(
                 {providers::turn_role::user, "[Polylogue] " + transcript::describe(r)});

@@ -29,24 +29,27 @@ std::vector<core::record> single(core::record r) {
 
 room_runner::room_runner(asio::any_io_executor executor, const config::room& room,
                          room_services services, std::vector<core::record> history)
-    : room_{room},
+    : room_{&room},
       services_{std::move(services)},
       history_{std::move(history)},
       state_{fold(history_)},
-      delay_{executor} {}
+      wakeup_{executor} {}
+
+room_runner::~room_runner() = default;
 
 void room_runner::stop() {
     stopping_ = true;
-    delay_.cancel();
+    wakeup_.cancel();
 }
 
 asio::awaitable<void> room_runner::run() {
+    running_ = true;
     bool crashed = false;
     try {
         co_await run_turns();
     } catch (const std::exception& e) {
         // A bug, not an expected failure: contain it to this room and say so in the transcript.
-        services_.log->error("room {}: internal error: {}", room_.name, e.what());
+        services_.log->error("room {}: internal error: {}", room_->name, e.what());
         crashed = true;
     }
     if (crashed) {
@@ -56,6 +59,8 @@ asio::awaitable<void> room_runner::run() {
             outcome_ = room_outcome::failed;
         }
     }
+    running_ = false;
+    fail_requests();
 }
 
 asio::awaitable<void> room_runner::run_turns() {
@@ -67,28 +72,39 @@ asio::awaitable<void> room_runner::run_turns() {
         co_return;
     }
     while (!stopping_ && !state_.ended) {
-        const turn_decision next = next_turn(state_, room_.max_turns, room_.max_cost_usd);
-        bool committed = false;
-        switch (next.what) {
-            case turn_decision::kind::end:
-                co_await finish(next.reason);
-                co_return;
-            case turn_decision::kind::skip:
-                committed = co_await commit(single(make_record(
-                    core::record_type::skip, next.slot,
-                    core::slot_label(next.slot) + " sits out this turn (muted itself)")));
-                break;
-            case turn_decision::kind::speak:
-                committed = co_await take_turn(next.slot);
-                break;
+        if (!co_await serve_requests()) {
+            co_return;
         }
-        if (!committed) {
+        apply_update();
+        if (state_.ended || stopping_) {
+            break;
+        }
+        const bool went_on =
+            state_.paused ? co_await wait_while_paused() : co_await take_next_turn();
+        if (!went_on) {
             co_return;
         }
     }
-    if (stopping_ && !state_.ended) {
+    if (state_.ended) {
+        outcome_ = room_outcome::ended;
+    } else if (stopping_) {
         outcome_ = room_outcome::stopped;
     }
+}
+
+asio::awaitable<bool> room_runner::take_next_turn() {
+    const turn_decision next = next_turn(state_, room_->max_turns, room_->max_cost_usd);
+    switch (next.what) {
+        case turn_decision::kind::end:
+            co_return co_await finish(next.reason);
+        case turn_decision::kind::skip:
+            co_return co_await commit(single(
+                make_record(core::record_type::skip, next.slot,
+                            core::slot_label(next.slot) + " sits out this turn (muted itself)")));
+        case turn_decision::kind::speak:
+            break;
+    }
+    co_return co_await take_turn(next.slot);
 }
 
 asio::awaitable<bool> room_runner::start_if_new() {
@@ -96,7 +112,7 @@ asio::awaitable<bool> room_runner::start_if_new() {
         co_return true;
     }
     std::vector<core::record> opening;
-    for (const auto& name : room_.members) {
+    for (const auto& name : room_->members) {
         const config::model* model = services_.cfg->find_model(name);
         core::record join = make_record(core::record_type::join, 0, {});
         join.speaker = core::slot_label(static_cast<int>(opening.size()) + 1);
@@ -107,9 +123,9 @@ asio::awaitable<bool> room_runner::start_if_new() {
         }
         opening.push_back(std::move(join));
     }
-    if (room_.opening) {
-        core::record message = make_record(core::record_type::message, 0, room_.opening->text);
-        message.speaker = room_.opening->speaker;
+    if (room_->opening) {
+        core::record message = make_record(core::record_type::message, 0, room_->opening->text);
+        message.speaker = room_->opening->speaker;
         opening.push_back(std::move(message));
     }
     co_return co_await commit(std::move(opening));
@@ -118,18 +134,18 @@ asio::awaitable<bool> room_runner::start_if_new() {
 providers::completion_request room_runner::make_request(int slot, const config::model& model) {
     const member_state& member = *state_.member(slot);
     providers::completion_request request;
-    request.room = room_.name;
+    request.room = room_->name;
     request.model = &model;
     request.temperature = model.temperature_range ? member.temperature : std::nullopt;
-    request.messages = render(room_, state_, history_, slot);
+    request.messages = render(*room_, state_, history_, slot);
     request.replies_so_far = member.replies;
     if (services_.on_live) {
         // Not coroutines: plain callbacks the provider calls while this turn is in progress.
         request.on_text = [this, slot, name = model.name](std::string_view chunk) {
-            services_.on_live(room_, live_text{slot, name, chunk, false});
+            services_.on_live(*room_, live_text{slot, name, chunk, false});
         };
         request.on_restart = [this, slot, name = model.name] {
-            services_.on_live(room_, live_text{slot, name, {}, true});
+            services_.on_live(*room_, live_text{slot, name, {}, true});
         };
     }
     return request;
@@ -145,8 +161,14 @@ asio::awaitable<bool> room_runner::take_turn(int slot) {
                                    ") is no longer in the catalogue and speaks no more")));
     }
     const auto endpoint = services_.providers->find(model->provider);
+    const auto started = std::chrono::steady_clock::now();
     auto outcome = co_await endpoint->second->complete(make_request(slot, *model));
-    if (auto* failure = std::get_if<providers::api_failure>(&outcome)) {
+    auto* failure = std::get_if<providers::api_failure>(&outcome);
+    if (services_.on_call) {
+        services_.on_call(*model, std::chrono::steady_clock::now() - started,
+                          failure ? providers::to_string(failure->kind) : "ok");
+    }
+    if (failure) {
         co_return co_await record_failure(slot, std::move(*failure));
     }
     auto records = message_and_outcomes(slot, std::get<providers::completion>(std::move(outcome)));
@@ -154,8 +176,7 @@ asio::awaitable<bool> room_runner::take_turn(int slot) {
     if (!co_await commit(std::move(records))) {
         co_return false;
     }
-    co_await pause_between_turns();
-    co_return true;
+    co_return co_await pause_between_turns();
 }
 
 asio::awaitable<bool> room_runner::record_failure(int slot, providers::api_failure failure) {
@@ -174,7 +195,7 @@ asio::awaitable<bool> room_runner::record_failure(int slot, providers::api_failu
     failed.http_status = failure.http_status;
     failed.attempts = failure.attempts;
     records.push_back(std::move(failed));
-    if (member.failures_in_a_row + 1 >= room_.suspend_after_failures) {
+    if (member.failures_in_a_row + 1 >= room_->suspend_after_failures) {
         records.push_back(make_record(
             core::record_type::member_suspended, slot,
             core::slot_label(slot) + " (" + member.model + ") is suspended after " +
@@ -183,8 +204,7 @@ asio::awaitable<bool> room_runner::record_failure(int slot, providers::api_failu
     if (!co_await commit(std::move(records))) {
         co_return false;
     }
-    co_await pause_between_turns();
-    co_return true;
+    co_return co_await pause_between_turns();
 }
 
 std::vector<core::record> room_runner::message_and_outcomes(int slot,
@@ -208,23 +228,14 @@ std::vector<core::record> room_runner::message_and_outcomes(int slot,
     records.push_back(std::move(message));
     room_state after_message = state_;
     apply(after_message, records.front());
-    const planning_rules rules{services_.cfg->models, room_.max_ais,
-                               !room_.image_tool.empty() && services_.tools != nullptr,
-                               !room_.search_tool.empty() && services_.tools != nullptr};
+    const planning_rules rules{services_.cfg->models, room_->max_ais,
+                               !room_->image_tool.empty() && services_.tools != nullptr,
+                               !room_->search_tool.empty() && services_.tools != nullptr};
     for (auto& r : plan_commands(after_message, slot, parsed, rules)) {
         r.time = records.front().time;
         records.push_back(std::move(r));
     }
     return records;
-}
-
-asio::awaitable<void> room_runner::pause_between_turns() {
-    if (room_.turn_delay.count() <= 0 || stopping_) {
-        co_return;
-    }
-    delay_.expires_after(room_.turn_delay);
-    boost::system::error_code ignored;  // cancelled by stop(): the loop checks stopping_
-    co_await delay_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
 }
 
 asio::awaitable<bool> room_runner::finish(std::string reason) {
@@ -253,10 +264,10 @@ asio::awaitable<bool> room_runner::commit(std::vector<core::record> records) {
     for (auto& r : records) {
         r.seq = ++seq;
     }
-    transcript::room_batch batch{room_.name, records};
+    transcript::room_batch batch{room_->name, records};
     auto durable = co_await services_.committer->commit(std::move(batch));
     if (!durable) {
-        services_.log->error("room {}: could not commit records {}..{}: {}", room_.name,
+        services_.log->error("room {}: could not commit records {}..{}: {}", room_->name,
                              records.front().seq, records.back().seq, durable.error().message());
         outcome_ =
             durable.error() == errc::cancelled ? room_outcome::stopped : room_outcome::failed;
@@ -268,10 +279,10 @@ asio::awaitable<bool> room_runner::commit(std::vector<core::record> records) {
     }
     if (services_.on_commit) {
         try {
-            services_.on_commit(room_, records);
+            services_.on_commit(*room_, records);
         } catch (const std::exception& e) {
             // Watchers are downstream of commits: a failing one must never stop the room.
-            services_.log->warn("room {}: a watcher failed: {}", room_.name, e.what());
+            services_.log->warn("room {}: a watcher failed: {}", room_->name, e.what());
         }
     }
     co_return true;

@@ -118,6 +118,12 @@ void apply(room_state& state, const core::record& r) {
             break;
         case core::record_type::notice:
             break;
+        case core::record_type::paused:
+            state.paused = true;
+            break;
+        case core::record_type::resumed:
+            state.paused = false;
+            break;
     }
 }
 

@@ -59,7 +59,7 @@ std::string room_runner::save_image(std::int64_t seq,
                                     const providers::generated_image& image) const {
     // Room names are validated file names, so the path stays under data_dir/images.
     const auto relative =
-        std::filesystem::path{"images"} / room_.name /
+        std::filesystem::path{"images"} / room_->name /
         (std::to_string(seq) + "-" + short_hash(image.bytes) + "." + extension_for(image.mime));
     const auto full = services_.cfg->data_dir / relative;
     std::filesystem::create_directories(full.parent_path());
@@ -87,7 +87,7 @@ asio::awaitable<void> room_runner::run_tool(std::vector<core::record>* records, 
     result.model = command.model;
     result.time = command.time;
     if (command.command == "search") {
-        auto found = co_await services_.tools->search(room_.search_tool, argument);
+        auto found = co_await services_.tools->search(room_->search_tool, argument);
         if (auto* failure = std::get_if<providers::api_failure>(&found)) {
             mark_failed((*records)[index], *failure);
             co_return;
@@ -97,7 +97,7 @@ asio::awaitable<void> room_runner::run_tool(std::vector<core::record>* records, 
         }
         (*records)[index].detail = "found " + std::to_string(result.results.size()) + " results";
     } else {
-        auto made = co_await services_.tools->generate_image(room_.image_tool, argument);
+        auto made = co_await services_.tools->generate_image(room_->image_tool, argument);
         if (auto* failure = std::get_if<providers::api_failure>(&made)) {
             mark_failed((*records)[index], *failure);
             co_return;

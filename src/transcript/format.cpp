@@ -45,6 +45,10 @@ std::string_view emoji_for(const record& r) {
             return "🖼";
         case record_type::search_results:
             return "🔎";
+        case record_type::paused:
+            return "⏸";
+        case record_type::resumed:
+            return "▶";
         default:
             return "ℹ";
     }
@@ -147,6 +151,8 @@ std::string describe(const record& r) {
         case record_type::turn_failed:
             return failure_sentence(r);
         case record_type::member_suspended:
+        case record_type::paused:
+        case record_type::resumed:
             return ensure_period(r.text);
         case record_type::image:
             return speaker_header(r) + " created an image for " + quoted(r.text) + " (" + r.path +

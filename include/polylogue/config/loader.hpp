@@ -27,6 +27,17 @@ struct load_outcome {
     std::vector<diagnostic> problems;
 };
 
+struct room_outcome {
+    std::optional<polylogue::config::room> room;  // set only when problems is empty
+    std::vector<diagnostic> problems;             // file is source; positions are in the text
+};
+
+// Validates one room, written as a config file's rooms entry (YAML or JSON), against an
+// assembled configuration: its catalogue and tools, exactly as the file's own rooms are. Does not
+// check that the name is new.
+room_outcome parse_room(std::string_view yaml_text, const polylogue::config::config& base,
+                        std::string_view source);
+
 // Reads and validates the YAML file at path. Never throws for bad input.
 load_outcome load_config(const std::filesystem::path& path);
 

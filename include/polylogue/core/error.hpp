@@ -18,6 +18,8 @@ enum class errc {
     not_found,           // a named room, model or file does not exist
     invalid_argument,    // a caller passed something the contract forbids
     cancelled,           // the operation was stopped by shutdown
+    room_closed,         // the room has ended or is not running: it takes no requests
+    conflict,            // the request contradicts what exists (a room of that name)
     // HTTP client: each names the phase that failed, so a turn_failed record can say it
     invalid_url,      // a URL we cannot use (scheme, host, port)
     resolve_failed,   // DNS gave no address

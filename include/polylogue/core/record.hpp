@@ -26,6 +26,8 @@ enum class record_type {
     member_suspended,  // an AI failed too many turns in a row and speaks no more
     image,             // an image a tool generated: path under data_dir, bytes, mime
     search_results,    // what a search tool found
+    paused,            // an operator paused the room: no turns until resumed; text says who
+    resumed,           // an operator resumed a paused room
 };
 
 struct search_hit {

@@ -9,9 +9,12 @@
 
 #include <spdlog/logger.h>
 
+#include <chrono>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -40,27 +43,37 @@ struct live_text {
 };
 using live_watcher = std::function<void(const config::room&, const live_text&)>;
 
+// Called when a provider call of a turn ends, with how long it took and how it ended
+// ("ok", or a failure kind such as "retriable"): what the metrics count.
+using call_watcher = std::function<void(const config::model&, std::chrono::steady_clock::duration,
+                                        std::string_view outcome)>;
+
+// What a room uses. The config and what is built from it are shared, so that a reload can hand
+// a room a new generation while the old one lives on until no room uses it.
 struct room_services {
-    const config::config* cfg = nullptr;
+    std::shared_ptr<const config::config> cfg;
     transcript::group_committer* committer = nullptr;
-    const provider_map* providers = nullptr;  // by provider name
-    providers::tool_runner* tools = nullptr;  // may be null when no room names a tool
+    std::shared_ptr<const provider_map> providers;  // by provider name
+    std::shared_ptr<providers::tool_runner> tools;  // may be null when no room names a tool
     std::shared_ptr<spdlog::logger> log;
     commit_watcher on_commit;
     live_watcher on_live;
+    call_watcher on_call;
 };
 
 enum class room_outcome {
     running,
     ended,    // the room reached its end; a room_ended record says why
-    stopped,  // stop() was called (shutdown); the room resumes on the next start
+    stopped,  // stop() was called (shutdown, removed from the config); resumes on the next start
     failed,   // storage failed or a bug; the log says why
 };
 
 class room_runner {
   public:
+    // room must be one of services.cfg->rooms (or outlive the runner with it).
     room_runner(boost::asio::any_io_executor executor, const config::room& room,
                 room_services services, std::vector<core::record> history);
+    ~room_runner();
 
     // Runs until the room ends, stop() is called, or storage fails. Never throws.
     boost::asio::awaitable<void> run();
@@ -68,12 +81,28 @@ class room_runner {
     // Finishes the turn in progress (its records are committed), then run() returns.
     void stop();
 
-    const config::room& room() const noexcept { return room_; }
+    // A new config for this room (after a reload): it applies from the next turn.
+    void update(room_services services, const config::room& room);
+
+    // Requests from the control API. Each completes once its record is durable, between two
+    // turns; errc::room_closed when the room has ended or run() is not running.
+    boost::asio::awaitable<result<std::int64_t>> interject(std::string speaker, std::string text);
+    boost::asio::awaitable<result<std::int64_t>> pause(std::string by);
+    boost::asio::awaitable<result<std::int64_t>> resume(std::string by);
+    boost::asio::awaitable<result<std::int64_t>> end(std::string reason);
+
+    const config::room& room() const noexcept { return *room_; }
     const room_state& state() const noexcept { return state_; }
     room_outcome outcome() const noexcept { return outcome_; }
+    bool running() const noexcept { return running_; }
+    // Every committed record, in seq order.
+    std::span<const core::record> history() const noexcept { return history_; }
 
   private:
+    struct control_request;
+
     boost::asio::awaitable<void> run_turns();
+    boost::asio::awaitable<bool> take_next_turn();
     boost::asio::awaitable<bool> commit(std::vector<core::record> records);
     boost::asio::awaitable<bool> start_if_new();
     boost::asio::awaitable<bool> take_turn(int slot);
@@ -82,17 +111,25 @@ class room_runner {
     boost::asio::awaitable<void> run_tool(std::vector<core::record>* records, std::size_t index);
     std::string save_image(std::int64_t seq, const providers::generated_image& image) const;
     boost::asio::awaitable<bool> finish(std::string reason);
-    boost::asio::awaitable<void> pause_between_turns();
+    boost::asio::awaitable<bool> pause_between_turns();
+    boost::asio::awaitable<bool> wait_while_paused();
+    boost::asio::awaitable<bool> serve_requests();
+    boost::asio::awaitable<result<std::int64_t>> submit(std::shared_ptr<control_request> request);
+    void fail_requests();
+    void apply_update();
     std::vector<core::record> message_and_outcomes(int slot, providers::completion reply) const;
     providers::completion_request make_request(int slot, const config::model& model);
     core::record make_record(core::record_type type, int slot, std::string text) const;
 
-    const config::room& room_;
+    const config::room* room_;
     room_services services_;
+    std::optional<std::pair<room_services, const config::room*>> update_;
     std::vector<core::record> history_;
     room_state state_;
-    boost::asio::steady_timer delay_;
+    boost::asio::steady_timer wakeup_;  // turn delays and pauses; cancelled by requests and stop
+    std::deque<std::shared_ptr<control_request>> requests_;
     bool stopping_ = false;
+    bool running_ = false;
     room_outcome outcome_ = room_outcome::running;
 };
 

@@ -36,6 +36,7 @@ struct room_state {
     std::int64_t input_tokens = 0;
     std::int64_t output_tokens = 0;
     double cost_usd = 0;  // what max_cost_usd counts
+    bool paused = false;  // an operator paused the room; it takes no turns until resumed
     bool ended = false;
     std::string end_reason;
 

@@ -1,0 +1,67 @@
+#pragma once
+// The control API of docs/control-api.md as a request handler for http::server: a route table,
+// the bearer-token check, and one small handler per route. Runs on the event loop thread.
+
+#include <spdlog/logger.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "polylogue/control/event_hub.hpp"
+#include "polylogue/control/metrics.hpp"
+#include "polylogue/control/room_directory.hpp"
+#include "polylogue/http/server.hpp"
+
+namespace polylogue::control {
+
+struct api_services {
+    room_directory* rooms = nullptr;
+    event_hub* events = nullptr;
+    const metrics* counters = nullptr;
+    std::function<metric_gauges()> gauges;  // read at scrape time
+    std::optional<std::string> token;       // nullopt: no token is asked (loopback only)
+    std::shared_ptr<spdlog::logger> log;
+};
+
+class control_api final : public http::request_handler {
+  public:
+    explicit control_api(api_services services);
+
+    boost::asio::awaitable<http::server_response> handle(http::server_request request) override;
+
+    struct route_match {
+        std::vector<std::string> params;                        // the {…} parts, decoded
+        std::map<std::string, std::string, std::less<>> query;  // decoded
+    };
+    using route_handler = boost::asio::awaitable<http::server_response> (control_api::*)(
+        http::server_request, route_match);
+
+  private:
+    struct route;
+    static const std::vector<route>& routes();
+
+    boost::asio::awaitable<http::server_response> dispatch(http::server_request request);
+    bool authorized(const http::server_request& request, const route_match& match) const;
+
+    boost::asio::awaitable<http::server_response> health(http::server_request, route_match);
+    boost::asio::awaitable<http::server_response> scrape(http::server_request, route_match);
+    boost::asio::awaitable<http::server_response> viewer(http::server_request, route_match);
+    boost::asio::awaitable<http::server_response> list_rooms(http::server_request, route_match);
+    boost::asio::awaitable<http::server_response> create_room(http::server_request, route_match);
+    boost::asio::awaitable<http::server_response> show_room(http::server_request, route_match);
+    boost::asio::awaitable<http::server_response> transcript(http::server_request, route_match);
+    boost::asio::awaitable<http::server_response> events(http::server_request, route_match);
+    boost::asio::awaitable<http::server_response> image(http::server_request, route_match);
+    boost::asio::awaitable<http::server_response> interject(http::server_request, route_match);
+    boost::asio::awaitable<http::server_response> pause(http::server_request, route_match);
+    boost::asio::awaitable<http::server_response> resume(http::server_request, route_match);
+    boost::asio::awaitable<http::server_response> stop(http::server_request, route_match);
+
+    api_services services_;
+};
+
+}  // namespace polylogue::control

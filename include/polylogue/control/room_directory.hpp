@@ -1,0 +1,39 @@
+#pragma once
+// What the control API needs from whoever hosts the rooms (the daemon): the rooms themselves,
+// and creating one. The API never owns a room.
+
+#include <boost/asio/awaitable.hpp>
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "polylogue/config/loader.hpp"
+#include "polylogue/core/error.hpp"
+#include "polylogue/room/room_runner.hpp"
+
+namespace polylogue::control {
+
+struct created_room {
+    room::room_runner* runner = nullptr;       // set on success
+    std::vector<config::diagnostic> problems;  // set when the body was refused
+    bool name_taken = false;                   // a room of that name exists
+    std::string failure;                       // anything else that went wrong (storage)
+};
+
+class room_directory {
+  public:
+    virtual ~room_directory() = default;
+
+    // Every room the daemon hosts, config rooms first, in order.
+    virtual std::vector<room::room_runner*> rooms() = 0;
+    virtual room::room_runner* find(std::string_view name) = 0;
+
+    // Validates body as a config room entry and starts the room.
+    virtual created_room create(std::string_view body) = 0;
+
+    virtual const std::filesystem::path& data_dir() const = 0;
+};
+
+}  // namespace polylogue::control

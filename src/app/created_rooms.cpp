@@ -1,0 +1,113 @@
+// Rooms created over the control API. Each is validated exactly as a config file's room, kept
+// as data_dir/rooms/NAME.yaml (the body as sent) so that it runs again after a restart, and
+// started at once.
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+#include <system_error>
+
+#include "room_host.hpp"
+
+namespace polylogue::app {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path created_dir(const config::config& cfg) {
+    return cfg.data_dir / "rooms";
+}
+
+// Written to a temporary name, flushed, then renamed: a crash leaves the old file or the new
+// one, never half of one.
+bool write_atomically(const fs::path& file, std::string_view text) {
+    const fs::path temporary = file.string() + ".tmp";
+    {
+        std::ofstream out{temporary, std::ios::binary | std::ios::trunc};
+        out << text;
+        out.flush();
+        if (!out) {
+            return false;
+        }
+    }
+    std::error_code ec;
+    fs::rename(temporary, file, ec);
+    return !ec;
+}
+
+std::optional<std::string> read_text(const fs::path& file) {
+    std::ifstream in{file, std::ios::binary};
+    if (!in) {
+        return std::nullopt;
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    return std::move(text).str();
+}
+
+}  // namespace
+
+void room_host::start_created_rooms() {
+    const auto& cfg = *current_->cfg;
+    std::error_code ec;
+    std::vector<fs::path> files;
+    for (const auto& entry : fs::directory_iterator(created_dir(cfg), ec)) {
+        if (entry.path().extension() == ".yaml") {
+            files.push_back(entry.path());
+        }
+    }
+    std::sort(files.begin(), files.end());
+    for (const auto& file : files) {
+        const auto text = read_text(file);
+        auto parsed = text ? config::parse_room(*text, cfg, file.string()) : config::room_outcome{};
+        if (!parsed.room) {
+            services_.log->error(
+                "{}: not started: {}", file.string(),
+                parsed.problems.empty() ? "cannot read it" : parsed.problems.front().to_string());
+            continue;
+        }
+        if (find(parsed.room->name) != nullptr) {
+            services_.log->error("{}: not started: the config has a room named {}", file.string(),
+                                 parsed.room->name);
+            continue;
+        }
+        created_rooms_.push_back(std::move(*parsed.room));
+        if (start_room(created_rooms_.back(), current_)) {
+            rooms_.back().created = true;
+        }
+    }
+}
+
+control::created_room room_host::create(std::string_view body) {
+    control::created_room outcome;
+    auto parsed = config::parse_room(body, *current_->cfg, "body");
+    if (!parsed.room) {
+        outcome.problems = std::move(parsed.problems);
+        return outcome;
+    }
+    const std::string name = parsed.room->name;
+    auto stored = services_.reader->last_seq(name);
+    if (find(name) != nullptr || (stored && *stored > 0)) {
+        outcome.name_taken = true;  // hosted now, or a transcript of that name exists
+        return outcome;
+    }
+    const fs::path dir = created_dir(*current_->cfg);
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec || !write_atomically(dir / (name + ".yaml"), body)) {
+        outcome.failure = "cannot write " + (dir / (name + ".yaml")).string();
+        return outcome;
+    }
+    created_rooms_.push_back(std::move(*parsed.room));
+    if (!start_room(created_rooms_.back(), current_)) {
+        outcome.failure = "the room was saved but cannot start; the daemon log says why";
+        return outcome;
+    }
+    rooms_.back().created = true;
+    services_.log->info("room {}: created over the control API", name);
+    outcome.runner = rooms_.back().runner.get();
+    return outcome;
+}
+
+}  // namespace polylogue::app

@@ -1,0 +1,248 @@
+// rooms and tail: the commands that talk to a running daemon over its control API (found
+// through data_dir/serve.json), and tail's fallback to the store when none runs.
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <signal.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "commands.hpp"
+#include "control_setup.hpp"
+#include "polylogue/config/loader.hpp"
+#include "polylogue/http/client.hpp"
+#include "polylogue/http/sse_parser.hpp"
+#include "polylogue/transcript/format.hpp"
+#include "polylogue/transcript/store.hpp"
+#include "store_location.hpp"
+
+namespace polylogue::app {
+
+namespace asio = boost::asio;
+
+namespace {
+
+struct daemon_address {
+    std::string base_url;  // http://127.0.0.1:7475
+    std::string token;     // empty: none asked
+};
+
+// The running daemon of this config, or nullopt when serve.json is missing or stale.
+std::optional<daemon_address> find_daemon(const config::config& cfg) {
+    std::ifstream in{serve_file_path(cfg)};
+    const auto info = nlohmann::json::parse(in, nullptr, false);
+    if (!info.is_object() || !info.contains("pid") || !info.contains("listen") ||
+        !info["pid"].is_number_integer() || !info["listen"].is_string()) {
+        return std::nullopt;
+    }
+    if (::kill(info["pid"].get<pid_t>(), 0) != 0) {
+        return std::nullopt;
+    }
+    daemon_address address{"http://" + info["listen"].get<std::string>(), {}};
+    if (!cfg.control.token_env.empty()) {
+        const char* value = std::getenv(cfg.control.token_env.c_str());
+        address.token = value ? value : "";
+    } else if (!cfg.control.token_file.empty()) {
+        std::ifstream token_in{cfg.control.token_file};
+        std::getline(token_in, address.token);
+    }
+    return address;
+}
+
+http::request api_request(const daemon_address& daemon, std::string path) {
+    http::request req;
+    req.method = "GET";
+    req.url = daemon.base_url + std::move(path);
+    if (!daemon.token.empty()) {
+        req.headers.emplace_back("authorization", "Bearer " + daemon.token);
+    }
+    return req;
+}
+
+int run_on_loop(asio::io_context& loop, asio::awaitable<int> work) {
+    int code = exit_failure;
+    asio::co_spawn(loop, std::move(work), [&code](std::exception_ptr error, int result) {
+        code = error ? exit_failure : result;
+    });
+    loop.run();
+    return code;
+}
+
+std::optional<config::config> load_or_report(const std::string& config_path) {
+    auto loaded = config::load_config(config_path);
+    for (const auto& problem : loaded.problems) {
+        std::cerr << problem.to_string() << "\n";
+    }
+    return std::move(loaded.config);
+}
+
+asio::awaitable<int> print_rooms(asio::any_io_executor executor, daemon_address daemon) {
+    http::client client{executor};
+    auto answer = co_await client.send(api_request(daemon, "/v1/rooms"));
+    if (!answer || answer->status != 200) {
+        std::cerr << "polylogue: the daemon did not answer: "
+                  << (answer ? "HTTP " + std::to_string(answer->status) + " " + answer->body
+                             : answer.error().message())
+                  << "\n";
+        co_return exit_failure;
+    }
+    const auto body = nlohmann::json::parse(answer->body, nullptr, false);
+    std::cout << std::left << std::setw(24) << "ROOM" << std::setw(9) << "STATE" << std::setw(12)
+              << "TURNS" << std::setw(10) << "COST"
+              << "MEMBERS\n";
+    for (const auto& room : body.value("rooms", nlohmann::json::array())) {
+        std::string members;
+        for (const auto& m : room.value("members", nlohmann::json::array())) {
+            members += (members.empty() ? "" : ", ") + m.value("label", "") + " (" +
+                       m.value("model", "") + ")";
+        }
+        const std::string turns = std::to_string(room.value("turns", 0)) + "/" +
+                                  std::to_string(room.value("max_turns", 0));
+        std::ostringstream cost;
+        cost << "$" << std::fixed << std::setprecision(4) << room.value("cost_usd", 0.0);
+        std::cout << std::setw(24) << room.value("name", "") << std::setw(9)
+                  << room.value("state", "") << std::setw(12) << turns << std::setw(10)
+                  << cost.str() << members << "\n";
+    }
+    co_return exit_ok;
+}
+
+// Prints one room's events as the chat log does: committed records, and the reply in progress
+// as it streams in.
+class tail_printer {
+  public:
+    void on_event(const http::sse_event& event) {
+        const auto data = nlohmann::json::parse(event.data, nullptr, false);
+        if (event.event == "record") {
+            auto r = core::record_from_json(data);
+            if (!r || r->seq <= last_seq_) {
+                return;
+            }
+            last_seq_ = r->seq;
+            if (r->type == core::record_type::message && r->speaker == streaming_) {
+                std::cout << "\n\n";
+            } else {
+                end_stream();
+                std::cout << transcript::format_text(*r);
+            }
+            streaming_.clear();
+        } else if (event.event == "token" && data.is_object()) {
+            const std::string speaker = data.value("speaker", "");
+            if (speaker != streaming_) {
+                end_stream();
+                std::cout << speaker << " (" << data.value("model", "") << "):\n";
+                streaming_ = speaker;
+            }
+            std::cout << data.value("text", "");
+        } else if (event.event == "restart") {
+            std::cout << "\n(starting over)\n";
+        } else if (event.event == "room" && data.is_object()) {
+            state_ = data.value("state", "");
+            reason_ = data.value("end_reason", "");
+        }
+        std::cout.flush();
+    }
+
+    bool room_over() const { return state_ == "ended" || state_ == "failed"; }
+    std::int64_t last_seq() const { return last_seq_; }
+
+  private:
+    void end_stream() {
+        if (!streaming_.empty()) {
+            std::cout << "\n\n";
+        }
+    }
+
+    std::int64_t last_seq_ = 0;
+    std::string streaming_;
+    std::string state_;
+    std::string reason_;
+};
+
+// Follows until the room ends or the daemon goes away; reconnects after a dropped stream,
+// resuming after the last record seen.
+asio::awaitable<int> follow_room(asio::any_io_executor executor, daemon_address daemon,
+                                 std::string room, std::filesystem::path serve_json) {
+    http::client client{executor};
+    tail_printer printer;
+    asio::steady_timer pause{executor};
+    for (;;) {
+        http::sse_parser parser{[&printer](const http::sse_event& e) { printer.on_event(e); }};
+        auto req = api_request(
+            daemon, "/v1/rooms/" + room + "/events?after=" + std::to_string(printer.last_seq()));
+        req.total_timeout = std::chrono::hours{24 * 365};
+        req.idle_timeout = std::chrono::seconds{60};  // the daemon sends a comment every 15 s
+        auto answer = co_await client.send(
+            std::move(req), [&parser](std::string_view chunk) { parser.feed(chunk); });
+        if (answer && answer->status != 200) {
+            std::cerr << "polylogue: HTTP " << answer->status << ": " << answer->body << "\n";
+            co_return answer->status == 404 ? exit_usage : exit_failure;
+        }
+        if (printer.room_over()) {
+            co_return exit_ok;
+        }
+        std::error_code ignored;
+        if (!std::filesystem::exists(serve_json, ignored)) {
+            std::cout << "(the daemon stopped)\n";
+            co_return exit_ok;
+        }
+        pause.expires_after(std::chrono::seconds{1});
+        co_await pause.async_wait(asio::use_awaitable);
+    }
+}
+
+}  // namespace
+
+int rooms_command(const std::string& config_path) {
+    const auto cfg = load_or_report(config_path);
+    if (!cfg) {
+        return exit_usage;
+    }
+    const auto daemon = find_daemon(*cfg);
+    if (!daemon) {
+        std::cerr << "polylogue: no daemon is serving " << config_path << " (no live "
+                  << serve_file_path(*cfg).string() << ")\n";
+        return exit_failure;
+    }
+    asio::io_context loop;
+    return run_on_loop(loop, print_rooms(loop.get_executor(), *daemon));
+}
+
+int tail_command(const std::string& config_path, const std::string& room) {
+    const auto cfg = load_or_report(config_path);
+    if (!cfg) {
+        return exit_usage;
+    }
+    if (const auto daemon = find_daemon(*cfg)) {
+        asio::io_context loop;
+        return run_on_loop(loop,
+                           follow_room(loop.get_executor(), *daemon, room, serve_file_path(*cfg)));
+    }
+    if (cfg->find_room(room) == nullptr &&
+        !std::filesystem::exists(cfg->data_dir / "rooms" / (room + ".yaml"))) {
+        std::cerr << "polylogue: no room named '" << room << "' in " << config_path << "\n";
+        return exit_usage;
+    }
+    auto db = transcript::store::open(store_file(*cfg));
+    auto records = db ? (*db)->load(room) : result<std::vector<core::record>>{db.error()};
+    if (!records) {
+        std::cerr << "polylogue: cannot read the transcript: " << records.error().message() << "\n";
+        return exit_failure;
+    }
+    for (const auto& r : *records) {
+        std::cout << transcript::format_text(r);
+    }
+    std::cout << "(no daemon is running; this is what the store holds)\n";
+    return exit_ok;
+}
+
+}  // namespace polylogue::app

@@ -1,0 +1,252 @@
+#include "room_host.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+
+#include <algorithm>
+
+#include "polylogue/control/room_view.hpp"
+#include "polylogue/providers/provider_factory.hpp"
+
+namespace polylogue::app {
+
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr auto json_replace = nlohmann::json::error_handler_t::replace;
+
+// The environment variables a room's members need and that are not set: a room that cannot
+// authenticate does not start, and says which variable is missing.
+std::vector<std::string> missing_keys(const config::config& cfg, const config::room& r) {
+    std::vector<std::string> missing;
+    const auto environment = providers::process_environment();
+    for (const auto& name : r.members) {
+        const config::model* model = cfg.find_model(name);
+        const config::provider* endpoint = model ? cfg.find_provider(model->provider) : nullptr;
+        if (endpoint && !endpoint->api_key_env.empty() && !environment(endpoint->api_key_env) &&
+            std::find(missing.begin(), missing.end(), endpoint->api_key_env) == missing.end()) {
+            missing.push_back(endpoint->api_key_env);
+        }
+    }
+    return missing;
+}
+
+std::string joined(const std::vector<std::string>& names) {
+    std::string out;
+    for (const auto& name : names) {
+        out += (out.empty() ? "" : ", ") + name;
+    }
+    return out;
+}
+
+}  // namespace
+
+room_host::room_host(host_services services, std::shared_ptr<const config::config> cfg)
+    : services_{std::move(services)}, current_{make_generation(std::move(cfg))} {}
+
+room_host::~room_host() = default;
+
+std::shared_ptr<room_host::generation> room_host::make_generation(
+    std::shared_ptr<const config::config> cfg) {
+    auto gen = std::make_shared<generation>();
+    gen->cfg = std::move(cfg);
+    const providers::provider_context context{services_.client};
+    for (const auto& endpoint : gen->cfg->providers) {
+        gen->providers.emplace(endpoint.name, providers::make_provider(endpoint, context));
+    }
+    gen->tools = std::make_unique<providers::tool_runner>(*gen->cfg, *services_.client,
+                                                          providers::process_environment());
+    return gen;
+}
+
+room::room_services room_host::services_for(const std::shared_ptr<generation>& gen) const {
+    room::room_services s;
+    s.cfg = gen->cfg;
+    s.committer = services_.committer;
+    // Aliasing pointers: each keeps the whole generation alive, since providers and tools refer
+    // to its config.
+    s.providers = std::shared_ptr<const room::provider_map>(gen, &gen->providers);
+    s.tools = std::shared_ptr<providers::tool_runner>(gen, gen->tools.get());
+    s.log = services_.log;
+    room_host* self = const_cast<room_host*>(this);
+    s.on_commit = [self](const config::room& r, auto records) { self->on_commit(r, records); };
+    s.on_live = [self](const config::room& r, const room::live_text& live) {
+        self->on_live(r, live);
+    };
+    if (services_.counters != nullptr) {
+        control::metrics* counters = services_.counters;
+        s.on_call = [counters](const config::model& m, auto took, std::string_view outcome) {
+            counters->observe_call(m.provider, took, outcome);
+        };
+    }
+    return s;
+}
+
+void room_host::start(const std::optional<std::string>& only, bool keep_created) {
+    for (const auto& r : current_->cfg->rooms) {
+        if (!only || *only == r.name) {
+            start_room(r, current_);
+        }
+    }
+    if (keep_created) {
+        start_created_rooms();
+    }
+}
+
+bool room_host::start_room(const config::room& r, std::shared_ptr<generation> gen) {
+    if (const auto missing = missing_keys(*gen->cfg, r); !missing.empty()) {
+        services_.log->error("room {} does not start: the environment variable{} {} {} not set",
+                             r.name, missing.size() > 1 ? "s" : "", joined(missing),
+                             missing.size() > 1 ? "are" : "is");
+        refused_rooms_ = true;
+        return false;
+    }
+    auto history = services_.reader->load(r.name);
+    if (!history) {
+        throw std::runtime_error{"cannot read the transcript of room " + r.name + ": " +
+                                 history.error().message()};
+    }
+    if (!history->empty()) {
+        services_.chat->say(
+            r.name, history->back().type == core::record_type::room_ended
+                        ? "(room " + r.name + " ended earlier: " + history->back().text + ")"
+                        : "(resuming room " + r.name + " after record " +
+                              std::to_string(history->back().seq) + ")");
+    }
+    hosted entry;
+    entry.runner = std::make_unique<room::room_runner>(services_.executor, r, services_for(gen),
+                                                       std::move(*history));
+    rooms_.push_back(std::move(entry));
+    room::room_runner* runner = rooms_.back().runner.get();
+    ++running_;
+    asio::co_spawn(services_.executor, runner->run(),
+                   [this, runner](std::exception_ptr error) { room_done(runner, error); });
+    return true;
+}
+
+void room_host::room_done(room::room_runner* runner, std::exception_ptr error) {
+    if (error) {
+        try {
+            std::rethrow_exception(error);
+        } catch (const std::exception& e) {
+            services_.log->error("room {}: stopped by an error: {}", runner->room().name, e.what());
+        }
+    }
+    --running_;
+    services_.log->info("room {}: {}", runner->room().name,
+                        runner->state().ended ? "ended: " + runner->state().end_reason : "stopped");
+    if (services_.events != nullptr) {
+        services_.events->publish(
+            runner->room().name,
+            control::sse_frame("", "room",
+                               control::room_summary(*runner).dump(-1, ' ', false, json_replace)));
+    }
+    if (services_.on_room_done) {
+        services_.on_room_done();
+    }
+}
+
+void room_host::on_commit(const config::room& r, std::span<const core::record> records) {
+    services_.chat->on_commit(r, records);
+    if (services_.counters != nullptr) {
+        services_.counters->count_records(*current_->cfg, records);
+    }
+    if (services_.events == nullptr) {
+        return;
+    }
+    for (const auto& record : records) {
+        services_.events->publish(
+            r.name, control::sse_frame(std::to_string(record.seq), "record",
+                                       core::to_json(record).dump(-1, ' ', false, json_replace)));
+    }
+    if (const room::room_runner* runner = find(r.name)) {
+        services_.events->publish(r.name, control::sse_frame("", "room",
+                                                             control::room_summary(*runner).dump(
+                                                                 -1, ' ', false, json_replace)));
+    }
+}
+
+void room_host::on_live(const config::room& r, const room::live_text& live) {
+    services_.chat->on_live(r, live);
+    if (services_.events == nullptr) {
+        return;
+    }
+    nlohmann::json data{
+        {"slot", live.slot}, {"speaker", core::slot_label(live.slot)}, {"model", live.model}};
+    if (!live.restart) {
+        data["text"] = live.chunk;
+    }
+    services_.events->publish(r.name, control::sse_frame("", live.restart ? "restart" : "token",
+                                                         data.dump(-1, ' ', false, json_replace)));
+}
+
+void room_host::reload(std::shared_ptr<const config::config> cfg) {
+    auto gen = make_generation(std::move(cfg));
+    for (auto& entry : rooms_) {
+        if (entry.retired) {
+            continue;
+        }
+        const std::string& name = entry.runner->room().name;
+        if (entry.created) {
+            entry.runner->update(services_for(gen), entry.runner->room());
+        } else if (const config::room* r = gen->cfg->find_room(name)) {
+            entry.runner->update(services_for(gen), *r);
+        } else {
+            services_.log->info("room {}: removed from the config; it stops", name);
+            entry.retired = true;
+            entry.runner->stop();
+            if (services_.events != nullptr) {
+                services_.events->close_room(name);
+            }
+        }
+    }
+    current_ = gen;
+    for (const auto& r : gen->cfg->rooms) {
+        if (find(r.name) == nullptr) {
+            services_.log->info("room {}: added by the reload; it starts", r.name);
+            start_room(r, gen);
+        }
+    }
+}
+
+void room_host::stop_all() {
+    for (auto& entry : rooms_) {
+        entry.runner->stop();
+    }
+}
+
+bool room_host::any_failed() const noexcept {
+    return std::any_of(rooms_.begin(), rooms_.end(), [](const hosted& entry) {
+        return entry.runner->outcome() == room::room_outcome::failed;
+    });
+}
+
+room_host::hosted* room_host::find_hosted(std::string_view name) {
+    for (auto& entry : rooms_) {
+        if (!entry.retired && entry.runner->room().name == name) {
+            return &entry;
+        }
+    }
+    return nullptr;
+}
+
+std::vector<room::room_runner*> room_host::rooms() {
+    std::vector<room::room_runner*> out;
+    for (auto& entry : rooms_) {
+        if (!entry.retired) {
+            out.push_back(entry.runner.get());
+        }
+    }
+    return out;
+}
+
+room::room_runner* room_host::find(std::string_view name) {
+    hosted* entry = find_hosted(name);
+    return entry ? entry->runner.get() : nullptr;
+}
+
+const std::filesystem::path& room_host::data_dir() const {
+    return current_->cfg->data_dir;
+}
+
+}  // namespace polylogue::app

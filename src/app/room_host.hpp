@@ -1,0 +1,93 @@
+#pragma once
+// The rooms of one daemon run: starting them from a config, from rooms created over the control
+// API (kept in data_dir/rooms/NAME.yaml), reloading a new config, stopping them. What a room
+// uses (config, providers, tools) comes as one generation; a reload builds a new generation
+// and hands it to the rooms, which switch at their next turn while the old one lives on until
+// no room uses it. Runners are never destroyed before the daemon ends, so a request waiting
+// on one always finds it.
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "chat_log.hpp"
+#include "polylogue/control/event_hub.hpp"
+#include "polylogue/control/metrics.hpp"
+#include "polylogue/control/room_directory.hpp"
+#include "polylogue/http/client.hpp"
+#include "polylogue/transcript/group_committer.hpp"
+#include "polylogue/transcript/store.hpp"
+
+namespace polylogue::app {
+
+struct host_services {
+    boost::asio::any_io_executor executor;
+    transcript::group_committer* committer = nullptr;
+    transcript::store* reader = nullptr;  // a connection of the event loop's own, for reads
+    http::client* client = nullptr;
+    chat_log* chat = nullptr;
+    control::event_hub* events = nullptr;  // null when nothing follows rooms (run)
+    control::metrics* counters = nullptr;  // likewise
+    std::shared_ptr<spdlog::logger> log;
+    std::function<void()> on_room_done;  // a room's run() returned
+};
+
+class room_host final : public control::room_directory {
+  public:
+    room_host(host_services services, std::shared_ptr<const config::config> cfg);
+    ~room_host() override;
+
+    // Starts the config's rooms (only the one named, when given), then, when keep_created is
+    // set, the rooms created over the API in earlier runs.
+    void start(const std::optional<std::string>& only, bool keep_created);
+
+    // Applies a new, valid config: new rooms start, removed rooms stop, the rest switch to it
+    // at their next turn.
+    void reload(std::shared_ptr<const config::config> cfg);
+
+    void stop_all();
+
+    std::size_t running() const noexcept { return running_; }
+    bool refused_rooms() const noexcept { return refused_rooms_; }
+    bool any_failed() const noexcept;
+
+    std::vector<room::room_runner*> rooms() override;
+    room::room_runner* find(std::string_view name) override;
+    control::created_room create(std::string_view body) override;
+    const std::filesystem::path& data_dir() const override;
+
+  private:
+    struct generation {
+        std::shared_ptr<const config::config> cfg;
+        room::provider_map providers;  // they refer to cfg's providers
+        std::unique_ptr<providers::tool_runner> tools;
+    };
+    struct hosted {
+        std::unique_ptr<room::room_runner> runner;
+        bool created = false;  // over the control API, not from the config file
+        bool retired = false;  // removed from the config by a reload
+    };
+
+    std::shared_ptr<generation> make_generation(std::shared_ptr<const config::config> cfg);
+    room::room_services services_for(const std::shared_ptr<generation>& gen) const;
+    bool start_room(const config::room& r, std::shared_ptr<generation> gen);
+    void start_created_rooms();
+    void on_commit(const config::room& r, std::span<const core::record> records);
+    void on_live(const config::room& r, const room::live_text& live);
+    void room_done(room::room_runner* runner, std::exception_ptr error);
+    hosted* find_hosted(std::string_view name);
+
+    host_services services_;
+    std::shared_ptr<generation> current_;
+    std::deque<hosted> rooms_;                // every room started, in order; never erased
+    std::deque<config::room> created_rooms_;  // rooms from the API; stable addresses
+    std::size_t running_ = 0;
+    bool refused_rooms_ = false;
+};
+
+}  // namespace polylogue::app

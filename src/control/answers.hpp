@@ -1,0 +1,24 @@
+#pragma once
+// Building the API's answers: JSON bodies and JSON errors.
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <string_view>
+
+#include "polylogue/core/error.hpp"
+#include "polylogue/http/server.hpp"
+
+namespace polylogue::control {
+
+http::server_response json_answer(int status, const nlohmann::json& body);
+http::server_response error_answer(int status, std::string_view code, std::string_view message);
+http::server_response text_answer(int status, std::string content_type, std::string body);
+
+// The answer for a room request the room refused (ended, shutting down, storage).
+http::server_response refused_answer(const boost::system::error_code& error);
+
+// Decodes %XX and (in queries) '+'; nullopt for a malformed escape or a NUL.
+std::optional<std::string> url_decode(std::string_view text, bool plus_is_space);
+
+}  // namespace polylogue::control

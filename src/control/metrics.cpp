@@ -1,0 +1,130 @@
+#include "polylogue/control/metrics.hpp"
+
+#include <fmt/format.h>
+
+namespace polylogue::control {
+namespace {
+
+std::string provider_of(const config::config& cfg, std::string_view model) {
+    const config::model* found = cfg.find_model(model);
+    return found ? found->provider : std::string{"unknown"};
+}
+
+void header(std::string& out, std::string_view name, std::string_view type, std::string_view help) {
+    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
+}
+
+template <class Number>
+void labelled(std::string& out, std::string_view name, std::string_view first_label,
+              std::string_view second_label,
+              const std::map<std::pair<std::string, std::string>, Number>& values) {
+    for (const auto& [key, value] : values) {
+        out += fmt::format("{}{{{}=\"{}\",{}=\"{}\"}} {}\n", name, first_label,
+                           escape_label(key.first), second_label, escape_label(key.second), value);
+    }
+}
+
+}  // namespace
+
+std::string escape_label(std::string_view value) {
+    std::string out;
+    out.reserve(value.size());
+    for (const char c : value) {
+        if (c == '\\' || c == '"') {
+            out += '\\';
+            out += c;
+        } else if (c == '\n') {
+            out += "\\n";
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+void metrics::count_records(const config::config& cfg, std::span<const core::record> records) {
+    for (const auto& r : records) {
+        ++records_;
+        const bool by_ai = core::slot_from_label(r.speaker) > 0;
+        if (r.type == core::record_type::message && by_ai) {
+            ++turns_;
+            input_tokens_ += r.input_tokens.value_or(0);
+            output_tokens_ += r.output_tokens.value_or(0);
+            cost_usd_ += r.cost_usd.value_or(0.0);
+        } else if (r.type == core::record_type::turn_failed) {
+            ++turns_;
+            ++failures_[{provider_of(cfg, r.model), r.failure.empty() ? "unknown" : r.failure}];
+        } else if (r.type == core::record_type::command) {
+            ++commands_[{r.command, std::string{core::to_string(r.status)}}];
+        }
+    }
+}
+
+void metrics::observe_call(std::string_view provider, std::chrono::steady_clock::duration took,
+                           std::string_view outcome) {
+    const double seconds = std::chrono::duration<double>(took).count();
+    ++calls_[{std::string{provider}, std::string{outcome}}];
+    auto found = latency_.find(provider);
+    if (found == latency_.end()) {
+        found = latency_.emplace(std::string{provider}, histogram{}).first;
+    }
+    histogram& h = found->second;
+    ++h.count;
+    h.sum += seconds;
+    for (std::size_t i = 0; i < latency_buckets.size(); ++i) {
+        if (seconds <= latency_buckets[i]) {
+            ++h.buckets[i];
+            break;
+        }
+    }
+}
+
+std::string metrics::render(const metric_gauges& gauges) const {
+    std::string out;
+    header(out, "polylogue_turns_total", "counter", "AI turns taken (messages and failed turns)");
+    out += fmt::format("polylogue_turns_total {}\n", turns_);
+    header(out, "polylogue_records_total", "counter", "Transcript records committed");
+    out += fmt::format("polylogue_records_total {}\n", records_);
+    header(out, "polylogue_turn_failures_total", "counter",
+           "Turns that failed after retries, by provider and failure kind");
+    labelled(out, "polylogue_turn_failures_total", "provider", "reason", failures_);
+    header(out, "polylogue_commands_total", "counter", "Commands found in replies, by outcome");
+    labelled(out, "polylogue_commands_total", "command", "status", commands_);
+    header(out, "polylogue_provider_calls_total", "counter", "Provider calls, by outcome");
+    labelled(out, "polylogue_provider_calls_total", "provider", "outcome", calls_);
+    header(out, "polylogue_provider_latency_seconds", "histogram",
+           "Time of one provider call of a turn, retries included");
+    for (const auto& [provider, h] : latency_) {
+        std::uint64_t cumulative = 0;
+        const std::string label = escape_label(provider);
+        for (std::size_t i = 0; i < latency_buckets.size(); ++i) {
+            cumulative += h.buckets[i];
+            out += fmt::format(
+                "polylogue_provider_latency_seconds_bucket{{provider=\"{}\",le=\"{}\"}} {}\n",
+                label, latency_buckets[i], cumulative);
+        }
+        out += fmt::format(
+            "polylogue_provider_latency_seconds_bucket{{provider=\"{}\",le=\"+Inf\"}} {}\n", label,
+            h.count);
+        out += fmt::format("polylogue_provider_latency_seconds_sum{{provider=\"{}\"}} {}\n", label,
+                           h.sum);
+        out += fmt::format("polylogue_provider_latency_seconds_count{{provider=\"{}\"}} {}\n",
+                           label, h.count);
+    }
+    header(out, "polylogue_tokens_total", "counter", "Tokens reported by providers");
+    out += fmt::format("polylogue_tokens_total{{direction=\"input\"}} {}\n", input_tokens_);
+    out += fmt::format("polylogue_tokens_total{{direction=\"output\"}} {}\n", output_tokens_);
+    header(out, "polylogue_cost_usd_total", "counter", "Cost of the replies in US dollars");
+    out += fmt::format("polylogue_cost_usd_total {}\n", cost_usd_);
+    header(out, "polylogue_rooms", "gauge", "Rooms by state");
+    for (const auto& [state, count] : gauges.rooms_by_state) {
+        out += fmt::format("polylogue_rooms{{state=\"{}\"}} {}\n", escape_label(state), count);
+    }
+    header(out, "polylogue_sse_clients", "gauge", "Clients following a room's events");
+    out += fmt::format("polylogue_sse_clients {}\n", gauges.sse_clients);
+    header(out, "polylogue_http_connections", "gauge", "Open control API connections");
+    out += fmt::format("polylogue_http_connections {}\n", gauges.http_connections);
+    return out;
+}
+
+}  // namespace polylogue::control

@@ -1,0 +1,192 @@
+// The room routes of the control API: reading rooms and transcripts, following events, and
+// steering a room. Every change goes through the room's own coroutine (room_runner requests).
+
+#include <charconv>
+#include <fstream>
+#include <sstream>
+
+#include "control/answers.hpp"
+#include "polylogue/control/control_api.hpp"
+#include "polylogue/control/room_view.hpp"
+#include "polylogue/core/text.hpp"
+
+namespace polylogue::control {
+
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr std::size_t max_records_per_read = 10'000;
+constexpr auto json_replace = nlohmann::json::error_handler_t::replace;
+
+http::server_response no_room(std::string_view name) {
+    return error_answer(404, "not_found", "no room named '" + std::string{name} + "'");
+}
+
+std::optional<std::int64_t> to_count(std::string_view text) {
+    std::int64_t value = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc{} || end != text.data() + text.size() || value < 0) {
+        return std::nullopt;
+    }
+    return value;
+}
+
+// The first record index with seq > after; records are in seq order, 1, 2, 3...
+std::size_t first_after(std::span<const core::record> records, std::int64_t after) {
+    const auto it =
+        std::upper_bound(records.begin(), records.end(), after,
+                         [](std::int64_t seq, const core::record& r) { return seq < r.seq; });
+    return static_cast<std::size_t>(it - records.begin());
+}
+
+std::string record_frame(const core::record& r) {
+    return sse_frame(std::to_string(r.seq), "record",
+                     core::to_json(r).dump(-1, ' ', false, json_replace));
+}
+
+std::optional<std::string> read_binary(const std::filesystem::path& path) {
+    std::ifstream in{path, std::ios::binary};
+    if (!in) {
+        return std::nullopt;
+    }
+    std::ostringstream bytes;
+    bytes << in.rdbuf();
+    return std::move(bytes).str();
+}
+
+std::string_view image_type(std::string_view file) {
+    if (file.ends_with(".png")) {
+        return "image/png";
+    }
+    if (file.ends_with(".jpg") || file.ends_with(".jpeg")) {
+        return "image/jpeg";
+    }
+    if (file.ends_with(".webp")) {
+        return "image/webp";
+    }
+    return file.ends_with(".gif") ? "image/gif" : "application/octet-stream";
+}
+
+}  // namespace
+
+asio::awaitable<http::server_response> control_api::list_rooms(http::server_request, route_match) {
+    nlohmann::json rooms = nlohmann::json::array();
+    for (const room::room_runner* runner : services_.rooms->rooms()) {
+        rooms.push_back(room_summary(*runner));
+    }
+    co_return json_answer(200, {{"rooms", std::move(rooms)}});
+}
+
+asio::awaitable<http::server_response> control_api::show_room(http::server_request,
+                                                              route_match match) {
+    const room::room_runner* runner = services_.rooms->find(match.params.at(0));
+    if (runner == nullptr) {
+        co_return no_room(match.params.at(0));
+    }
+    co_return json_answer(200, room_summary(*runner));
+}
+
+asio::awaitable<http::server_response> control_api::create_room(http::server_request request,
+                                                                route_match) {
+    const created_room created = services_.rooms->create(request.body);
+    if (created.name_taken) {
+        co_return error_answer(409, "room_exists", "a room of that name exists");
+    }
+    if (!created.problems.empty()) {
+        nlohmann::json problems = nlohmann::json::array();
+        for (const auto& p : created.problems) {
+            problems.push_back({{"line", p.line}, {"column", p.column}, {"message", p.message}});
+        }
+        co_return json_answer(400, {{"error",
+                                     {{"code", "invalid_room"},
+                                      {"message", created.problems.front().to_string()},
+                                      {"problems", std::move(problems)}}}});
+    }
+    if (created.runner == nullptr) {
+        co_return error_answer(500, "cannot_create", created.failure);
+    }
+    co_return json_answer(201, room_summary(*created.runner));
+}
+
+asio::awaitable<http::server_response> control_api::transcript(http::server_request,
+                                                               route_match match) {
+    const room::room_runner* runner = services_.rooms->find(match.params.at(0));
+    if (runner == nullptr) {
+        co_return no_room(match.params.at(0));
+    }
+    std::optional<std::int64_t> after = 0;
+    std::optional<std::int64_t> limit = max_records_per_read;
+    if (auto it = match.query.find("after"); it != match.query.end()) {
+        after = to_count(it->second);
+    }
+    if (auto it = match.query.find("limit"); it != match.query.end()) {
+        limit = to_count(it->second);
+    }
+    if (!after || !limit) {
+        co_return error_answer(400, "bad_query", "after and limit are whole numbers >= 0");
+    }
+    const auto history = runner->history();
+    nlohmann::json records = nlohmann::json::array();
+    const std::size_t last = std::min<std::size_t>(
+        history.size(),
+        first_after(history, *after) +
+            std::min<std::size_t>(static_cast<std::size_t>(*limit), max_records_per_read));
+    for (std::size_t i = first_after(history, *after); i < last; ++i) {
+        records.push_back(core::to_json(history[i]));
+    }
+    co_return json_answer(200, {{"room", runner->room().name}, {"records", std::move(records)}});
+}
+
+asio::awaitable<http::server_response> control_api::events(http::server_request request,
+                                                           route_match match) {
+    const room::room_runner* runner = services_.rooms->find(match.params.at(0));
+    if (runner == nullptr) {
+        co_return no_room(match.params.at(0));
+    }
+    std::optional<std::int64_t> after = 0;
+    if (const auto last_id = request.header("last-event-id"); !last_id.empty()) {
+        after = to_count(last_id);
+    } else if (auto it = match.query.find("after"); it != match.query.end()) {
+        after = to_count(it->second);
+    }
+    if (!after) {
+        co_return error_answer(400, "bad_query", "Last-Event-ID and after are whole numbers");
+    }
+    const auto history = runner->history();
+    std::vector<std::string> backlog;
+    for (std::size_t i = first_after(history, *after); i < history.size(); ++i) {
+        backlog.push_back(record_frame(history[i]));
+    }
+    backlog.push_back(
+        sse_frame("", "room", room_summary(*runner).dump(-1, ' ', false, json_replace)));
+    http::server_response answer;
+    answer.headers.emplace_back("content-type", "text/event-stream");
+    answer.headers.emplace_back("cache-control", "no-store");
+    answer.headers.emplace_back("x-accel-buffering", "no");
+    answer.stream = services_.events->subscribe(runner->room().name, std::move(backlog));
+    co_return answer;
+}
+
+asio::awaitable<http::server_response> control_api::image(http::server_request, route_match match) {
+    const room::room_runner* runner = services_.rooms->find(match.params.at(0));
+    const std::string& file = match.params.at(1);
+    if (runner == nullptr) {
+        co_return no_room(match.params.at(0));
+    }
+    // Only names the room's own image records hold: no path the client makes up is opened.
+    for (const auto& r : runner->history()) {
+        if (r.type == core::record_type::image &&
+            std::filesystem::path{r.path}.filename() == file) {
+            if (auto bytes = read_binary(services_.rooms->data_dir() / r.path)) {
+                auto answer = text_answer(200, std::string{image_type(file)}, std::move(*bytes));
+                answer.headers.emplace_back("cache-control", "private, max-age=86400, immutable");
+                co_return answer;
+            }
+            co_return error_answer(404, "not_found", "the image file is gone");
+        }
+    }
+    co_return error_answer(404, "not_found", "no image named '" + file + "' in this room");
+}
+
+}  // namespace polylogue::control

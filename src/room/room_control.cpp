@@ -1,0 +1,158 @@
+// The room's side of the control API: requests queue here and the room carries them out
+// between two turns, so that the room coroutine stays the only writer of its records and seqs.
+
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "polylogue/core/text.hpp"
+#include "polylogue/room/room_runner.hpp"
+
+namespace polylogue::room {
+
+namespace asio = boost::asio;
+
+struct room_runner::control_request {
+    core::record record;  // what to commit; seq and time are set when it is
+    asio::steady_timer done;
+    result<std::int64_t> outcome{errc::cancelled};
+
+    control_request(asio::any_io_executor executor, core::record r)
+        : record{std::move(r)}, done{executor, asio::steady_timer::time_point::max()} {}
+};
+
+namespace {
+
+core::record operator_record(core::record_type type, std::string text) {
+    core::record r;
+    r.type = type;
+    r.text = std::move(text);
+    return r;
+}
+
+}  // namespace
+
+void room_runner::update(room_services services, const config::room& room) {
+    update_.emplace(std::move(services), &room);
+    wakeup_.cancel();
+}
+
+void room_runner::apply_update() {
+    if (!update_) {
+        return;
+    }
+    services_ = std::move(update_->first);
+    room_ = update_->second;
+    update_.reset();
+}
+
+asio::awaitable<result<std::int64_t>> room_runner::interject(std::string speaker,
+                                                             std::string text) {
+    core::record r = operator_record(core::record_type::message, std::move(text));
+    r.speaker = std::move(speaker);
+    co_return co_await submit(
+        std::make_shared<control_request>(wakeup_.get_executor(), std::move(r)));
+}
+
+asio::awaitable<result<std::int64_t>> room_runner::pause(std::string by) {
+    co_return co_await submit(std::make_shared<control_request>(
+        wakeup_.get_executor(),
+        operator_record(core::record_type::paused, "The room was paused by " + by)));
+}
+
+asio::awaitable<result<std::int64_t>> room_runner::resume(std::string by) {
+    co_return co_await submit(std::make_shared<control_request>(
+        wakeup_.get_executor(),
+        operator_record(core::record_type::resumed, "The room was resumed by " + by)));
+}
+
+asio::awaitable<result<std::int64_t>> room_runner::end(std::string reason) {
+    co_return co_await submit(std::make_shared<control_request>(
+        wakeup_.get_executor(), operator_record(core::record_type::room_ended, std::move(reason))));
+}
+
+asio::awaitable<result<std::int64_t>> room_runner::submit(
+    std::shared_ptr<control_request> request) {
+    if (!running_ || stopping_ || state_.ended) {
+        co_return result<std::int64_t>{errc::room_closed};
+    }
+    requests_.push_back(request);
+    wakeup_.cancel();
+    boost::system::error_code ignored;  // cancelled once the room has carried it out
+    co_await request->done.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+    co_return request->outcome;
+}
+
+// Commits what the queued requests ask for, in order. A pause or resume that changes nothing
+// is not recorded again; anything after the room ended is refused.
+asio::awaitable<bool> room_runner::serve_requests() {
+    while (!requests_.empty()) {
+        auto request = requests_.front();
+        requests_.pop_front();
+        const auto type = request->record.type;
+        const bool no_change = (type == core::record_type::paused && state_.paused) ||
+                               (type == core::record_type::resumed && !state_.paused);
+        if (state_.ended) {
+            request->outcome = errc::room_closed;
+        } else if (no_change) {
+            request->outcome = state_.last_seq;
+        } else {
+            request->record.time = core::format_rfc3339(std::chrono::system_clock::now());
+            std::vector<core::record> records;
+            records.push_back(request->record);
+            const bool committed = co_await commit(std::move(records));
+            if (!committed) {
+                request->outcome = errc::storage_failure;
+                request->done.cancel();
+                co_return false;
+            }
+            request->outcome = state_.last_seq;
+            if (type == core::record_type::room_ended) {
+                outcome_ = room_outcome::ended;
+            }
+        }
+        request->done.cancel();
+    }
+    co_return true;
+}
+
+void room_runner::fail_requests() {
+    for (auto& request : requests_) {
+        request->outcome = errc::room_closed;
+        request->done.cancel();
+    }
+    requests_.clear();
+}
+
+asio::awaitable<bool> room_runner::wait_while_paused() {
+    while (state_.paused && !stopping_ && requests_.empty() && !update_) {
+        wakeup_.expires_at(asio::steady_timer::time_point::max());
+        boost::system::error_code ignored;  // cancelled by requests, updates and stop()
+        co_await wakeup_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+    }
+    co_return true;
+}
+
+// Waits the room's turn_delay, carrying out requests that arrive meanwhile, so that a human's
+// message is in the transcript before the next turn.
+asio::awaitable<bool> room_runner::pause_between_turns() {
+    const auto deadline = std::chrono::steady_clock::now() + room_->turn_delay;
+    while (!stopping_) {
+        if (!requests_.empty()) {
+            if (!co_await serve_requests()) {
+                co_return false;
+            }
+            if (state_.paused || state_.ended) {
+                co_return true;
+            }
+        }
+        if (std::chrono::steady_clock::now() >= deadline) {
+            break;
+        }
+        wakeup_.expires_at(deadline);
+        boost::system::error_code ignored;  // cancelled by requests and stop()
+        co_await wakeup_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+    }
+    co_return true;
+}
+
+}  // namespace polylogue::room

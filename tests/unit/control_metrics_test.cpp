@@ -1,0 +1,139 @@
+// The pure parts of the control API: Prometheus text, SSE frames, and validating a room body.
+
+#include <gtest/gtest.h>
+
+#include "polylogue/config/loader.hpp"
+#include "polylogue/control/event_hub.hpp"
+#include "polylogue/control/metrics.hpp"
+
+namespace polylogue {
+namespace {
+
+using namespace std::chrono_literals;
+
+config::config catalogue() {
+    auto loaded = config::parse_config(
+        "providers: { router: { kind: openai, base_url: https://example.test/v1 } }\n"
+        "models:\n"
+        "  - { name: GPT 5, provider: router, id: openai/gpt-5 }\n"
+        "  - { name: Grok 4, provider: router, id: x-ai/grok-4 }\n"
+        "rooms: []\n",
+        "/tmp/catalogue.yaml");
+    EXPECT_TRUE(loaded.config) << (loaded.problems.empty() ? "" : loaded.problems[0].to_string());
+    return *loaded.config;
+}
+
+core::record ai_message(std::int64_t input, std::int64_t output, double cost) {
+    core::record r;
+    r.type = core::record_type::message;
+    r.speaker = "AI-1";
+    r.model = "GPT 5";
+    r.input_tokens = input;
+    r.output_tokens = output;
+    r.cost_usd = cost;
+    return r;
+}
+
+TEST(ControlMetrics, CountsTurnsTokensCostAndFailuresByProviderAndReason) {
+    const auto cfg = catalogue();
+    control::metrics m;
+    core::record failed;
+    failed.type = core::record_type::turn_failed;
+    failed.speaker = "AI-2";
+    failed.model = "Grok 4";
+    failed.failure = "retriable";
+    core::record human;
+    human.type = core::record_type::message;
+    human.speaker = "janus";
+    const std::vector<core::record> records{ai_message(100, 20, 0.5), failed, human,
+                                            ai_message(10, 2, 0.25)};
+    m.count_records(cfg, records);
+    const std::string text = m.render({});
+    EXPECT_NE(text.find("polylogue_turns_total 3\n"), std::string::npos) << text;
+    EXPECT_NE(
+        text.find("polylogue_turn_failures_total{provider=\"router\",reason=\"retriable\"} 1"),
+        std::string::npos);
+    EXPECT_NE(text.find("polylogue_tokens_total{direction=\"input\"} 110"), std::string::npos);
+    EXPECT_NE(text.find("polylogue_tokens_total{direction=\"output\"} 22"), std::string::npos);
+    EXPECT_NE(text.find("polylogue_cost_usd_total 0.75"), std::string::npos);
+}
+
+TEST(ControlMetrics, LatencyHistogramBucketsAreCumulativeWithInfCountAndSum) {
+    control::metrics m;
+    m.observe_call("router", 50ms, "ok");
+    m.observe_call("router", 700ms, "ok");
+    m.observe_call("router", 400s, "retriable");
+    const std::string text = m.render({});
+    EXPECT_NE(
+        text.find("polylogue_provider_latency_seconds_bucket{provider=\"router\",le=\"0.1\"} 1"),
+        std::string::npos)
+        << text;
+    EXPECT_NE(
+        text.find("polylogue_provider_latency_seconds_bucket{provider=\"router\",le=\"1\"} 2"),
+        std::string::npos);
+    EXPECT_NE(
+        text.find("polylogue_provider_latency_seconds_bucket{provider=\"router\",le=\"300\"} 2"),
+        std::string::npos);
+    EXPECT_NE(
+        text.find("polylogue_provider_latency_seconds_bucket{provider=\"router\",le=\"+Inf\"} 3"),
+        std::string::npos);
+    EXPECT_NE(text.find("polylogue_provider_latency_seconds_count{provider=\"router\"} 3"),
+              std::string::npos);
+    EXPECT_NE(
+        text.find("polylogue_provider_calls_total{provider=\"router\",outcome=\"retriable\"} 1"),
+        std::string::npos);
+}
+
+TEST(ControlMetrics, GaugesAndEscapedLabels) {
+    control::metrics m;
+    control::metric_gauges g;
+    g.rooms_by_state["running"] = 3;
+    g.rooms_by_state["ended"] = 1;
+    g.sse_clients = 2;
+    const std::string text = m.render(g);
+    EXPECT_NE(text.find("polylogue_rooms{state=\"running\"} 3"), std::string::npos);
+    EXPECT_NE(text.find("polylogue_sse_clients 2"), std::string::npos);
+    EXPECT_EQ(control::escape_label("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
+}
+
+TEST(SseFrame, CarriesIdEventAndOneDataLine) {
+    EXPECT_EQ(control::sse_frame("7", "record", "{\"seq\":7}"),
+              "id: 7\nevent: record\ndata: {\"seq\":7}\n\n");
+    EXPECT_EQ(control::sse_frame("", "token", "{}"), "event: token\ndata: {}\n\n");
+}
+
+TEST(RoomDocument, AValidRoomIsCheckedAgainstTheCatalogue) {
+    const auto cfg = catalogue();
+    const auto outcome = config::parse_room(
+        "{\"name\": \"r2\", \"members\": [\"gpt 5\"], \"max_turns\": 7}", cfg, "body");
+    ASSERT_TRUE(outcome.room) << outcome.problems[0].to_string();
+    EXPECT_EQ(outcome.room->members, std::vector<std::string>{"GPT 5"});
+    EXPECT_EQ(outcome.room->max_turns, 7);
+}
+
+TEST(RoomDocument, EveryProblemIsLocatedInTheBody) {
+    const auto cfg = catalogue();
+    const auto outcome = config::parse_room(
+        "name: r2\nmembers: [GPT 5, Claude]\nmax_ais: 9\ntools: { image: painter }\n", cfg, "body");
+    ASSERT_FALSE(outcome.room);
+    ASSERT_EQ(outcome.problems.size(), 3u);
+    EXPECT_EQ(outcome.problems[0].line, 2);
+    EXPECT_EQ(outcome.problems[0].column, 17);
+    EXPECT_NE(outcome.problems[0].message.find("Claude"), std::string::npos);
+    EXPECT_EQ(outcome.problems[1].line, 3);
+    EXPECT_EQ(outcome.problems[2].line, 4);
+    EXPECT_EQ(outcome.problems[2].file, "body");
+}
+
+TEST(RoomDocument, NotAMapIsRefusedWithAPosition) {
+    const auto outcome = config::parse_room("[1, 2]", catalogue(), "body");
+    ASSERT_FALSE(outcome.room);
+    ASSERT_EQ(outcome.problems.size(), 1u);
+    EXPECT_EQ(outcome.problems[0].line, 1);
+    const auto broken = config::parse_room("name: [unclosed", catalogue(), "body");
+    ASSERT_FALSE(broken.room);
+    EXPECT_NE(broken.problems[0].message.find("YAML"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace polylogue
