@@ -11,6 +11,7 @@
 
 #include "chat_log.hpp"
 #include "commands.hpp"
+#include "polylogue/app/daemon_log.hpp"
 #include "polylogue/config/loader.hpp"
 #include "polylogue/http/client.hpp"
 #include "polylogue/providers/provider_factory.hpp"
@@ -206,7 +207,7 @@ int daemon_command(const std::string& config_path, const daemon_options& options
         return exit_usage;
     }
     std::filesystem::create_directories(log_dir(cfg));
-    auto log = make_daemon_log(log_dir(cfg),
+    auto log = make_daemon_log(log_dir(cfg), cfg.logging,
                                options.until_signal ? spdlog::level::info : spdlog::level::warn);
     auto db = transcript::store::open(store_file(cfg));
     if (!db) {
