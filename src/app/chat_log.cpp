@@ -1,8 +1,5 @@
 #include "chat_log.hpp"
 
-#include <spdlog/sinks/basic_file_sink.h>
-#include <spdlog/sinks/stdout_color_sinks.h>
-
 #include <iostream>
 
 #include "polylogue/core/text.hpp"
@@ -86,19 +83,6 @@ void chat_log::on_commit(const config::room& room, std::span<const core::record>
 void chat_log::say(const std::string& room, const std::string& line) {
     daemon_log_->info("[{}] {}", room, line);
     write(room, line + "\n");
-}
-
-std::shared_ptr<spdlog::logger> make_daemon_log(const std::filesystem::path& directory,
-                                                spdlog::level::level_enum stderr_level) {
-    auto file =
-        std::make_shared<spdlog::sinks::basic_file_sink_mt>((directory / "polylogue.log").string());
-    auto console = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
-    console->set_level(stderr_level);
-    auto log =
-        std::make_shared<spdlog::logger>("polylogue", spdlog::sinks_init_list{file, console});
-    log->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %n: %v", spdlog::pattern_time_type::utc);
-    log->flush_on(spdlog::level::info);
-    return log;
 }
 
 }  // namespace polylogue::app

@@ -45,8 +45,4 @@ class chat_log {
     std::map<std::string, room_stream, std::less<>> rooms_;
 };
 
-// The daemon's own log: data_dir/logs/polylogue.log, plus stderr from the given level on.
-std::shared_ptr<spdlog::logger> make_daemon_log(const std::filesystem::path& directory,
-                                                spdlog::level::level_enum stderr_level);
-
 }  // namespace polylogue::app

@@ -14,6 +14,8 @@
 #include "chat_log.hpp"
 #include "commands.hpp"
 #include "control_setup.hpp"
+#include "polylogue/app/daemon_log.hpp"
+#include "polylogue/app/service_notify.hpp"
 #include "polylogue/config/loader.hpp"
 #include "polylogue/control/control_api.hpp"
 #include "polylogue/control/room_view.hpp"
@@ -47,6 +49,7 @@ struct daemon_state {
     asio::signal_set stop_signals{loop, SIGINT, SIGTERM};
     asio::signal_set reload_signal{loop, SIGHUP};
     asio::steady_timer grace{loop};
+    service_notify notify{log};
     bool stopping = false;
     bool abandoned = false;  // turns were still in flight when the grace period ended
 
@@ -66,6 +69,7 @@ struct daemon_state {
     void wait_for_stop();
     void wait_for_reload();
     void reload();
+    void apply_reload();
     void abandon_turns();
     control::metric_gauges gauges() const;
 };
@@ -105,8 +109,13 @@ void daemon_state::start() {
     wait_for_stop();
     if (serving) {
         wait_for_reload();
+        asio::co_spawn(loop, notify.run_watchdog(), asio::detached);
     }
     host->start(options.only_room, serving);
+    if (serving) {
+        notify.status(std::to_string(host->rooms().size()) + " rooms");
+        notify.ready();
+    }
 }
 
 void daemon_state::finish_if_idle() {
@@ -114,6 +123,7 @@ void daemon_state::finish_if_idle() {
         stop_signals.cancel();
         reload_signal.cancel();
         grace.cancel();
+        notify.stop_watchdog();
         committer->stop();
     }
 }
@@ -137,6 +147,12 @@ void daemon_state::wait_for_reload() {
 
 void daemon_state::reload() {
     log->info("SIGHUP: reloading {}", config_path);
+    notify.reloading();
+    apply_reload();
+    notify.ready();
+}
+
+void daemon_state::apply_reload() {
     auto loaded = config::load_config(config_path);
     if (!loaded.config) {
         for (const auto& problem : loaded.problems) {
@@ -150,12 +166,14 @@ void daemon_state::reload() {
         return;
     }
     cfg = std::make_shared<const config::config>(std::move(*loaded.config));
+    set_daemon_log_level(*log, cfg->logging);
     host->reload(cfg);
     log->info("reload applied: {} rooms in the config", cfg->rooms.size());
 }
 
 void daemon_state::shut_down(int signal_number) {
     log->info("signal {}: finishing the turns in progress, then exiting", signal_number);
+    notify.stopping();
     stopping = true;
     if (server) {
         server->stop();
@@ -210,7 +228,7 @@ int daemon_command(const std::string& config_path, const daemon_options& options
         return exit_usage;
     }
     std::filesystem::create_directories(log_dir(*cfg));
-    auto log = make_daemon_log(log_dir(*cfg),
+    auto log = make_daemon_log(log_dir(*cfg), cfg->logging,
                                options.until_signal ? spdlog::level::info : spdlog::level::warn);
     auto db = transcript::store::open(store_file(*cfg));
     if (!db) {

@@ -188,6 +188,15 @@ polylogue::config::config assemble(detail::config_draft& draft, const places& wh
     for (detail::tool_draft& t : draft.tools) {
         result.tools.push_back(std::move(t.value));
     }
+    result.control = std::move(draft.service.control);
+    // The token file is read when the daemon starts, not by check: a secret may be provisioned
+    // after the configuration is written.
+    if (draft.service.token_file) {
+        result.control.token_file =
+            (where.directory / draft.service.token_file->value).lexically_normal();
+    }
+    result.logging = std::move(draft.service.logging);
+    result.shutdown_grace = draft.service.shutdown_grace;
     return result;
 }
 

@@ -11,7 +11,8 @@
 namespace polylogue::config::detail {
 namespace {
 
-const std::vector<std::string> top_keys{"data_dir", "providers", "models", "rooms", "tools"};
+const std::vector<std::string> top_keys{"data_dir", "providers", "models",  "rooms",
+                                        "tools",    "control",   "logging", "shutdown_grace"};
 const std::vector<std::string> model_keys{
     "name",       "provider", "script", "temperature_range", "temperature", "id",
     "max_tokens", "price",    "vision"};
@@ -234,6 +235,7 @@ config_draft read_config(const YAML::Node& root, reporter& report) {
     if (const field* f = view.find("tools")) {
         draft.tools = read_tools(*f, report);
     }
+    draft.service = read_service(view, report);
     return draft;
 }
 

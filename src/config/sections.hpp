@@ -6,6 +6,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -57,12 +58,21 @@ struct tool_draft {
     std::optional<located<std::string>> ca_file;
 };
 
+// control, logging and shutdown_grace: how the daemon runs, as opposed to what it runs.
+struct service_draft {
+    control_settings control;                        // token_file is left empty here
+    std::optional<located<std::string>> token_file;  // as written, resolved by the loader
+    logging_settings logging;
+    std::chrono::milliseconds shutdown_grace{3000};
+};
+
 struct config_draft {
     std::string data_dir = "var";
     std::vector<provider_draft> providers;
     std::vector<model_draft> models;
     std::vector<room_draft> rooms;
     std::vector<tool_draft> tools;
+    service_draft service;
 };
 
 // root is the document's root node, whatever it is.
@@ -82,5 +92,7 @@ room_draft read_room(const YAML::Node& node, reporter& report);
 // a room created over the control API must pass.
 void check_new_room(room_draft& room, const config& base, reporter& report);
 std::vector<tool_draft> read_tools(const field& section, reporter& report);
+// control, logging and shutdown_grace, read from the configuration's top-level map.
+service_draft read_service(const map_view& top, reporter& report);
 
 }  // namespace polylogue::config::detail
