@@ -1,7 +1,10 @@
 #include "polylogue/app/cli.hpp"
 
 #include <algorithm>
+#include <charconv>
+#include <cstdint>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,8 +23,10 @@ constexpr const char* usage = R"(usage: polylogue COMMAND [ARGS]
   tail CONFIG ROOM                   follow a room live (or print its transcript when no
                                      daemon runs); returns when the room ends
   probe CONFIG MODEL                 one tiny real request to MODEL: ok with latency, or why not
-  transcript CONFIG ROOM [--format jsonl|text|markdown]
-                                     print a room's transcript (default: text)
+  transcript CONFIG ROOM [--format jsonl|text|markdown|html] [--from SEQ] [--to SEQ]
+             [--output FILE]         print a room's transcript (default: text), or write it
+                                     to FILE; --from/--to keep the seqs in that range
+                                     (inclusive); html: one self-contained page, images in it
   --version                          print the version
 )";
 
@@ -43,6 +48,52 @@ bool take_option(std::vector<std::string>& args, const std::string& name, std::s
     return false;
 }
 
+// A record seq as the user typed it: a whole number from 1.
+std::optional<std::int64_t> parse_seq(const std::string& text) {
+    std::int64_t value = 0;
+    const auto* end = text.data() + text.size();
+    const auto [stop, error] = std::from_chars(text.data(), end, value);
+    if (error != std::errc{} || stop != end || value < 1) {
+        return std::nullopt;
+    }
+    return value;
+}
+
+// Fills one seq bound when the option is present; false (after saying why) when it is invalid.
+bool take_seq_option(std::vector<std::string>& args, const std::string& name, std::int64_t& bound) {
+    std::string text;
+    if (!take_option(args, name, text)) {
+        return true;
+    }
+    const auto seq = parse_seq(text);
+    if (!seq) {
+        std::cerr << "polylogue: " << name << " wants a record seq (a whole number from 1), not '"
+                  << text << "'\n";
+        return false;
+    }
+    bound = *seq;
+    return true;
+}
+
+int transcript_arguments(std::vector<std::string> args) {
+    transcript_options options;
+    take_option(args, "--format", options.format);
+    take_option(args, "--output", options.output);
+    if (!take_seq_option(args, "--from", options.from) ||
+        !take_seq_option(args, "--to", options.to)) {
+        return exit_usage;
+    }
+    if (options.from > options.to) {
+        std::cerr << "polylogue: --from " << options.from << " is after --to " << options.to
+                  << "\n";
+        return exit_usage;
+    }
+    if (args.size() != 2) {
+        return usage_error("bad arguments for 'transcript'");
+    }
+    return transcript_command(args[0], args[1], options);
+}
+
 int dispatch(const std::string& command, std::vector<std::string> args) {
     if (command == "check" && args.size() == 1) {
         return check_command(args[0]);
@@ -60,11 +111,7 @@ int dispatch(const std::string& command, std::vector<std::string> args) {
         return probe_command(args[0], args[1]);
     }
     if (command == "transcript") {
-        std::string format = "text";
-        take_option(args, "--format", format);
-        if (args.size() == 2) {
-            return transcript_command(args[0], args[1], format);
-        }
+        return transcript_arguments(std::move(args));
     }
     if (command == "run") {
         daemon_options options;

@@ -1,6 +1,8 @@
 #pragma once
 // One function per subcommand; arguments already split by cli.cpp.
 
+#include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,8 +16,14 @@ inline constexpr int exit_usage = 2;
 int check_command(const std::string& config_path);
 int parse_command();
 int probe_command(const std::string& config_path, const std::string& model_name);
+struct transcript_options {
+    std::string format = "text";  // jsonl, text, markdown or html
+    std::int64_t from = 1;        // the first and last seq shown, inclusive
+    std::int64_t to = std::numeric_limits<std::int64_t>::max();
+    std::string output;  // a file to write instead of stdout; empty: stdout
+};
 int transcript_command(const std::string& config_path, const std::string& room,
-                       const std::string& format);
+                       const transcript_options& options);
 
 int rooms_command(const std::string& config_path);
 int tail_command(const std::string& config_path, const std::string& room);

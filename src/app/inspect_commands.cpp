@@ -2,13 +2,20 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
 #include <iostream>
 #include <iterator>
+#include <span>
 
 #include "commands.hpp"
+#include "html_export.hpp"
 #include "polylogue/commands/parser.hpp"
 #include "polylogue/config/loader.hpp"
 #include "polylogue/core/text.hpp"
+#include "polylogue/room/room_state.hpp"
 #include "polylogue/transcript/format.hpp"
 #include "polylogue/transcript/store.hpp"
 #include "store_location.hpp"
@@ -22,6 +29,44 @@ void print_problems(const config::load_outcome& loaded) {
     for (const auto& problem : loaded.problems) {
         std::cerr << problem.to_string() << "\n";
     }
+}
+
+// The records whose seq lies in [from, to]; records come sorted by seq.
+std::span<const core::record> seq_range(const std::vector<core::record>& records, std::int64_t from,
+                                        std::int64_t to) {
+    const auto first = std::find_if(records.begin(), records.end(),
+                                    [from](const core::record& r) { return r.seq >= from; });
+    const auto last =
+        std::find_if(first, records.end(), [to](const core::record& r) { return r.seq > to; });
+    return {first, last};
+}
+
+std::string formatted(const std::string& room, std::span<const core::record> records,
+                      const std::string& format) {
+    std::string out = format == "markdown" ? "# Room " + room + "\n\n" : "";
+    for (const auto& r : records) {
+        if (format == "jsonl") {
+            out += core::to_json(r).dump(-1, ' ', false, json_replace) + "\n";
+        } else {
+            out += format == "text" ? transcript::format_text(r) : transcript::format_markdown(r);
+        }
+    }
+    return out;
+}
+
+int write_output(const std::string& text, const std::string& file) {
+    if (file.empty()) {
+        std::cout << text << std::flush;
+        return std::cout ? exit_ok : exit_failure;
+    }
+    std::ofstream out{file, std::ios::binary | std::ios::trunc};
+    out << text;
+    out.close();
+    if (!out) {
+        std::cerr << "polylogue: cannot write " << file << ": " << std::strerror(errno) << "\n";
+        return exit_failure;
+    }
+    return exit_ok;
 }
 
 }  // namespace
@@ -52,9 +97,11 @@ int parse_command() {
 }
 
 int transcript_command(const std::string& config_path, const std::string& room,
-                       const std::string& format) {
-    if (format != "jsonl" && format != "text" && format != "markdown") {
-        std::cerr << "polylogue: unknown format '" << format << "' (jsonl, text or markdown)\n";
+                       const transcript_options& options) {
+    const std::string& format = options.format;
+    if (format != "jsonl" && format != "text" && format != "markdown" && format != "html") {
+        std::cerr << "polylogue: unknown format '" << format
+                  << "' (jsonl, text, markdown or html)\n";
         return exit_usage;
     }
     const auto loaded = config::load_config(config_path);
@@ -62,7 +109,8 @@ int transcript_command(const std::string& config_path, const std::string& room,
         print_problems(loaded);
         return exit_usage;
     }
-    if (loaded.config->find_room(room) == nullptr) {
+    const config::room* settings = loaded.config->find_room(room);
+    if (settings == nullptr) {
         std::cerr << "polylogue: no room named '" << room << "' in " << config_path << "\n";
         return exit_usage;
     }
@@ -72,18 +120,18 @@ int transcript_command(const std::string& config_path, const std::string& room,
         std::cerr << "polylogue: cannot read the transcript: " << records.error().message() << "\n";
         return exit_failure;
     }
-    if (format == "markdown") {
-        std::cout << "# Room " << room << "\n\n";
+    const auto part = seq_range(*records, options.from, options.to);
+    if (format == "html") {
+        const room::room_state state = room::fold(*records);
+        const html_export_input input{room, settings, part, &state};
+        const auto data_dir = loaded.config->data_dir;
+        return write_output(export_html(input,
+                                        [&data_dir](const std::string& path) {
+                                            return read_confined_file(data_dir, path);
+                                        }),
+                            options.output);
     }
-    for (const auto& r : *records) {
-        if (format == "jsonl") {
-            std::cout << core::to_json(r).dump(-1, ' ', false, json_replace) << "\n";
-        } else {
-            std::cout << (format == "text" ? transcript::format_text(r)
-                                           : transcript::format_markdown(r));
-        }
-    }
-    return exit_ok;
+    return write_output(formatted(room, part, format), options.output);
 }
 
 }  // namespace polylogue::app

@@ -129,6 +129,10 @@ std::string search_block(const record& r) {
 
 }  // namespace
 
+std::string_view record_emoji(const record& r) noexcept {
+    return emoji_for(r);
+}
+
 std::string describe(const record& r) {
     switch (r.type) {
         case record_type::message:

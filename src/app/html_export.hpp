@@ -1,0 +1,44 @@
+#pragma once
+// `polylogue transcript --format html`: a room's transcript as one self-contained page (no
+// external CSS, script, font or image; images embedded as data: URLs) that a person can read and
+// share. Pure, but for read_confined_file.
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "polylogue/config/config.hpp"
+#include "polylogue/core/record.hpp"
+#include "polylogue/room/room_state.hpp"
+
+namespace polylogue::app {
+
+// The bytes of an image given its path relative to data_dir (as image records hold it), or
+// nullopt when they cannot be had. The page shows a placeholder then; the export goes on.
+using image_loader = std::function<std::optional<std::string>(const std::string& relative_path)>;
+
+// True for a relative path that cannot leave the directory it is relative to: not empty, not
+// absolute, no ".." component, no NUL and no backslash.
+bool is_confined_path(std::string_view relative_path);
+
+// The bytes of data_dir/relative_path when the path is confined and the file, its symlinks
+// resolved, still lies inside data_dir; nullopt when not, or when it cannot be read.
+std::optional<std::string> read_confined_file(const std::filesystem::path& data_dir,
+                                              const std::string& relative_path);
+
+struct html_export_input {
+    std::string room_name;
+    const config::room* room = nullptr;       // its settings (max_turns, budget); null when unknown
+    std::span<const core::record> records;    // what to show, in seq order (maybe a part)
+    const room::room_state* state = nullptr;  // folded over the whole transcript; required
+};
+
+// The page: a header (room, members with model, temperature and state, turns taken of the
+// maximum, why it ended or that it has not, tokens, cost, the time span) and every record in
+// order. Image paths that are not confined are never passed to load_image.
+std::string export_html(const html_export_input& input, const image_loader& load_image);
+
+}  // namespace polylogue::app
