@@ -8,6 +8,7 @@ packages=(
     libboost1.81-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libssl-dev libyaml-cpp-dev
     libsqlite3-dev sqlite3 googletest libgtest-dev
     clang libclang-rt-14-dev  # the libFuzzer targets in the test suite
+    nodejs npm chromium       # the OpenAPI mock and the web viewer's browser test
 )
 
 missing=()
