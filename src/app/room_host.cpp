@@ -140,6 +140,9 @@ void room_host::room_done(room::room_runner* runner, std::exception_ptr error) {
             runner->room().name,
             control::sse_frame("", "room",
                                control::room_summary(*runner).dump(-1, ' ', false, json_replace)));
+        if (runner->state().ended) {
+            services_.events->finish_room(runner->room().name);
+        }
     }
     if (services_.on_room_done) {
         services_.on_room_done();

@@ -52,6 +52,11 @@ class event_stream final : public http::response_stream {
         wakeup_.cancel();
     }
 
+    void finish() {
+        finishing_ = true;
+        wakeup_.cancel();
+    }
+
     void close() {
         closed_ = true;
         queue_.clear();
@@ -62,11 +67,16 @@ class event_stream final : public http::response_stream {
 
     asio::awaitable<void> run(http::stream_writer& out) override {
         const auto heartbeat = hub_ ? hub_->settings_.heartbeat : std::chrono::milliseconds{15000};
-        // Tells proxies and the browser that the stream is open before the first event.
-        if (!co_await out.write(": polylogue events\n\n")) {
+        // Tells proxies and the browser that the stream is open before the first event; a
+        // browser that reconnects to a finished room waits a minute between tries.
+        if (!co_await out.write(finishing_ ? ": polylogue events\nretry: 60000\n\n"
+                                           : ": polylogue events\n\n")) {
             co_return;
         }
         while (!closed_) {
+            if (queue_.empty() && finishing_) {
+                co_return;
+            }
             if (queue_.empty()) {
                 wakeup_.expires_after(heartbeat);
                 boost::system::error_code ec;
@@ -95,6 +105,7 @@ class event_stream final : public http::response_stream {
     std::deque<std::string> queue_;
     std::size_t queued_bytes_ = 0;
     bool closed_ = false;
+    bool finishing_ = false;
 };
 
 event_hub::event_hub(asio::any_io_executor executor, event_hub_settings settings)
@@ -108,8 +119,12 @@ event_hub::~event_hub() {
 }
 
 std::shared_ptr<http::response_stream> event_hub::subscribe(const std::string& room,
-                                                            std::vector<std::string> backlog) {
+                                                            std::vector<std::string> backlog,
+                                                            bool room_finished) {
     auto stream = std::make_shared<event_stream>(*this, room, std::move(backlog));
+    if (room_finished) {
+        stream->finish();
+    }
     streams_.emplace(room, stream.get());
     return stream;
 }
@@ -124,6 +139,13 @@ void event_hub::publish(std::string_view room, const std::string& frame) {
 void event_hub::close_all() {
     for (auto& [room, stream] : streams_) {
         stream->close();
+    }
+}
+
+void event_hub::finish_room(std::string_view room) {
+    auto [first, last] = streams_.equal_range(room);
+    for (auto it = first; it != last; ++it) {
+        it->second->finish();
     }
 }
 

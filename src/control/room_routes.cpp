@@ -164,7 +164,8 @@ asio::awaitable<http::server_response> control_api::events(http::server_request 
     answer.headers.emplace_back("content-type", "text/event-stream");
     answer.headers.emplace_back("cache-control", "no-store");
     answer.headers.emplace_back("x-accel-buffering", "no");
-    answer.stream = services_.events->subscribe(runner->room().name, std::move(backlog));
+    answer.stream =
+        services_.events->subscribe(runner->room().name, std::move(backlog), runner->state().ended);
     co_return answer;
 }
 

@@ -118,7 +118,7 @@ TEST(RoomDocument, EveryProblemIsLocatedInTheBody) {
     ASSERT_FALSE(outcome.room);
     ASSERT_EQ(outcome.problems.size(), 3u);
     EXPECT_EQ(outcome.problems[0].line, 2);
-    EXPECT_EQ(outcome.problems[0].column, 17);
+    EXPECT_EQ(outcome.problems[0].column, 18);
     EXPECT_NE(outcome.problems[0].message.find("Claude"), std::string::npos);
     EXPECT_EQ(outcome.problems[1].line, 3);
     EXPECT_EQ(outcome.problems[2].line, 4);

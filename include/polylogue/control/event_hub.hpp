@@ -38,14 +38,19 @@ class event_hub {
     // A stream that first sends backlog (frames already formatted), then every frame published
     // for room from now on. Call it in the same step as reading the backlog, so that nothing
     // falls between the two.
+    // A room that will produce nothing more (ended) gets a stream that ends after its backlog.
     std::shared_ptr<http::response_stream> subscribe(const std::string& room,
-                                                     std::vector<std::string> backlog);
+                                                     std::vector<std::string> backlog,
+                                                     bool room_finished = false);
 
     void publish(std::string_view room, const std::string& frame);
 
-    // Ends every stream (shutdown) or the streams of one room (it was removed).
+    // Ends every stream (shutdown) or the streams of one room (it was removed) at once.
     void close_all();
     void close_room(std::string_view room);
+
+    // Ends the room's streams once each has sent what it has queued: the room has finished.
+    void finish_room(std::string_view room);
 
     std::size_t clients() const noexcept;
     std::size_t dropped_clients() const noexcept { return dropped_; }
