@@ -149,3 +149,46 @@ TEST(ServeLifecycle, RoomsAndTailTalkToTheDaemonAndTailReadsTheStoreWithoutOne) 
 
 }  // namespace
 }  // namespace polylogue
+
+namespace polylogue {
+namespace {
+
+TEST(ServeLifecycle, SigtermPastTheGraceAbandonsATurnStuckOnItsProviderAndExitsZero) {
+    test::fake_server openai;
+    openai.on_request([](const test::recorded_request&) {
+        auto slow = test::fake_response::sse(test::openai_stream("too late"));
+        slow.header_delay = std::chrono::seconds{30};
+        return slow;
+    });
+    ::setenv("PL_TEST_FAKE_OPENAI_KEY", "fake-openai-key-0123456789", 1);
+    ::setenv("PL_TEST_CONTROL_TOKEN", test::control_token, 1);
+    test::temp_dir dir;
+    dir.write("serve.yaml", "data_dir: var\n"
+                            "control: { listen: 127.0.0.1:0, token_env: PL_TEST_CONTROL_TOKEN }\n"
+                            "shutdown_grace: 500ms\n"
+                            "providers:\n"
+                            "  router: { kind: openai, base_url: " +
+                                openai.base_url() +
+                                ", api_key_env: PL_TEST_FAKE_OPENAI_KEY }\n"
+                                "models:\n"
+                                "  - { name: GPT 5, provider: router, id: openai/gpt-5 }\n"
+                                "rooms:\n"
+                                "  - { name: alpha, members: [GPT 5], max_turns: 5 }\n");
+    test::child_process child{{test::polylogue_binary(), "serve", (dir / "serve.yaml").string()}};
+    ASSERT_NE(test::wait_for_serve_port(dir / "var", 20s), 0);
+    ASSERT_TRUE(wait_until([&] { return !openai.requests().empty(); }));
+    const auto asked = std::chrono::steady_clock::now();
+    child.send(SIGTERM);
+    const auto ended = child.wait(10s);
+    EXPECT_EQ(ended.exit_code, 0) << ended.err;
+    EXPECT_LT(std::chrono::steady_clock::now() - asked, 5s);
+    EXPECT_FALSE(std::filesystem::exists(dir / "var" / "serve.json"));
+    const auto records = test::transcript_records(dir / "serve.yaml", "alpha");
+    ASSERT_EQ(records.size(), 1u);  // the join; the abandoned turn left nothing behind
+    EXPECT_EQ(records[0]["type"], "join");
+    const auto log = test::read_file(dir / "var" / "logs" / "polylogue.log");
+    EXPECT_NE(log.find("abandoned"), std::string::npos) << log;
+}
+
+}  // namespace
+}  // namespace polylogue
