@@ -5,13 +5,18 @@
 // Contract:
 // - A request whose headers exceed header_limit gets 431, a body over body_limit gets 413, a
 //   request that is not HTTP/1.x gets 400; each answer is JSON {"error": {"code", "message"}}
-//   and the connection closes.
+//   (code headers_too_large, body_too_large, bad_request) and the connection closes.
 // - Each phase has a deadline: reading one request, waiting on a keep-alive connection for the
 //   next one, and every write (also every chunk of a stream). A peer that misses one is closed.
 // - An exception escaping the handler is contained to its connection: the peer gets 500 and the
-//   server goes on.
+//   server goes on (code internal_error). So does a status outside 200..599.
 // - A response with a stream is sent with chunked transfer encoding; the stream writes until
-//   it returns or a write fails. stop() closes every connection, streaming or not.
+//   it returns or a write fails, then the connection closes. stop() closes every connection,
+//   streaming or not; a stream waiting on something else than write() must wake itself (its
+//   source closing, or a periodic keep-alive write, which also notices a peer that left).
+// - Every answer carries `server: polylogue`; a body that is not a stream gets its
+//   content-length. Keep-alive follows HTTP/1.1 (and `Connection: close`).
+// - Everything runs on the one executor given to listen(); call stop() from it.
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -31,8 +36,8 @@
 namespace polylogue::http {
 
 struct server_settings {
-    std::size_t header_limit = 16 * 1024;    // request line and headers
-    std::size_t body_limit = 1024 * 1024;    // request body
+    std::size_t header_limit = 16 * 1024;             // request line and headers
+    std::size_t body_limit = 1024 * 1024;             // request body
     std::chrono::milliseconds read_timeout{30'000};   // one whole request, once it has begun
     std::chrono::milliseconds idle_timeout{120'000};  // keep-alive wait for the next request
     std::chrono::milliseconds write_timeout{30'000};  // each write, each streamed chunk included
@@ -52,7 +57,7 @@ struct server_request {
 
 // Where a streamed response writes. write() completes once the bytes are handed to the
 // socket; it returns false when the peer is gone, the write deadline passed, or the server
-// stops. After false, the stream should return.
+// stops. After false, the stream should return. Writing nothing sends nothing.
 class stream_writer {
   public:
     virtual ~stream_writer() = default;
@@ -70,8 +75,8 @@ class response_stream {
 struct server_response {
     int status = 200;
     std::vector<std::pair<std::string, std::string>> headers;  // content-type among them
-    std::string body;                         // ignored when stream is set
-    std::shared_ptr<response_stream> stream;  // set: a chunked, streamed body
+    std::string body;                                          // ignored when stream is set
+    std::shared_ptr<response_stream> stream;                   // set: a chunked, streamed body
 };
 
 class request_handler {
@@ -82,6 +87,7 @@ class request_handler {
 
 struct server_stats {
     std::uint64_t connections_accepted = 0;
+    std::uint64_t connections_refused = 0;  // over max_connections
     std::uint64_t requests = 0;
     std::size_t open_connections = 0;
     std::size_t open_streams = 0;
@@ -91,6 +97,8 @@ class server {
   public:
     // Binds and listens now, so that a taken port or a bad address fails at startup.
     // listen_address: "HOST:PORT" with a numeric IPv4 host or "[IPv6]:PORT"; port 0 picks one.
+    // A malformed address is errc::invalid_argument; a failed bind keeps the system's code
+    // (boost::asio::error::address_in_use, access_denied...), which says more.
     static result<std::unique_ptr<server>> listen(boost::asio::any_io_executor executor,
                                                   std::string_view listen_address,
                                                   server_settings settings,

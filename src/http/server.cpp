@@ -1,0 +1,414 @@
+#include "polylogue/http/server.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <algorithm>
+#include <array>
+#include <exception>
+#include <optional>
+
+#include "polylogue/core/text.hpp"
+#include "server_support.hpp"
+
+namespace polylogue::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace beast_http = boost::beast::http;
+using tcp = asio::ip::tcp;
+using boost::system::error_code;
+using request_message = beast_http::request<beast_http::string_body>;
+
+auto with(error_code& ec) {
+    return asio::redirect_error(asio::use_awaitable, ec);
+}
+
+bool timed_out(const error_code& ec) {
+    return ec == beast::error::timeout || ec == asio::error::timed_out;
+}
+
+using detail::server_core;
+
+struct connection final : detail::closable {
+    connection(std::shared_ptr<server_core> owner, tcp::socket socket)
+        : core{std::move(owner)}, stream{std::move(socket)} {
+        error_code ec;
+        const auto peer = stream.socket().remote_endpoint(ec);
+        remote = ec ? std::string{"unknown peer"} : detail::describe_endpoint(peer);
+    }
+    connection(const connection&) = delete;
+    connection& operator=(const connection&) = delete;
+    ~connection() { core->leave(id); }
+
+    void close() override { stream.close(); }
+
+    std::shared_ptr<server_core> core;
+    std::uint64_t id = 0;
+    beast::tcp_stream stream;
+    std::string remote;
+    beast::flat_buffer buffer;
+};
+
+// What reading one request gave: a request, or a status to refuse with, or neither (the peer
+// left or was too slow). problem says why, for on_error; empty for an ordinary close.
+struct incoming {
+    std::optional<request_message> message;
+    int refusal = 0;
+    std::string problem;
+};
+
+incoming read_failure(const error_code& ec) {
+    incoming in;
+    if (ec == beast_http::error::header_limit) {
+        in.refusal = 431;
+    } else if (ec == beast_http::error::body_limit) {
+        in.refusal = 413;
+    } else if (timed_out(ec)) {
+        in.problem = "timed out reading a request";
+    } else if (ec == beast_http::error::partial_message) {
+        in.problem = "closed mid-request";
+    } else if (ec == beast_http::error::end_of_stream || ec == asio::error::eof) {
+        return in;  // left between requests: an ordinary close
+    } else if (ec.category() ==
+               beast_http::make_error_code(beast_http::error::bad_method).category()) {
+        in.refusal = 400;  // the parser's verdict
+    } else {
+        in.problem = "read failed: " + ec.message();
+    }
+    return in;
+}
+
+// On a kept-alive connection, waits up to idle_timeout for the next request to begin.
+asio::awaitable<bool> await_next_request(std::shared_ptr<connection> conn) {
+    if (conn->buffer.size() > 0) {
+        co_return true;  // pipelined
+    }
+    error_code ec;
+    conn->stream.expires_after(conn->core->settings.idle_timeout);
+    const auto n = co_await conn->stream.async_read_some(conn->buffer.prepare(4096), with(ec));
+    conn->buffer.commit(n);
+    co_return !ec;
+}
+
+asio::awaitable<incoming> read_request(std::shared_ptr<connection> conn) {
+    const auto& limits = conn->core->settings;
+    beast_http::request_parser<beast_http::string_body> parser;
+    parser.header_limit(
+        static_cast<std::uint32_t>(std::min<std::size_t>(limits.header_limit, UINT32_MAX)));
+    parser.body_limit(limits.body_limit);
+    error_code ec;
+    conn->stream.expires_after(limits.read_timeout);
+    co_await beast_http::async_read_header(conn->stream, conn->buffer, parser, with(ec));
+    if (!ec && parser.get()[beast_http::field::expect] == "100-continue") {
+        // curl waits a second for this before it sends a larger body.
+        beast_http::response<beast_http::empty_body> go_on{beast_http::status::continue_, 11};
+        co_await beast_http::async_write(conn->stream, go_on, with(ec));
+    }
+    if (!ec) {
+        co_await beast_http::async_read(conn->stream, conn->buffer, parser, with(ec));
+    }
+    if (ec) {
+        co_return read_failure(ec);
+    }
+    incoming in;
+    const auto version = parser.get().version();
+    if (version != 10 && version != 11) {
+        in.refusal = 400;
+    } else {
+        in.message = parser.release();
+    }
+    co_return in;
+}
+
+server_request to_server_request(request_message& message, const std::string& remote) {
+    server_request out;
+    out.method = std::string{message.method_string()};
+    out.target = std::string{message.target()};
+    for (const auto& field : message) {
+        out.headers.emplace_back(core::ascii_lower(field.name_string()),
+                                 std::string{field.value()});
+    }
+    out.body = std::move(message.body());
+    out.remote = remote;
+    return out;
+}
+
+template <class Body>
+void set_headers(beast_http::response<Body>& message, const server_response& response) {
+    for (const auto& [name, value] : response.headers) {
+        message.insert(name, value);
+    }
+    message.set(beast_http::field::server, "polylogue");
+}
+
+asio::awaitable<bool> write_response(std::shared_ptr<connection> conn, server_response response,
+                                     unsigned version, bool keep_alive, bool head) {
+    const auto status = static_cast<unsigned>(response.status);
+    beast_http::response<beast_http::string_body> message;
+    message.version(version);
+    message.result(status);
+    set_headers(message, response);
+    if (status == 204 || status == 304) {
+        response.body.clear();  // such a response has no body, by definition
+    }
+    message.body() = std::move(response.body);
+    message.keep_alive(keep_alive);
+    message.prepare_payload();
+    if (head) {
+        message.body().clear();  // content-length stays that of the GET
+    }
+    error_code ec;
+    conn->stream.expires_after(conn->core->settings.write_timeout);
+    co_await beast_http::async_write(conn->stream, message, with(ec));
+    if (ec && !conn->core->stopping) {
+        conn->core->report(conn->remote + ": write failed: " + ec.message());
+    }
+    co_return !ec;
+}
+
+asio::awaitable<void> refuse(std::shared_ptr<connection> conn, int status) {
+    co_await write_response(conn, detail::refusal(status), 11, false, false);
+}
+
+// A streamed body: chunks on HTTP/1.1, raw bytes ended by the close on HTTP/1.0.
+class connection_writer final : public stream_writer {
+  public:
+    connection_writer(std::shared_ptr<connection> conn, bool chunked)
+        : conn_{std::move(conn)}, chunked_{chunked} {}
+
+    asio::awaitable<bool> write(std::string data) override {
+        if (conn_->core->stopping) {
+            failure_ = asio::error::operation_aborted;
+        }
+        if (failure_ || data.empty()) {  // an empty chunk would end the body
+            co_return !failure_;
+        }
+        conn_->stream.expires_after(conn_->core->settings.write_timeout);
+        if (chunked_) {
+            co_await asio::async_write(conn_->stream, beast_http::make_chunk(asio::buffer(data)),
+                                       with(failure_));
+        } else {
+            co_await asio::async_write(conn_->stream, asio::buffer(data), with(failure_));
+        }
+        co_return !failure_;
+    }
+
+    asio::awaitable<void> finish() {
+        if (!failure_ && chunked_ && !conn_->core->stopping) {
+            conn_->stream.expires_after(conn_->core->settings.write_timeout);
+            co_await asio::async_write(conn_->stream, beast_http::make_chunk_last(),
+                                       with(failure_));
+        }
+        if (failure_ && !conn_->core->stopping) {
+            conn_->core->report(conn_->remote + ": stream write failed: " + failure_.message());
+        }
+    }
+
+  private:
+    std::shared_ptr<connection> conn_;
+    bool chunked_;
+    error_code failure_;
+};
+
+asio::awaitable<void> run_stream(std::shared_ptr<connection> conn,
+                                 std::shared_ptr<response_stream> stream, bool chunked) {
+    auto& stats = conn->core->stats;
+    ++stats.open_streams;
+    connection_writer writer{conn, chunked};
+    std::string failure;
+    try {
+        co_await stream->run(writer);
+    } catch (...) {
+        failure = detail::describe(std::current_exception());
+    }
+    --stats.open_streams;
+    if (failure.empty()) {
+        co_await writer.finish();  // a failed stream is cut, so the peer does not take it whole
+    } else {
+        conn->core->report(conn->remote + ": stream failed: " + failure);
+    }
+}
+
+asio::awaitable<void> write_stream(std::shared_ptr<connection> conn, server_response response,
+                                   unsigned version) {
+    beast_http::response<beast_http::empty_body> message;
+    message.version(version);
+    message.result(static_cast<unsigned>(response.status));
+    set_headers(message, response);
+    message.keep_alive(false);
+    const bool chunked = version == 11;
+    message.chunked(chunked);
+    beast_http::response_serializer<beast_http::empty_body> serializer{message};
+    error_code ec;
+    conn->stream.expires_after(conn->core->settings.write_timeout);
+    co_await beast_http::async_write_header(conn->stream, serializer, with(ec));
+    if (ec) {
+        if (!conn->core->stopping) {
+            conn->core->report(conn->remote + ": write failed: " + ec.message());
+        }
+        co_return;
+    }
+    co_await run_stream(conn, std::move(response.stream), chunked);
+}
+
+// Answers one request; true when the connection may carry another.
+asio::awaitable<bool> answer(std::shared_ptr<connection> conn, request_message message) {
+    const unsigned version = message.version();
+    const bool keep_alive = message.keep_alive();
+    const bool head = message.method() == beast_http::verb::head;
+    auto response =
+        co_await detail::call_handler(conn->core, to_server_request(message, conn->remote));
+    if (conn->core->stopping) {
+        co_return false;
+    }
+    if (!response) {
+        co_await refuse(conn, 500);
+        co_return false;
+    }
+    if (response->stream) {
+        co_await write_stream(conn, std::move(*response), version);
+        co_return false;
+    }
+    const bool written =
+        co_await write_response(conn, std::move(*response), version, keep_alive, head);
+    const bool reusable = written && keep_alive && !conn->core->stopping;
+    co_return reusable;
+}
+
+// Closes after the answer has left: a peer still sending would otherwise get a reset, which
+// may discard the answer before it reads it. So: no more output, then drain a short while.
+asio::awaitable<void> close_gently(std::shared_ptr<connection> conn) {
+    error_code ec;
+    conn->stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    const auto drain = std::min<std::chrono::milliseconds>(conn->core->settings.read_timeout,
+                                                           std::chrono::seconds{1});
+    conn->stream.expires_after(drain);
+    std::array<char, 4096> scratch{};
+    while (!ec && !conn->core->stopping) {
+        co_await conn->stream.async_read_some(asio::buffer(scratch), with(ec));
+    }
+    conn->stream.close();
+}
+
+asio::awaitable<void> serve_connection(std::shared_ptr<connection> conn) {
+    auto core = conn->core;
+    for (bool first = true; !core->stopping; first = false) {
+        if (!first) {
+            const bool more = co_await await_next_request(conn);
+            if (!more) {
+                break;  // the peer left, or stayed silent past idle_timeout: both ordinary
+            }
+        }
+        auto in = co_await read_request(conn);
+        if (in.refusal != 0 && !core->stopping) {
+            co_await refuse(conn, in.refusal);
+        }
+        if (!in.problem.empty() && !core->stopping) {
+            core->report(conn->remote + ": " + in.problem);
+        }
+        if (!in.message) {
+            break;
+        }
+        ++core->stats.requests;
+        const bool reusable = co_await answer(conn, std::move(*in.message));
+        if (!reusable) {
+            break;
+        }
+    }
+    co_await close_gently(conn);
+}
+
+// Completion of a connection coroutine: contains whatever escaped it.
+struct connection_ended {
+    std::weak_ptr<server_core> core;
+
+    void operator()(const std::exception_ptr& failure) const {
+        const auto owner = core.lock();
+        if (failure && owner) {
+            owner->report("connection failed: " + detail::describe(failure));
+        }
+    }
+};
+
+void admit(const std::shared_ptr<server_core>& core, tcp::socket socket) {
+    if (core->full()) {
+        ++core->stats.connections_refused;
+        error_code ignored;
+        socket.close(ignored);
+        return;
+    }
+    ++core->stats.connections_accepted;
+    auto conn = std::make_shared<connection>(core, std::move(socket));
+    conn->id = core->enrol(conn);
+    asio::co_spawn(core->executor, serve_connection(std::move(conn)), connection_ended{core});
+}
+
+asio::awaitable<void> accept_loop(std::shared_ptr<server_core> core) {
+    while (!core->stopping) {
+        error_code ec;
+        auto socket = co_await core->acceptor.async_accept(with(ec));
+        if (core->stopping) {
+            break;
+        }
+        if (!ec) {
+            admit(core, std::move(socket));
+            continue;
+        }
+        // Out of descriptors, say: let some connections end before trying again.
+        core->report("accept failed: " + ec.message());
+        asio::steady_timer pause{core->executor, std::chrono::milliseconds{100}};
+        co_await pause.async_wait(with(ec));
+    }
+}
+
+}  // namespace
+
+struct server::impl {
+    std::shared_ptr<server_core> core;
+};
+
+server::server(std::unique_ptr<impl> state) : impl_{std::move(state)} {}
+
+server::~server() {
+    impl_->core->stop();
+    impl_->core->on_error = nullptr;
+}
+
+result<std::unique_ptr<server>> server::listen(asio::any_io_executor executor,
+                                               std::string_view listen_address,
+                                               server_settings settings, request_handler& handler) {
+    auto core = std::make_shared<server_core>(std::move(executor), settings, handler);
+    if (auto opened = detail::open_acceptor(*core, listen_address); !opened) {
+        return opened.error();
+    }
+    auto state = std::make_unique<impl>();
+    state->core = core;
+    std::unique_ptr<server> out{new server{std::move(state)}};
+    core->on_error = &out->on_error;
+    return out;
+}
+
+std::uint16_t server::port() const noexcept {
+    return impl_->core->port;
+}
+
+asio::awaitable<void> server::run() {
+    co_await accept_loop(impl_->core);
+}
+
+void server::stop() {
+    impl_->core->stop();
+}
+
+const server_stats& server::stats() const noexcept {
+    return impl_->core->stats;
+}
+
+}  // namespace polylogue::http

@@ -1,0 +1,216 @@
+// The control API's HTTP server against peers that send too much, too little, too slowly or
+// too many connections, and its listen address.
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/error.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include "polylogue/core/text.hpp"
+#include "support/server_harness.hpp"
+
+namespace polylogue::http {
+namespace {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+using steady_clock = std::chrono::steady_clock;
+
+std::string error_code_of(const std::string& raw_response) {
+    const auto body = nlohmann::json::parse(test::body_of(raw_response), nullptr, false);
+    if (body.is_discarded() || !body.contains("error")) {
+        return "(not a JSON error: " + test::body_of(raw_response) + ")";
+    }
+    return body["error"]["code"].get<std::string>();
+}
+
+asio::awaitable<std::vector<std::string>> exchange_each(std::uint16_t port,
+                                                        std::vector<std::string> requests) {
+    std::vector<std::string> replies;
+    for (auto& bytes : requests) {
+        replies.push_back(co_await test::exchange_raw(port, std::move(bytes)));
+    }
+    co_return replies;
+}
+
+struct timed_reply {
+    std::string bytes;
+    std::chrono::milliseconds took{};
+};
+
+asio::awaitable<timed_reply> exchange_timed(std::uint16_t port, std::string bytes) {
+    const auto began = steady_clock::now();
+    timed_reply out;
+    out.bytes = co_await test::exchange_raw(port, std::move(bytes));
+    out.took = std::chrono::duration_cast<std::chrono::milliseconds>(steady_clock::now() - began);
+    co_return out;
+}
+
+class HttpServerLimits : public test::server_fixture {
+  protected:
+    void SetUp() override {
+        handler.respond = [](const server_request&) { return test::text_response(200, "ok"); };
+    }
+
+    std::vector<std::string> exchange(std::vector<std::string> requests) {
+        start();
+        return drive(exchange_each(server->port(), std::move(requests)));
+    }
+};
+
+TEST_F(HttpServerLimits, HeadersOverTheLimitGet431AsJson) {
+    settings.header_limit = 1024;
+    const auto replies =
+        exchange({"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(20'000, 'a') + "\r\n\r\n"});
+    EXPECT_TRUE(replies.at(0).starts_with("HTTP/1.1 431")) << replies.at(0).substr(0, 200);
+    EXPECT_NE(core::ascii_lower(replies.at(0)).find("content-type: application/json"),
+              std::string::npos);
+    EXPECT_EQ(error_code_of(replies.at(0)), "headers_too_large");
+    EXPECT_TRUE(handler.seen.empty());
+}
+
+TEST_F(HttpServerLimits, BodyOverTheLimitGets413AsJsonWhetherSizedOrChunked) {
+    settings.body_limit = 1000;
+    const std::string body(5000, 'b');
+    const auto replies = exchange({
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n" + body,
+        "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1388\r\n" + body +
+            "\r\n0\r\n\r\n",
+    });
+    for (const auto& reply : replies) {
+        EXPECT_TRUE(reply.starts_with("HTTP/1.1 413")) << reply.substr(0, 200);
+        EXPECT_EQ(error_code_of(reply), "body_too_large");
+    }
+    EXPECT_TRUE(handler.seen.empty());
+}
+
+TEST_F(HttpServerLimits, BodyWithinTheLimitReachesTheHandler) {
+    settings.body_limit = 1000;
+    const auto replies =
+        exchange({"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n"
+                  "Connection: close\r\n\r\n" +
+                  std::string(1000, 'b')});
+    EXPECT_TRUE(replies.at(0).starts_with("HTTP/1.1 200")) << replies.at(0);
+    ASSERT_EQ(handler.seen.size(), 1u);
+    EXPECT_EQ(handler.seen[0].body.size(), 1000u);
+}
+
+TEST_F(HttpServerLimits, GarbageAndOtherProtocolVersionsGet400AsJson) {
+    const auto replies = exchange({
+        "THIS IS NOT HTTP\r\n\r\n",
+        "GET / HTTP/2.0\r\nHost: x\r\n\r\n",
+        "GET / HTTP/1.1\r\nBad Header Name: x\r\n\r\n",
+    });
+    for (const auto& reply : replies) {
+        EXPECT_TRUE(reply.starts_with("HTTP/1.1 400")) << reply;
+        EXPECT_EQ(error_code_of(reply), "bad_request");
+    }
+    EXPECT_TRUE(handler.seen.empty());
+}
+
+asio::awaitable<std::string> send_after_continue(std::uint16_t port) {
+    auto socket = co_await test::connect_raw(port);
+    co_await test::send_raw(&socket,
+                            "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+                            "Expect: 100-continue\r\nConnection: close\r\n\r\n");
+    auto reply = co_await test::read_until_tail(&socket, "\r\n\r\n");
+    co_await test::send_raw(&socket, "hello");
+    reply += co_await test::read_to_end(&socket);
+    co_return reply;
+}
+
+TEST_F(HttpServerLimits, ExpectContinueGetsAnInterimAnswerBeforeTheBody) {
+    start();
+    const auto reply = drive(send_after_continue(server->port()));
+    EXPECT_TRUE(reply.starts_with("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200")) << reply;
+    ASSERT_EQ(handler.seen.size(), 1u);
+    EXPECT_EQ(handler.seen[0].body, "hello");
+}
+
+TEST_F(HttpServerLimits, PeerSendingHalfARequestIsClosedAfterTheReadTimeout) {
+    settings.read_timeout = 300ms;
+    start();
+    const auto reply = drive(exchange_timed(server->port(), "GET / HTTP/1.1\r\nHost: x\r\n"));
+    EXPECT_EQ(reply.bytes, "");
+    EXPECT_GE(reply.took, 250ms);
+    EXPECT_LT(reply.took, 3s);
+    EXPECT_TRUE(reported("timed out")) << (errors.empty() ? "" : errors.front());
+}
+
+TEST_F(HttpServerLimits, IdleKeepAliveConnectionIsClosedAfterTheIdleTimeout) {
+    settings.idle_timeout = 300ms;
+    start();
+    const auto reply = drive(exchange_timed(server->port(), "GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
+    EXPECT_TRUE(reply.bytes.starts_with("HTTP/1.1 200")) << reply.bytes;
+    EXPECT_GE(reply.took, 250ms);
+    EXPECT_LT(reply.took, 3s);
+    EXPECT_TRUE(errors.empty()) << "an idle peer is no error: " << errors.front();
+}
+
+struct connection_cap_outcome {
+    std::string first;
+    std::string refused;
+    std::uint64_t refusals = 0;
+    std::string after_the_first_left;
+};
+
+asio::awaitable<connection_cap_outcome> exceed_the_cap(server* srv) {
+    connection_cap_outcome out;
+    auto first = co_await test::connect_raw(srv->port());
+    co_await test::send_raw(&first, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    out.first = co_await test::read_until_tail(&first, "ok");
+    // Sends nothing: only a refusal ends this read before the 30 s read timeout.
+    auto second = co_await test::connect_raw(srv->port());
+    out.refused = co_await test::read_to_end(&second);
+    out.refusals = srv->stats().connections_refused;
+    first.close();
+    for (int i = 0; i < 200 && srv->stats().open_connections > 0; ++i) {
+        co_await test::sleep_for(5ms);
+    }
+    out.after_the_first_left = co_await test::exchange_raw(
+        srv->port(), "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    co_return out;
+}
+
+TEST_F(HttpServerLimits, ConnectionsBeyondTheCapAreClosedAtOnce) {
+    settings.max_connections = 1;
+    start();
+    const auto out = drive(exceed_the_cap(server.get()));
+    EXPECT_TRUE(out.first.starts_with("HTTP/1.1 200")) << out.first;
+    EXPECT_EQ(out.refused, "");
+    EXPECT_EQ(out.refusals, 1u);
+    EXPECT_TRUE(out.after_the_first_left.starts_with("HTTP/1.1 200")) << out.after_the_first_left;
+    EXPECT_EQ(server->stats().connections_accepted, 2u);
+}
+
+TEST_F(HttpServerLimits, ListeningOnATakenPortFailsWithAnErrorValue) {
+    start();
+    const auto again = server::listen(loop.get_executor(),
+                                      "127.0.0.1:" + std::to_string(server->port()), {}, handler);
+    ASSERT_FALSE(again);
+    EXPECT_EQ(again.error(), asio::error::address_in_use) << again.error().message();
+}
+
+TEST_F(HttpServerLimits, MalformedListenAddressesAreInvalidArguments) {
+    for (const std::string address :
+         {"", "127.0.0.1", "127.0.0.1:", ":7475", "localhost:7475", "127.0.0.1:65536",
+          "127.0.0.1:-1", "127.0.0.1:80x", "1.2.3:80", "::1:7475", "[::1]", "[]:80",
+          "[not-an-address]:80", "[::1:80"}) {
+        const auto listening = server::listen(loop.get_executor(), address, {}, handler);
+        ASSERT_FALSE(listening) << address;
+        EXPECT_EQ(listening.error(), errc::invalid_argument) << address;
+    }
+}
+
+TEST_F(HttpServerLimits, IPv6LoopbackIsAcceptedInBrackets) {
+    const auto listening = server::listen(loop.get_executor(), "[::1]:0", {}, handler);
+    if (!listening && listening.error() == boost::system::errc::address_not_available) {
+        GTEST_SKIP() << "no IPv6 loopback here";
+    }
+    ASSERT_TRUE(listening) << listening.error().message();
+    EXPECT_NE((*listening)->port(), 0);
+}
+
+}  // namespace
+}  // namespace polylogue::http
