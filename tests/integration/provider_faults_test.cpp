@@ -40,7 +40,7 @@ class ProviderFaults : public ::testing::Test {
                       server.base_url() +
                       "/v1, api_key_env: PL_FAULT_KEY,\n"
                       "           retry: { attempts: 3, initial_backoff: 20ms, max_wait: 10s },\n"
-                      "           timeouts: { first_byte: 300ms, idle: 300ms, total: 5s }" +
+                      "           timeouts: { first_byte: 1s, idle: 1s, total: 8s }" +
                       extra_provider +
                       " }\n"
                       "  stage: { kind: scripted }\n"

@@ -43,14 +43,19 @@ TEST(ServeLifecycle, SighupAddsARoomAndABadConfigLeavesTheOldOneRunning) {
     std::this_thread::sleep_for(500ms);
     EXPECT_EQ(api.get("/v1/rooms").json()["rooms"].size(), 1u) << "a refused config was applied";
 
+    // A changed setting applies from the next turn: alpha now stops a few turns from here.
+    const int new_limit = api.get("/v1/rooms/alpha").json()["turns"].get<int>() + 5;
     test::serve_process::write_config(
-        dir, test::room_entry("alpha", 400, "100ms") + test::room_entry("beta", 3, "0s"));
+        dir, test::room_entry("alpha", new_limit, "100ms") + test::room_entry("beta", 3, "0s"));
     serve.signal(SIGHUP);
     EXPECT_TRUE(wait_until([&] {
         const auto records = transcript(api, "beta");
         return records.is_array() && !records.empty() && records.back()["type"] == "room_ended";
     })) << "the added room did not run";
-    EXPECT_EQ(api.get("/v1/rooms/alpha").json()["state"], "running");
+    EXPECT_TRUE(wait_until([&] { return api.get("/v1/rooms/alpha").json()["state"] == "ended"; }));
+    const auto alpha = api.get("/v1/rooms/alpha").json();
+    EXPECT_EQ(alpha["turns"], new_limit);
+    EXPECT_EQ(alpha["max_turns"], new_limit);
 
     serve.signal(SIGTERM);
     EXPECT_EQ(serve.wait(10s).exit_code, 0);
@@ -163,17 +168,18 @@ TEST(ServeLifecycle, SigtermPastTheGraceAbandonsATurnStuckOnItsProviderAndExitsZ
     ::setenv("PL_TEST_FAKE_OPENAI_KEY", "fake-openai-key-0123456789", 1);
     ::setenv("PL_TEST_CONTROL_TOKEN", test::control_token, 1);
     test::temp_dir dir;
-    dir.write("serve.yaml", "data_dir: var\n"
-                            "control: { listen: 127.0.0.1:0, token_env: PL_TEST_CONTROL_TOKEN }\n"
-                            "shutdown_grace: 500ms\n"
-                            "providers:\n"
-                            "  router: { kind: openai, base_url: " +
-                                openai.base_url() +
-                                ", api_key_env: PL_TEST_FAKE_OPENAI_KEY }\n"
-                                "models:\n"
-                                "  - { name: GPT 5, provider: router, id: openai/gpt-5 }\n"
-                                "rooms:\n"
-                                "  - { name: alpha, members: [GPT 5], max_turns: 5 }\n");
+    dir.write("serve.yaml",
+              "data_dir: var\n"
+              "control: { listen: 127.0.0.1:0, token_env: PL_TEST_CONTROL_TOKEN }\n"
+              "shutdown_grace: 500ms\n"
+              "providers:\n"
+              "  router: { kind: openai, base_url: " +
+                  openai.base_url() +
+                  ", api_key_env: PL_TEST_FAKE_OPENAI_KEY }\n"
+                  "models:\n"
+                  "  - { name: GPT 5, provider: router, id: openai/gpt-5 }\n"
+                  "rooms:\n"
+                  "  - { name: alpha, members: [GPT 5], max_turns: 5 }\n");
     test::child_process child{{test::polylogue_binary(), "serve", (dir / "serve.yaml").string()}};
     ASSERT_NE(test::wait_for_serve_port(dir / "var", 20s), 0);
     ASSERT_TRUE(wait_until([&] { return !openai.requests().empty(); }));
