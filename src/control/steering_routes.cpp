@@ -64,38 +64,35 @@ asio::awaitable<http::server_response> control_api::interject(http::server_reque
 
 asio::awaitable<http::server_response> control_api::pause(http::server_request request,
                                                           route_match match) {
-    room::room_runner* runner = services_.rooms->find(match.params.at(0));
-    if (runner == nullptr) {
-        co_return error_answer(404, "not_found", "no room named '" + match.params.at(0) + "'");
-    }
-    const auto done = co_await runner->pause("the control API (" + request.remote + ")");
-    if (!done) {
-        co_return refused_answer(done.error());
-    }
-    co_return json_answer(200, room_summary(*runner));
+    co_return co_await steer(steering::pause, std::move(request), std::move(match));
 }
 
 asio::awaitable<http::server_response> control_api::resume(http::server_request request,
                                                            route_match match) {
-    room::room_runner* runner = services_.rooms->find(match.params.at(0));
-    if (runner == nullptr) {
-        co_return error_answer(404, "not_found", "no room named '" + match.params.at(0) + "'");
-    }
-    const auto done = co_await runner->resume("the control API (" + request.remote + ")");
-    if (!done) {
-        co_return refused_answer(done.error());
-    }
-    co_return json_answer(200, room_summary(*runner));
+    co_return co_await steer(steering::resume, std::move(request), std::move(match));
 }
 
 asio::awaitable<http::server_response> control_api::stop(http::server_request request,
                                                          route_match match) {
+    co_return co_await steer(steering::end, std::move(request), std::move(match));
+}
+
+asio::awaitable<http::server_response> control_api::steer(steering action,
+                                                          http::server_request request,
+                                                          route_match match) {
     room::room_runner* runner = services_.rooms->find(match.params.at(0));
     if (runner == nullptr) {
         co_return error_answer(404, "not_found", "no room named '" + match.params.at(0) + "'");
     }
-    const auto done =
-        co_await runner->end("stopped through the control API (" + request.remote + ")");
+    const std::string by = "the control API (" + request.remote + ")";
+    result<std::int64_t> done{errc::invalid_argument};
+    if (action == steering::pause) {
+        done = co_await runner->pause(by);
+    } else if (action == steering::resume) {
+        done = co_await runner->resume(by);
+    } else {
+        done = co_await runner->end("stopped through " + by);
+    }
     if (!done) {
         co_return refused_answer(done.error());
     }

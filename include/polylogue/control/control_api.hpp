@@ -61,6 +61,11 @@ class control_api final : public http::request_handler {
     boost::asio::awaitable<http::server_response> resume(http::server_request, route_match);
     boost::asio::awaitable<http::server_response> stop(http::server_request, route_match);
 
+    enum class steering { pause, resume, end };
+    boost::asio::awaitable<http::server_response> steer(steering action,
+                                                        http::server_request request,
+                                                        route_match match);
+
     api_services services_;
 };
 
