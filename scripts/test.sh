@@ -2,7 +2,7 @@
 # The test suite: install what is missing, build everything, run every test with CTest.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-"$root/scripts/install-deps.sh"
+"$root/scripts/install-deps.sh" --tests
 "$root/scripts/build.sh"
 # OpenAI's own API description serves as a validating mock (Steady) for the request-shape tests.
 npm ci --prefix "$root/tests/openapi" --no-audit --no-fund --loglevel=error >/dev/null

@@ -32,9 +32,18 @@ chat_log::chat_log(std::filesystem::path directory, std::shared_ptr<spdlog::logg
 
 chat_log::room_stream& chat_log::stream_for(const std::string& room) {
     auto& stream = rooms_[room];
-    if (!stream.file) {
-        // Room names are validated file names, so this path stays inside the log directory.
-        stream.file.reset(std::fopen((directory_ / (room + ".log")).c_str(), "a"));
+    if (stream.file) {
+        recent_.splice(recent_.end(), recent_, stream.recent);
+        return stream;
+    }
+    if (recent_.size() >= max_open_files) {
+        rooms_.find(recent_.front())->second.file.reset();
+        recent_.pop_front();
+    }
+    // Room names are validated file names, so this path stays inside the log directory.
+    stream.file.reset(std::fopen((directory_ / (room + ".log")).c_str(), "a"));
+    if (stream.file) {
+        stream.recent = recent_.insert(recent_.end(), room);
     }
     return stream;
 }

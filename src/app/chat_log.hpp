@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <list>
 #include <map>
 #include <memory>
 #include <span>
@@ -30,9 +31,14 @@ class chat_log {
     void say(const std::string& room, const std::string& line);
 
   private:
+    // At most this many ROOM.log files are open at once (the least recently written is closed
+    // first), so that thousands of rooms never exhaust the process's file descriptors.
+    static constexpr std::size_t max_open_files = 64;
+
     struct room_stream {
         std::unique_ptr<std::FILE, int (*)(std::FILE*)> file{nullptr, &std::fclose};
         int streaming_slot = 0;  // the slot whose text is being written live; 0: none
+        std::list<std::string>::iterator recent;  // its place in recent_, while file is open
     };
 
     room_stream& stream_for(const std::string& room);
@@ -43,6 +49,7 @@ class chat_log {
     bool print_to_stdout_;
     bool prefix_room_names_;
     std::map<std::string, room_stream, std::less<>> rooms_;
+    std::list<std::string> recent_;  // rooms with an open file, most recently written last
 };
 
 }  // namespace polylogue::app

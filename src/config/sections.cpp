@@ -15,10 +15,12 @@ const std::vector<std::string> top_keys{"data_dir", "providers", "models",  "roo
                                         "tools",    "control",   "logging", "shutdown_grace"};
 const std::vector<std::string> model_keys{
     "name",       "provider", "script", "temperature_range", "temperature", "id",
-    "max_tokens", "price",    "vision"};
+    "max_tokens", "price",    "vision", "context_tokens"};
 const std::vector<std::string> price_keys{"input_per_mtok", "output_per_mtok"};
 constexpr double max_temperature = 5.0;
 constexpr int max_tokens_limit = 1'000'000;
+constexpr int min_context_tokens = 1'000;
+constexpr int max_context_tokens = 10'000'000;
 constexpr std::size_t max_id_length = 256;
 
 // Shortest round-trip form: "2", "0.7", not "2.000000".
@@ -153,6 +155,17 @@ void read_network_settings(const map_view& view, model_draft& draft, reporter& r
     if (const field* f = view.find("max_tokens")) {
         target.max_tokens =
             read_integer(*f, 1, max_tokens_limit, report).value_or(target.max_tokens);
+    }
+    if (const field* f = view.find("context_tokens")) {
+        target.context_tokens = read_integer(*f, min_context_tokens, max_context_tokens, report)
+                                    .value_or(target.context_tokens);
+        if (target.context_tokens <= target.max_tokens) {
+            report.error(f->value_mark(), "context_tokens (" +
+                                              std::to_string(target.context_tokens) +
+                                              ") must be larger than max_tokens (" +
+                                              std::to_string(target.max_tokens) +
+                                              "): the reply must fit in the context");
+        }
     }
     if (const field* f = view.find("price")) {
         target.price = read_price(*f, report);

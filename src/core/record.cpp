@@ -23,6 +23,7 @@ constexpr std::array record_type_names{
     std::pair{record_type::search_results, std::string_view{"search_results"}},
     std::pair{record_type::paused, std::string_view{"paused"}},
     std::pair{record_type::resumed, std::string_view{"resumed"}},
+    std::pair{record_type::context_trimmed, std::string_view{"context_trimmed"}},
 };
 
 constexpr std::array command_status_names{

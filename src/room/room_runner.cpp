@@ -133,11 +133,23 @@ asio::awaitable<bool> room_runner::start_if_new() {
 
 providers::completion_request room_runner::make_request(int slot, const config::model& model) {
     const member_state& member = *state_.member(slot);
+    trim_notice_.reset();
     providers::completion_request request;
     request.room = room_->name;
     request.model = &model;
     request.temperature = model.temperature_range ? member.temperature : std::nullopt;
-    request.messages = render(*room_, state_, history_, slot);
+    const std::size_t budget = static_cast<std::size_t>(model.context_tokens - model.max_tokens);
+    auto view = render_within(*room_, state_, history_, slot, budget);
+    request.messages = std::move(view.conversation);
+    if (view.dropped > 0 && !member.context_trimmed) {
+        trim_notice_ = make_record(
+            core::record_type::context_trimmed, slot,
+            core::slot_label(slot) + " (" + member.model +
+                ") no longer sees the whole room: " + std::to_string(view.dropped) +
+                " earlier records are left out to fit its context of " +
+                std::to_string(model.context_tokens) +
+                " tokens; it keeps its instructions, the opening and the newest records");
+    }
     request.replies_so_far = member.replies;
     if (services_.on_live) {
         // Not coroutines: plain callbacks the provider calls while this turn is in progress.
@@ -173,6 +185,7 @@ asio::awaitable<bool> room_runner::take_turn(int slot) {
     }
     auto records = message_and_outcomes(slot, std::get<providers::completion>(std::move(outcome)));
     co_await run_tools(&records);
+    take_trim_notice(records);
     if (!co_await commit(std::move(records))) {
         co_return false;
     }
@@ -201,10 +214,19 @@ asio::awaitable<bool> room_runner::record_failure(int slot, providers::api_failu
             core::slot_label(slot) + " (" + member.model + ") is suspended after " +
                 std::to_string(member.failures_in_a_row + 1) + " failed turns in a row"));
     }
+    take_trim_notice(records);
     if (!co_await commit(std::move(records))) {
         co_return false;
     }
     co_return co_await pause_between_turns();
+}
+
+void room_runner::take_trim_notice(std::vector<core::record>& records) {
+    if (trim_notice_) {
+        trim_notice_->time = records.front().time;
+        records.insert(records.begin(), std::move(*trim_notice_));
+        trim_notice_.reset();
+    }
 }
 
 std::vector<core::record> room_runner::message_and_outcomes(int slot,

@@ -124,6 +124,11 @@ void apply(room_state& state, const core::record& r) {
         case core::record_type::resumed:
             state.paused = false;
             break;
+        case core::record_type::context_trimmed:
+            if (member_state* speaker = state.member(core::slot_from_label(r.speaker))) {
+                speaker->context_trimmed = true;
+            }
+            break;
     }
 }
 

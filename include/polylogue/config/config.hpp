@@ -74,6 +74,10 @@ struct model {
     // network providers only
     std::string id;  // the provider's model id, e.g. "anthropic/claude-opus-4.5"
     int max_tokens = 1024;
+    // The model's context window in tokens: the renderer keeps the system prompt, the opening
+    // and the newest records that fit in it beside max_tokens for the reply. Scripted models
+    // have one too, so that long scripted rooms trim exactly as real ones would.
+    int context_tokens = 32'000;
     std::optional<config::price> price;
     bool vision = false;
 };

@@ -28,6 +28,7 @@ enum class record_type {
     search_results,    // what a search tool found
     paused,            // an operator paused the room: no turns until resumed; text says who
     resumed,           // an operator resumed a paused room
+    context_trimmed,   // an AI's context no longer holds the whole room: what it keeps
 };
 
 struct search_hit {

@@ -4,8 +4,10 @@
 // other record becomes a "[Polylogue] ..." notice. Attribution comes from record fields only,
 // never from the text, so a reply quoting "[AI-5 (Grok 4)]: ..." stays its author's.
 
+#include <cstddef>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "polylogue/config/config.hpp"
 #include "polylogue/core/record.hpp"
@@ -18,6 +20,26 @@ namespace polylogue::room {
 // in ("{{" and "}}" are literal braces), then the member's invite message and !prompt additions.
 std::string render_system_prompt(const config::room& room, const room_state& state, int slot);
 
+// The documented token estimate (docs/config.md, context_tokens): ceil(bytes / 4) + 4 for the
+// turn's framing. Cautious on purpose: English averages about 4.5 bytes per token.
+std::size_t estimate_tokens(std::string_view text) noexcept;
+
+struct rendered_view {
+    providers::conversation conversation;
+    std::size_t estimated_tokens = 0;  // system prompt and turns, by estimate_tokens
+    std::size_t dropped = 0;           // records before the kept window (0: nothing trimmed)
+};
+
+// The conversation within budget_tokens: the system prompt, the room's opening (its first
+// message, when a human wrote it before any AI spoke) and the newest records that fit. Walks
+// back from the newest record only as far as the budget reaches, so its cost follows the
+// budget, not the length of the room. Operator records (paused, resumed, context_trimmed) are
+// never shown to the models.
+rendered_view render_within(const config::room& room, const room_state& state,
+                            std::span<const core::record> records, int slot,
+                            std::size_t budget_tokens);
+
+// Everything, without a budget.
 providers::conversation render(const config::room& room, const room_state& state,
                                std::span<const core::record> records, int slot);
 

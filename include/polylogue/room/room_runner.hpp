@@ -120,6 +120,7 @@ class room_runner {
     std::vector<core::record> message_and_outcomes(int slot, providers::completion reply) const;
     providers::completion_request make_request(int slot, const config::model& model);
     core::record make_record(core::record_type type, int slot, std::string text) const;
+    void take_trim_notice(std::vector<core::record>& records);
 
     const config::room* room_;
     room_services services_;
@@ -128,6 +129,7 @@ class room_runner {
     room_state state_;
     boost::asio::steady_timer wakeup_;  // turn delays and pauses; cancelled by requests and stop
     std::deque<std::shared_ptr<control_request>> requests_;
+    std::optional<core::record> trim_notice_;  // to commit with the turn whose view was trimmed
     bool stopping_ = false;
     bool running_ = false;
     room_outcome outcome_ = room_outcome::running;

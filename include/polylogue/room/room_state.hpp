@@ -26,6 +26,7 @@ struct member_state {
     bool exhausted = false;             // will never speak again
     bool suspended = false;             // failed too often in a row; speaks no more
     int failures_in_a_row = 0;          // turn_failed records since its last message
+    bool context_trimmed = false;       // its view was trimmed to its context (recorded once)
 };
 
 struct room_state {
