@@ -264,3 +264,53 @@ TEST_F(ServiceNotify, WithoutAWatchdogTheCoroutineEndsAtOnce) {
 
 }  // namespace
 }  // namespace polylogue::app
+
+#include "serve_fixture.hpp"
+
+namespace polylogue::app {
+namespace {
+
+bool contains_line(const std::vector<std::string>& messages, const std::string& wanted) {
+    for (const auto& m : messages) {
+        if (m.find(wanted) != std::string::npos) {
+            return true;
+        }
+    }
+    return false;
+}
+
+std::vector<std::string> collect(const fake_systemd& systemd, const std::string& until,
+                                 std::chrono::milliseconds limit) {
+    std::vector<std::string> messages;
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < deadline && !contains_line(messages, until)) {
+        if (auto m = systemd.receive(100ms)) {
+            messages.push_back(*m);
+        }
+    }
+    return messages;
+}
+
+TEST(ServeNotifiesSystemd, ReadyOnceServingReloadingOnSighupAndStoppingOnSigterm) {
+    test::temp_dir dir;
+    const fake_systemd systemd{(dir.path() / "notify.sock").string()};
+    test::scoped_env env;
+    env.set("NOTIFY_SOCKET", systemd.name());
+    env.set("WATCHDOG_USEC", "400000");
+    env.unset("WATCHDOG_PID");
+    test::serve_process serve{dir, test::room_entry("alpha", 400, "100ms")};
+    ASSERT_NE(serve.port(), 0);
+    const auto started = collect(systemd, "READY=1", 10s);
+    EXPECT_TRUE(contains_line(started, "READY=1"));
+    EXPECT_TRUE(contains_line(collect(systemd, "WATCHDOG=1", 3s), "WATCHDOG=1"));
+    serve.signal(SIGHUP);
+    const auto reloaded = collect(systemd, "READY=1", 10s);
+    EXPECT_TRUE(contains_line(reloaded, "RELOADING=1"));
+    EXPECT_TRUE(contains_line(reloaded, "READY=1"));
+    serve.signal(SIGTERM);
+    EXPECT_TRUE(contains_line(collect(systemd, "STOPPING=1", 10s), "STOPPING=1"));
+    EXPECT_EQ(serve.wait(10s).exit_code, 0);
+}
+
+}  // namespace
+}  // namespace polylogue::app
