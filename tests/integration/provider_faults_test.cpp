@@ -30,8 +30,10 @@ class ProviderFaults : public ::testing::Test {
     fake_server server;
     test::temp_dir dir;
 
-    std::vector<json> run(int max_turns = 2, std::string extra_provider = {},
-                          int suspend_after = 3) {
+    // first_byte: the header deadline; the oversized-body test needs room to build 33 MiB on a
+    // loaded machine without its first attempt timing out instead.
+    std::vector<json> run(int max_turns = 2, std::string extra_provider = {}, int suspend_after = 3,
+                          std::string first_byte = "1s") {
         ::setenv("PL_FAULT_KEY", "sk-fault-0123456789", 1);
         dir.write("script.yaml", "- the scripted member speaks\n- and again\n- and again\n");
         dir.write("faults.yaml",
@@ -40,8 +42,8 @@ class ProviderFaults : public ::testing::Test {
                       server.base_url() +
                       "/v1, api_key_env: PL_FAULT_KEY,\n"
                       "           retry: { attempts: 3, initial_backoff: 20ms, max_wait: 10s },\n"
-                      "           timeouts: { first_byte: 1s, idle: 1s, total: 8s }" +
-                      extra_provider +
+                      "           timeouts: { first_byte: " +
+                      first_byte + ", idle: 5s, total: 30s }" + extra_provider +
                       " }\n"
                       "  stage: { kind: scripted }\n"
                       "models:\n"
@@ -131,7 +133,7 @@ TEST_F(ProviderFaults, OversizedBodyIsAFinalTurnFailure) {
     const auto huge = std::make_shared<const fake_response>(
         fake_response::sse({"data: " + std::string(33 * 1024 * 1024, 'x'), "\n\n"}));
     server.on_request([huge](const test::recorded_request&) { return *huge; });
-    const auto records = run();
+    const auto records = run(2, {}, 3, "20s");
     const auto& failed = first_of(records, "turn_failed");
     EXPECT_EQ(failed["speaker"], "AI-1");
     EXPECT_EQ(failed["attempts"], 1) << failed.dump();
