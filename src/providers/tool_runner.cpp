@@ -27,6 +27,16 @@ api_failure tool_failure(std::string type, std::string message) {
     return {failure_kind::final, 0, std::move(type), std::move(message)};
 }
 
+// A failure's words end up in records, logs and API answers.
+template <class Outcome>
+Outcome without_key(Outcome outcome, std::string_view key) {
+    if (auto* failure = std::get_if<api_failure>(&outcome)) {
+        failure->message = redact(std::move(failure->message), key);
+        failure->type = redact(std::move(failure->type), key);
+    }
+    return outcome;
+}
+
 }  // namespace
 
 tool_runner::tool_runner(const config::config& cfg, http::client& client,
@@ -77,6 +87,12 @@ asio::awaitable<image_outcome> tool_runner::generate_image(std::string tool, std
         co_return tool_failure("missing_api_key", "the environment variable " +
                                                       entry->settings->api_key_env + " is not set");
     }
+    auto outcome = co_await call_image(entry, std::move(prompt));
+    co_return without_key(std::move(outcome), entry->wire.api_key);
+}
+
+asio::awaitable<image_outcome> tool_runner::call_image(const configured_tool* entry,
+                                                       std::string prompt) {
     const http_call call = entry->image->build_request(prompt, entry->wire);
     auto answer = co_await client_.send(to_http(*entry, call));
     if (!answer) {
@@ -136,6 +152,12 @@ asio::awaitable<search_outcome> tool_runner::search(std::string tool, std::strin
         co_return tool_failure("missing_api_key", "the environment variable " +
                                                       entry->settings->api_key_env + " is not set");
     }
+    auto outcome = co_await call_search(entry, std::move(query));
+    co_return without_key(std::move(outcome), entry->wire.api_key);
+}
+
+asio::awaitable<search_outcome> tool_runner::call_search(const configured_tool* entry,
+                                                         std::string query) {
     const int max_results = entry->settings->max_results;
     const http_call call = entry->searcher->build_request(query, entry->wire, max_results);
     auto answer = co_await client_.send(to_http(*entry, call));

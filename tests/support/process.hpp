@@ -32,6 +32,7 @@ class child_process {
     // Waits up to limit; on time-out the child is killed with SIGKILL and timed_out is set.
     process_result wait(std::chrono::milliseconds limit);
     std::string stdout_so_far() const;
+    pid_t pid() const noexcept { return pid_; }
 
   private:
     pid_t pid_ = -1;

@@ -1,7 +1,8 @@
 #pragma once
 // Runs the room tools named in the configuration: image generation and web search, each through
 // its pure adapter and the shared HTTP client. Images given as a URL are fetched (https only,
-// size-capped, no redirects). Failures come back as values with the reason.
+// size-capped, no redirects). Failures come back as values with the reason, the tool's key
+// redacted from it (backends echo a bad key in their errors).
 
 #include <boost/asio/awaitable.hpp>
 
@@ -32,6 +33,10 @@ class tool_runner {
     };
 
     http::request to_http(const configured_tool& tool, const http_call& call) const;
+    boost::asio::awaitable<image_outcome> call_image(const configured_tool* tool,
+                                                     std::string prompt);
+    boost::asio::awaitable<search_outcome> call_search(const configured_tool* tool,
+                                                       std::string query);
     boost::asio::awaitable<image_outcome> fetch_image(const configured_tool* tool, std::string url);
     const configured_tool* find(const std::string& name) const;
 
