@@ -1,5 +1,6 @@
 // polylogue_bench: Polylogue against the physical limit of this machine. Prints one summary line
-// per figure on stdout (progress on stderr); docs/performance.md explains each.
+// per figure on stdout (progress on stderr); docs/performance.md explains each. Exits 1 when a
+// measurement could not be made (a missed target is a result, not a failure).
 //
 //   polylogue_bench --polylogue BUILD/polylogue [--work DIR] [--max-in-flight N] [--quick]
 //                   [--profile] [--only throughput|memory|growth]
@@ -65,7 +66,8 @@ double ceiling_ratio(const throughput_result& r) {
     return ours_us > 0 ? plain_us / ours_us : 0;
 }
 
-void report_throughput(const throughput_result& r) {
+// Each report_* says whether its measurement worked (a missed target still works).
+bool report_throughput(const throughput_result& r) {
     const std::string rooms = "rooms=" + std::to_string(r.rooms);
     const double ratio = r.raw_rps > 0 ? r.turns_per_s / r.raw_rps : 0;
     const std::string concurrency = " concurrency=" + std::to_string(r.concurrency) + " ";
@@ -86,16 +88,18 @@ void report_throughput(const throughput_result& r) {
     if (r.failures != 0 || r.exit_code != 0) {
         say("warning " + rooms + " turn_failures=" + std::to_string(r.failures) +
             " serve_exit=" + std::to_string(r.exit_code));
+        return false;
     }
+    return true;
 }
 
-void report_idle(const idle_result& base, const idle_result& r) {
+bool report_idle(const idle_result& base, const idle_result& r) {
     const std::string rooms = "rooms=" + std::to_string(r.rooms);
     if (!r.failure.empty() || !base.failure.empty()) {
         say("rss_kib_per_idle_room " + rooms + " FAILED: " + r.failure + base.failure +
             " (open_fds=" + std::to_string(r.open_fds) + " of " + std::to_string(r.max_open_fds) +
             ")");
-        return;
+        return false;
     }
     const double per_room =
         static_cast<double>(r.rss_kib - base.rss_kib) / static_cast<double>(r.rooms - base.rooms);
@@ -106,13 +110,14 @@ void report_idle(const idle_result& base, const idle_result& r) {
         " startup_s=" + fixed(r.startup_s) + " kept_records=" + std::to_string(r.kept_records) +
         " kept_json_bytes=" + std::to_string(r.kept_json_bytes) +
         " record_sizeof=" + std::to_string(sizeof(core::record)));
+    return true;
 }
 
-void report_growth(const growth_result& r, double cost_at_100) {
+bool report_growth(const growth_result& r, double cost_at_100) {
     const std::string history = "history=" + std::to_string(r.history);
     if (!r.failure.empty()) {
         say("cost_per_turn_us " + history + " FAILED: " + r.failure);
-        return;
+        return false;
     }
     std::string line = "cost_per_turn_us " + history + " " + fixed(r.cpu_us_per_turn);
     if (cost_at_100 > 0) {
@@ -124,9 +129,12 @@ void report_growth(const growth_result& r, double cost_at_100) {
     }
     say(line + " loop_us_per_turn=" + fixed(r.loop_us_per_turn) +
         " mean_body_bytes=" + fixed(r.mean_body_bytes, 0) + " load_s=" + fixed(r.load_s));
+    return true;
 }
 
-void run_all(const bench_options& options) {
+// Every measurement; how many of them failed to measure.
+int run_all(const bench_options& options) {
+    int failed = 0;
     const auto syncs = probe_fdatasync(options.work_dir, 50);
     say("fdatasync_ms p50=" + fixed(percentile_ms(syncs, 0.5), 3) +
         " p99=" + fixed(percentile_ms(syncs, 0.99), 3) + " dir=" + options.work_dir.string());
@@ -134,13 +142,13 @@ void run_all(const bench_options& options) {
     std::cerr << "fake OpenAI server on " << server.base_url() << "\n";
     for (const int rooms : options.room_counts) {
         std::cerr << "throughput: " << rooms << " rooms\n";
-        report_throughput(measure_rooms(server, options, rooms));
+        failed += report_throughput(measure_rooms(server, options, rooms)) ? 0 : 1;
     }
     const idle_result base =
         options.idle_counts.empty() ? idle_result{} : measure_idle(server, options, 1);
     for (const int rooms : options.idle_counts) {
         std::cerr << "memory: " << rooms << " idle rooms\n";
-        report_idle(base, measure_idle(server, options, rooms));
+        failed += report_idle(base, measure_idle(server, options, rooms)) ? 0 : 1;
     }
     double cost_at_100 = 0;
     for (const int history : options.histories) {
@@ -149,8 +157,9 @@ void run_all(const bench_options& options) {
         if (history == 100 && r.failure.empty()) {
             cost_at_100 = r.cpu_us_per_turn;
         }
-        report_growth(r, cost_at_100);
+        failed += report_growth(r, cost_at_100) ? 0 : 1;
     }
+    return failed;
 }
 
 // A smoke run of about 20 seconds: short windows, fewer and smaller runs.
@@ -236,9 +245,9 @@ int main(int argc, char** argv) {
         first_line_with("/proc/cpuinfo", "model name") + "\" " + load_average());
     say("config max_in_flight=" + std::to_string(options.max_in_flight) +
         " window_s=" + fixed(static_cast<double>(options.window.count()) / 1e3));
-    run_all(options);
+    const int failed = run_all(options);
     say("bench_seconds " +
         fixed(std::chrono::duration<double>(steady_clock::now() - started).count(), 0) + " " +
         load_average());
-    return 0;
+    return failed == 0 ? 0 : 1;
 }
