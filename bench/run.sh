@@ -7,7 +7,8 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${POLYLOGUE_BUILD_DIR:-$root/build}
-POLYLOGUE_BUILD_DIR=$build "$root/scripts/build.sh" -j "${POLYLOGUE_BUILD_JOBS:-$(nproc)}" \
+POLYLOGUE_BUILD_DIR=$build POLYLOGUE_CMAKE_ARGS="${POLYLOGUE_CMAKE_ARGS:-} -DPOLYLOGUE_BUILD_BENCH=ON" \
+    "$root/scripts/build.sh" -j "${POLYLOGUE_BUILD_JOBS:-$(nproc)}" \
     polylogue polylogue_bench >&2
 # 10,000 idle rooms keep 10,000 chat logs open, besides the database and sockets: raise the
 # soft limit on open files to the hard one (docs/performance.md, "Memory").
