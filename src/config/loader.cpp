@@ -10,6 +10,7 @@
 #include <system_error>
 
 #include "config/sections.hpp"
+#include "config/yaml_documents.hpp"
 
 namespace polylogue::config {
 namespace {
@@ -54,9 +55,9 @@ file_contents read_file(const fs::path& path) {
 // ignore further documents, so a second one (a stray "---") is reported too.
 std::optional<YAML::Node> parse_document(const std::string& text, std::string_view what,
                                          reporter& report) {
-    std::vector<YAML::Node> documents;
+    detail::yaml_documents documents;
     try {
-        documents = YAML::LoadAll(text);
+        documents = detail::read_documents(text);
     } catch (const YAML::Exception& error) {
         report.error(error.mark, "YAML syntax error: " + error.msg);
         return std::nullopt;
@@ -64,13 +65,15 @@ std::optional<YAML::Node> parse_document(const std::string& text, std::string_vi
         report.error(YAML::Mark::null_mark(), std::string{"YAML error: "} + error.what());
         return std::nullopt;
     }
-    for (std::size_t i = 1; i < documents.size(); ++i) {
-        if (!documents[i].IsNull()) {
-            report.error(documents[i].Mark(),
-                         std::string{what} + " is a single YAML document; this is another one");
-        }
+    if (documents.stuck_at) {
+        report.error(*documents.stuck_at,
+                     "YAML syntax error: unexpected text here (a stray ',' outside [ ] or { }?)");
+        return std::nullopt;
     }
-    return documents.empty() ? YAML::Node{} : documents.front();
+    for (const YAML::Mark& other : documents.others) {
+        report.error(other, std::string{what} + " is a single YAML document; this is another one");
+    }
+    return documents.first;
 }
 
 std::optional<std::vector<std::string>> parse_script(const std::string& text, reporter& report) {

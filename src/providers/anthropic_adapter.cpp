@@ -11,6 +11,7 @@
 
 #include "polylogue/core/text.hpp"
 #include "polylogue/providers/api_adapter.hpp"
+#include "providers/token_count.hpp"
 
 namespace polylogue::providers {
 namespace {
@@ -74,9 +75,8 @@ std::string string_field(const json& object, const char* name) {
     return value.is_string() ? value.get<std::string>() : std::string{};
 }
 
-std::int64_t int_field(const json& object, const char* name, std::int64_t fallback) {
-    const json& value = member(object, name);
-    return value.is_number_integer() ? value.get<std::int64_t>() : fallback;
+std::int64_t token_field(const json& object, const char* name, std::int64_t fallback) {
+    return token_count_of(member(object, name)).value_or(fallback);
 }
 
 // input_tokens leaves out cache reads and writes; the room's accounting wants the whole prompt.
@@ -84,9 +84,9 @@ std::int64_t prompt_tokens(const json& usage, std::int64_t fallback) {
     if (!usage.is_object() || !usage.contains("input_tokens")) {
         return fallback;
     }
-    return int_field(usage, "input_tokens", 0) +
-           int_field(usage, "cache_creation_input_tokens", 0) +
-           int_field(usage, "cache_read_input_tokens", 0);
+    return token_field(usage, "input_tokens", 0) +
+           token_field(usage, "cache_creation_input_tokens", 0) +
+           token_field(usage, "cache_read_input_tokens", 0);
 }
 
 void apply_usage(const json& usage, decoded_reply& reply) {
@@ -95,7 +95,7 @@ void apply_usage(const json& usage, decoded_reply& reply) {
     }
     token_usage merged = reply.usage.value_or(token_usage{});
     merged.input_tokens = prompt_tokens(usage, merged.input_tokens);
-    merged.output_tokens = int_field(usage, "output_tokens", merged.output_tokens);
+    merged.output_tokens = token_field(usage, "output_tokens", merged.output_tokens);
     reply.usage = merged;
 }
 

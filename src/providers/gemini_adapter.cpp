@@ -11,6 +11,7 @@
 
 #include "polylogue/core/text.hpp"
 #include "polylogue/providers/api_adapter.hpp"
+#include "providers/token_count.hpp"
 
 namespace polylogue::providers {
 namespace {
@@ -264,12 +265,8 @@ class gemini_stream_decoder final : public stream_decoder {
             return;
         }
         token_usage merged = reply_.usage.value_or(token_usage{});
-        const auto count = [&usage](const char* name) -> std::optional<std::int64_t> {
-            const json& value = member(usage, name);
-            if (!value.is_number_integer()) {
-                return std::nullopt;
-            }
-            return value.get<std::int64_t>();
+        const auto count = [&usage](const char* name) {
+            return token_count_of(member(usage, name));
         };
         merged.input_tokens = count("promptTokenCount").value_or(merged.input_tokens);
         const auto candidates = count("candidatesTokenCount");

@@ -11,6 +11,7 @@
 
 #include "polylogue/core/text.hpp"
 #include "polylogue/providers/api_adapter.hpp"
+#include "providers/token_count.hpp"
 
 namespace polylogue::providers {
 namespace {
@@ -56,10 +57,7 @@ std::string reasoning_of(const json& message) {
 
 std::optional<std::int64_t> token_count(const json& usage, std::string_view key) {
     const json* count = member(usage, key);
-    if (count == nullptr || !count->is_number()) {
-        return std::nullopt;
-    }
-    return count->get<std::int64_t>();
+    return count == nullptr ? std::nullopt : token_count_of(*count);
 }
 
 // OpenAI and most others put usage at the top of a chunk; Groq puts it under x_groq.

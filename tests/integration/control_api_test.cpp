@@ -211,5 +211,16 @@ TEST_F(ControlApi, CreatingARoomValidatesTheBodyLikeTheConfig) {
     EXPECT_TRUE(std::filesystem::exists(dir / "var" / "rooms" / "gamma.yaml"));
 }
 
+// A stray ',' once sent yaml-cpp's LoadAll round in circles until the daemon's memory ran out
+// (found by tests/fuzz/config_loader_fuzz.cpp); now it is a syntax error like any other.
+TEST_F(ControlApi, ABodyTheYamlParserCannotGetPastIsA400AndTheDaemonCarriesOn) {
+    start(test::room_entry("alpha", 4, "0s"));
+    const auto api = serve->api();
+    const auto bad = api.call("POST", "/v1/rooms", "{name: gamma, members: [Ada]},");
+    ASSERT_EQ(bad.status, 400) << bad.body;
+    EXPECT_NE(bad.body.find("YAML syntax error"), std::string::npos) << bad.body;
+    EXPECT_EQ(api.get("/v1/rooms").status, 200);
+}
+
 }  // namespace
 }  // namespace polylogue

@@ -37,6 +37,15 @@ void slow_down(const std::filesystem::path& config) {
     std::ofstream{config} << text;
 }
 
+// Waits, at most 10 s, until the run has printed something: its room has started. A sanitized
+// build on a loaded machine can take longer than the kill delays below just to start.
+void wait_until_it_talks(const test::child_process& child) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{10};
+    while (child.stdout_so_far().empty() && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds{10});
+    }
+}
+
 TEST(CrashResume, SigkillDuringARunLosesAndRepeatsNothing) {
     test::temp_dir uninterrupted;
     test::copy_from_source("tests/data/reference", uninterrupted);
@@ -50,6 +59,7 @@ TEST(CrashResume, SigkillDuringARunLosesAndRepeatsNothing) {
     slow_down(config);
     for (const int wait_ms : {150, 400}) {
         test::child_process child{{test::polylogue_binary(), "run", config.string()}};
+        wait_until_it_talks(child);
         std::this_thread::sleep_for(std::chrono::milliseconds{wait_ms});
         child.send(SIGKILL);
         const auto killed = child.wait(std::chrono::seconds{10});

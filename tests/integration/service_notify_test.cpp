@@ -223,9 +223,11 @@ TEST_F(ServiceNotify, TheWatchdogPingsAtItsIntervalUntilStopped) {
     const fake_systemd systemd{unique_abstract_name()};
     env_.set("NOTIFY_SOCKET", systemd.name());
     env_.set("WATCHDOG_USEC", "80000");  // pings every 40 ms
+    // The loop outlives the notifier, as in the daemon: its watchdog timer belongs to the loop
+    // (the other order was a use-after-free that ASan reported).
+    asio::io_context loop;
     service_notify notify{nullptr};
     ASSERT_EQ(notify.watchdog_interval(), std::chrono::microseconds{40'000});
-    asio::io_context loop;
     asio::co_spawn(loop, notify.run_watchdog(), asio::detached);
     asio::co_spawn(loop, stop_after(&notify, 300ms), asio::detached);
     const auto start = std::chrono::steady_clock::now();

@@ -265,6 +265,29 @@ TEST(AnthropicStream, PingAndUnknownEventsAndDeltasAreIgnored) {
     EXPECT_FALSE(result.reply.failure);
 }
 
+// The prompt's three counts are added up: INT64_MAX + 1 used to overflow (undefined behaviour,
+// caught by UBSan in tests/fuzz/anthropic_stream_fuzz.cpp). A count no reply could have is not
+// believed.
+TEST(AnthropicStream, UnbelievableTokenCountsAreIgnoredRatherThanAddedUp) {
+    const decoded result = decode_stream(
+        "event: message_start\n"
+        R"(data: {"type":"message_start","message":{"usage":{"input_tokens":9223372036854775807,)"
+        R"("cache_read_input_tokens":1,"output_tokens":-5}}})"
+        "\n\nevent: content_block_delta\n"
+        R"(data: {"type":"content_block_delta","delta":{"type":"text_delta","text":"hi"}})"
+        "\n\nevent: message_delta\n"
+        R"(data: {"type":"message_delta","delta":{"stop_reason":"end_turn"},)"
+        R"("usage":{"output_tokens":1e300}})"
+        "\n\nevent: message_stop\n"
+        R"(data: {"type":"message_stop"})"
+        "\n\n");
+    EXPECT_EQ(result.reply.text, "hi");
+    EXPECT_FALSE(result.reply.failure);
+    ASSERT_TRUE(result.reply.usage);
+    EXPECT_EQ(result.reply.usage->input_tokens, 1);  // only the believable cache read
+    EXPECT_EQ(result.reply.usage->output_tokens, 0);
+}
+
 TEST(AnthropicStream, MalformedJsonIsARetriableMalformedStream) {
     const decoded result = decode_events({{"content_block_delta", R"({"type":"content_bl)", ""}});
     ASSERT_TRUE(result.reply.failure);

@@ -320,6 +320,23 @@ TEST_F(ConfigLoader, SecondYamlDocumentIsRefused) {
     EXPECT_TRUE(parse("rooms: []\n---\n").config.has_value());
 }
 
+// After a stray ',' yaml-cpp's LoadAll yields empty documents forever, until memory runs out
+// (found by tests/fuzz/config_loader_fuzz.cpp): a config file or a room sent to the control API
+// could take the daemon down.
+TEST_F(ConfigLoader, AStrayCommaAfterTheDocumentIsASyntaxErrorNotAnEndlessParse) {
+    expect_one_problem(parse("{rooms: []},\n"), 1, 12, "YAML syntax error: unexpected text");
+    expect_one_problem(parse(","), 1, 1, "YAML syntax error: unexpected text");
+    write("scripts/gemini.yaml", "- a reply\n");
+    const config base = load_valid(minimal);
+    const room_outcome room =
+        parse_room("name: late\nmembers: [Gemini 3 Pro]\n...\n,", base, "body");
+    EXPECT_FALSE(room.room.has_value());
+    ASSERT_EQ(room.problems.size(), 1u);
+    EXPECT_EQ(
+        room.problems[0].to_string(),
+        "body:4:1: YAML syntax error: unexpected text here (a stray ',' outside [ ] or { }?)");
+}
+
 TEST_F(ConfigLoader, UnknownKeySuggestsNearestKey) {
     expect_one_problem(
         parse(with_room("    memebers: [Gemini 3 Pro]\n    members: [Gemini 3 Pro]\n")), 10, 5,

@@ -192,6 +192,22 @@ TEST(GeminiStream, KeepsThoughtPartsApartAndCountsThoughtTokensAsOutput) {
     EXPECT_FALSE(result.reply.failure);
 }
 
+// Output is candidates + thoughts: INT64_MAX + 1 used to overflow (undefined behaviour, caught
+// by UBSan in tests/fuzz/gemini_stream_fuzz.cpp). A count no reply could have is not believed;
+// a whole number written as a float is.
+TEST(GeminiStream, UnbelievableTokenCountsAreIgnoredRatherThanAddedUp) {
+    const decoded result = decode_stream(
+        R"(data: {"candidates":[{"content":{"parts":[{"text":"x"}]},"finishReason":"STOP"}],)"
+        R"("usageMetadata":{"promptTokenCount":12.0,"candidatesTokenCount":9223372036854775807,)"
+        R"("thoughtsTokenCount":1}})"
+        "\n\n");
+    EXPECT_EQ(result.reply.text, "x");
+    EXPECT_FALSE(result.reply.failure);
+    ASSERT_TRUE(result.reply.usage);
+    EXPECT_EQ(result.reply.usage->input_tokens, 12);
+    EXPECT_EQ(result.reply.usage->output_tokens, 1);
+}
+
 TEST(GeminiStream, SafetyFinishReasonIsBlocked) {
     const decoded result = decode_stream(wire("stream_safety.sse"));
     ASSERT_TRUE(result.reply.failure);

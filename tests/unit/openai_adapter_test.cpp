@@ -255,6 +255,20 @@ TEST(OpenAiStream, AFinishReasonOfErrorIsARetriableFailureEvenWithText) {
     EXPECT_EQ(out.reply.failure->type, "finish_reason_error");
 }
 
+// A usage a server cannot mean: 1e300 used to be converted to an integer (undefined behaviour,
+// caught by UBSan in tests/fuzz/openai_stream_fuzz.cpp); now only whole counts from 0 up are
+// believed.
+TEST(OpenAiStream, UnbelievableTokenCountsAreDroppedAndWholeFloatsKept) {
+    const auto out = decode(data(R"({"choices":[{"delta":{"content":"ok"},"finish_reason":"stop"}],
+                                     "usage":{"prompt_tokens":1e300,"completion_tokens":-1}})") +
+                            "data: [DONE]\n\n");
+    EXPECT_EQ(describe(out.reply), "text=[ok] reasoning=[] finish=stop complete=1");
+    const auto floats = decode(data(R"({"choices":[{"delta":{"content":"ok"},
+                                        "finish_reason":"stop"}],
+                                        "usage":{"prompt_tokens":12.0,"completion_tokens":2.5}})"));
+    EXPECT_EQ(describe(floats.reply), "text=[ok] reasoning=[] finish=stop complete=1 usage=12/0");
+}
+
 api_failure stream_error(const std::string& error_json) {
     const auto out = decode(data(R"({"choices":[{"delta":{"content":"x"}}]})") +
                             data(R"({"error":)" + error_json + "}"));
