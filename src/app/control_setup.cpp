@@ -83,6 +83,12 @@ std::optional<started_control> start_control(boost::asio::any_io_executor execut
     started.server->on_error = [log](std::string_view what) {
         log->debug("control API connection: {}", what);
     };
+    started.server->on_accept_failure = [log](std::string_view what, std::uint64_t failures) {
+        log->warn(
+            "control API cannot accept connections: {} ({} time(s) in a row; retrying "
+            "every 100 ms)",
+            what, failures);
+    };
     boost::asio::co_spawn(executor, started.server->run(), boost::asio::detached);
     log->info("control API listening on {}", with_port(cfg.control.listen, started.server->port()));
     return started;

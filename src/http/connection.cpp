@@ -91,6 +91,18 @@ asio::awaitable<result<void>> handshake(connection* conn, std::string host,
     co_return result<void>{};
 }
 
+// A phase that times out when the whole call's deadline, not its own timeout, bounded it failed
+// because the call ran out of time: the caller is told so rather than blaming the phase.
+boost::system::error_code blame(boost::system::error_code failure, bool deadline_bound) {
+    const bool phase_timeout = failure == errc::resolve_timeout ||
+                               failure == errc::connect_timeout || failure == errc::tls_timeout;
+    return deadline_bound && phase_timeout ? make_error_code(errc::deadline_exceeded) : failure;
+}
+
+bool bound_by_deadline(std::chrono::milliseconds phase, steady_clock::time_point deadline) {
+    return deadline - steady_clock::now() <= phase;
+}
+
 }  // namespace
 
 std::chrono::milliseconds phase_budget(std::chrono::milliseconds phase,
@@ -119,10 +131,11 @@ asio::awaitable<result<std::unique_ptr<connection>>> open_connection(
     client_limits limits, steady_clock::time_point deadline) {
     using outcome = result<std::unique_ptr<connection>>;
     const url& first_hop = proxy ? *proxy : target;
+    const bool resolve_bound = bound_by_deadline(limits.resolve_timeout, deadline);
     auto addresses = co_await resolve(first_hop.host, first_hop.port,
                                       phase_budget(limits.resolve_timeout, deadline));
     if (!addresses) {
-        co_return outcome{addresses.error()};
+        co_return outcome{blame(addresses.error(), resolve_bound)};
     }
     auto conn = std::make_unique<connection>();
     conn->key = key;
@@ -133,11 +146,13 @@ asio::awaitable<result<std::unique_ptr<connection>>> open_connection(
         conn->plain.emplace(executor);
         conn->absolute_form = proxy.has_value();
     }
+    const bool connect_bound = bound_by_deadline(limits.connect_timeout, deadline);
     conn->tcp().expires_after(phase_budget(limits.connect_timeout, deadline));
     boost::system::error_code ec;
     co_await conn->tcp().async_connect(*addresses, asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
-        co_return outcome{timed_out(ec) ? errc::connect_timeout : errc::connect_failed};
+        co_return outcome{timed_out(ec) ? blame(errc::connect_timeout, connect_bound)
+                                        : make_error_code(errc::connect_failed)};
     }
     if (proxy && target.tls()) {
         auto tunnel = co_await open_tunnel(&conn->tcp(), target, *proxy,
@@ -147,10 +162,11 @@ asio::awaitable<result<std::unique_ptr<connection>>> open_connection(
         }
     }
     if (target.tls()) {
+        const bool tls_bound = bound_by_deadline(limits.tls_timeout, deadline);
         auto secured =
             co_await handshake(conn.get(), target.host, phase_budget(limits.tls_timeout, deadline));
         if (!secured) {
-            co_return outcome{secured.error()};
+            co_return outcome{blame(secured.error(), tls_bound)};
         }
     }
     co_return outcome{std::move(conn)};

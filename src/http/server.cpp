@@ -350,7 +350,14 @@ void admit(const std::shared_ptr<server_core>& core, tcp::socket socket) {
     asio::co_spawn(core->executor, serve_connection(std::move(conn)), connection_ended{core});
 }
 
+// A run of failures is told at its first and then once a minute (every 600th, 100 ms apart), so
+// that running out of descriptors is visible without a line every 100 ms.
+bool worth_telling(std::uint64_t failures_in_a_row) {
+    return failures_in_a_row % 600 == 1;
+}
+
 asio::awaitable<void> accept_loop(std::shared_ptr<server_core> core) {
+    std::uint64_t failures_in_a_row = 0;
     while (!core->stopping) {
         error_code ec;
         auto socket = co_await core->acceptor.async_accept(with(ec));
@@ -358,11 +365,15 @@ asio::awaitable<void> accept_loop(std::shared_ptr<server_core> core) {
             break;
         }
         if (!ec) {
+            failures_in_a_row = 0;
             admit(core, std::move(socket));
             continue;
         }
+        ++core->stats.accept_failures;
+        if (worth_telling(++failures_in_a_row)) {
+            core->report_accept_failure(ec.message(), failures_in_a_row);
+        }
         // Out of descriptors, say: let some connections end before trying again.
-        core->report("accept failed: " + ec.message());
         asio::steady_timer pause{core->executor, std::chrono::milliseconds{100}};
         co_await pause.async_wait(with(ec));
     }
@@ -379,6 +390,7 @@ server::server(std::unique_ptr<impl> state) : impl_{std::move(state)} {}
 server::~server() {
     impl_->core->stop();
     impl_->core->on_error = nullptr;
+    impl_->core->on_accept_failure = nullptr;
 }
 
 result<std::unique_ptr<server>> server::listen(asio::any_io_executor executor,
@@ -392,6 +404,7 @@ result<std::unique_ptr<server>> server::listen(asio::any_io_executor executor,
     state->core = core;
     std::unique_ptr<server> out{new server{std::move(state)}};
     core->on_error = &out->on_error;
+    core->on_accept_failure = &out->on_accept_failure;
     return out;
 }
 

@@ -63,6 +63,12 @@ void server_core::report(const std::string& what) const {
     }
 }
 
+void server_core::report_accept_failure(const std::string& what, std::uint64_t failures) const {
+    if (on_accept_failure != nullptr && *on_accept_failure) {
+        (*on_accept_failure)(what, failures);
+    }
+}
+
 void server_core::stop() {
     stopping = true;
     boost::system::error_code ignored;

@@ -41,6 +41,7 @@ struct server_core {
     request_handler& handler;
     server_stats stats;
     std::function<void(std::string_view)>* on_error = nullptr;  // the server's; null once gone
+    std::function<void(std::string_view, std::uint64_t)>* on_accept_failure = nullptr;  // same
     std::uint16_t port = 0;
     bool stopping = false;
 
@@ -48,6 +49,7 @@ struct server_core {
     std::uint64_t enrol(std::weak_ptr<closable> connection);
     void leave(std::uint64_t id);
     void report(const std::string& what) const;
+    void report_accept_failure(const std::string& what, std::uint64_t failures) const;
     // Stops accepting and closes every open connection.
     void stop();
 

@@ -109,7 +109,13 @@ TEST(Cli, ServeStopsCleanlyOnSigtermWithinFiveSeconds) {
     test::temp_dir dir;
     test::copy_from_source("config", dir);
     test::child_process daemon{{test::polylogue_binary(), "serve", (dir / "demo.yaml").string()}};
-    std::this_thread::sleep_for(std::chrono::milliseconds{600});
+    // Signalled once its room has a chat log, not after a fixed pause: a sanitized build on a
+    // loaded machine can take longer than any pause to install its signal handlers.
+    const auto started = std::chrono::steady_clock::now();
+    while (!std::filesystem::exists(dir / "var/logs/demo.log") &&
+           std::chrono::steady_clock::now() - started < std::chrono::seconds{20}) {
+        std::this_thread::sleep_for(std::chrono::milliseconds{100});
+    }
     const auto stopped_at = std::chrono::steady_clock::now();
     daemon.send(SIGTERM);
     const auto result = daemon.wait(std::chrono::seconds{10});

@@ -31,7 +31,9 @@ json wait_for_transcript(const test::api_client& api, const std::string& room,
 std::size_t count_type(const json& records, const std::string& type) {
     std::size_t n = 0;
     for (const auto& r : records) {
-        n += r["type"] == type ? 1 : 0;
+        if (r["type"] == type) {
+            ++n;
+        }
     }
     return n;
 }
@@ -172,11 +174,11 @@ TEST_F(ControlApi, AHumanMessageIsCommittedBeforeTheNextTurn) {
     const auto said = api.post("/v1/rooms/alpha/messages",
                                {{"speaker", "janus"}, {"text", "a word from outside"}});
     ASSERT_EQ(said.status, 201) << said.body;
-    const auto seq = said.json()["seq"].get<std::int64_t>();
+    const auto seq = said.json()["seq"].get<std::size_t>();
     const auto records = wait_for_transcript(api, "alpha", [&](const json& r) {
-        return !r.empty() && r.back()["seq"].get<std::int64_t>() > seq + 1;
+        return !r.empty() && r.back()["seq"].get<std::size_t>() > seq + 1;
     });
-    ASSERT_GE(records.size(), static_cast<std::size_t>(seq));
+    ASSERT_GE(records.size(), seq);
     EXPECT_EQ(records[seq - 1]["speaker"], "janus");
     EXPECT_EQ(records[seq - 1]["text"], "a word from outside");
     EXPECT_EQ(api.post("/v1/rooms/alpha/messages", {{"speaker", "AI-2"}, {"text", "x"}}).status,

@@ -3,6 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <boost/asio/error.hpp>
 
 #include <nlohmann/json.hpp>
@@ -210,6 +214,73 @@ TEST_F(HttpServerLimits, IPv6LoopbackIsAcceptedInBrackets) {
     }
     ASSERT_TRUE(listening) << listening.error().message();
     EXPECT_NE((*listening)->port(), 0);
+}
+
+// Takes every file descriptor of this process but one, under a lowered soft limit, until
+// release(): the next socket the test opens is the last one there is.
+class descriptor_squeeze {
+  public:
+    descriptor_squeeze() {
+        ::getrlimit(RLIMIT_NOFILE, &saved_);
+        rlimit lowered = saved_;
+        lowered.rlim_cur = std::min<rlim_t>(saved_.rlim_cur, 256);
+        ::setrlimit(RLIMIT_NOFILE, &lowered);
+        for (int fd = ::dup(0); fd >= 0; fd = ::dup(0)) {
+            held_.push_back(fd);
+        }
+        if (!held_.empty()) {
+            ::close(held_.back());
+            held_.pop_back();
+        }
+    }
+    descriptor_squeeze(const descriptor_squeeze&) = delete;
+    descriptor_squeeze& operator=(const descriptor_squeeze&) = delete;
+    ~descriptor_squeeze() { release(); }
+
+    void release() {
+        for (const int fd : held_) {
+            ::close(fd);
+        }
+        held_.clear();
+        ::setrlimit(RLIMIT_NOFILE, &saved_);
+    }
+
+  private:
+    rlimit saved_{};
+    std::vector<int> held_;
+};
+
+struct starved_accept_outcome {
+    std::uint64_t failures_while_starved = 0;
+    std::string reply_once_freed;
+};
+
+asio::awaitable<starved_accept_outcome> connect_while_starved(server* srv) {
+    starved_accept_outcome out;
+    descriptor_squeeze squeeze;
+    auto client = co_await test::connect_raw(srv->port());
+    co_await test::send_raw(&client, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    for (int i = 0; i < 200 && srv->stats().accept_failures < 3; ++i) {
+        co_await test::sleep_for(10ms);
+    }
+    out.failures_while_starved = srv->stats().accept_failures;
+    squeeze.release();
+    out.reply_once_freed = co_await test::read_to_end(&client);
+    co_return out;
+}
+
+TEST_F(HttpServerLimits, OutOfDescriptorsIsToldOnceAndAcceptingResumesWhenThereAreSome) {
+    std::vector<std::uint64_t> told;
+    start();
+    server->on_accept_failure = [&told](std::string_view what, std::uint64_t failures) {
+        EXPECT_FALSE(what.empty());
+        told.push_back(failures);
+    };
+    const auto out = drive(connect_while_starved(server.get()));
+    EXPECT_GE(out.failures_while_starved, 3u) << "accept never ran out of descriptors";
+    EXPECT_EQ(told, std::vector<std::uint64_t>{1}) << "a run of failures is told once a minute";
+    EXPECT_TRUE(out.reply_once_freed.starts_with("HTTP/1.1 200")) << out.reply_once_freed;
+    EXPECT_EQ(server->stats().connections_accepted, 1u);
 }
 
 }  // namespace

@@ -88,6 +88,7 @@ class request_handler {
 struct server_stats {
     std::uint64_t connections_accepted = 0;
     std::uint64_t connections_refused = 0;  // over max_connections
+    std::uint64_t accept_failures = 0;      // out of descriptors, say
     std::uint64_t requests = 0;
     std::size_t open_connections = 0;
     std::size_t open_streams = 0;
@@ -121,6 +122,11 @@ class server {
     // Called with a short description of each connection that ended with an error (for logs);
     // never with request bodies or headers.
     std::function<void(std::string_view)> on_error;
+
+    // Called when accepting fails (out of file descriptors, say): at the first failure of a run
+    // of failures and then once a minute while it lasts, with the number of failures so far. The
+    // server waits 100 ms after each failure, so connections can end and free descriptors.
+    std::function<void(std::string_view, std::uint64_t)> on_accept_failure;
 
   private:
     struct impl;
