@@ -81,7 +81,7 @@ asio::awaitable<completion_outcome> http_provider::complete(completion_request r
     milliseconds waited{0};
     for (int attempt_number = 1;; ++attempt_number) {
         co_await take_slot();
-        auto tried = co_await attempt(call, request.on_text);
+        auto tried = co_await attempt(&call, &request.on_text);
         give_back_slot();
         if (auto* reply = std::get_if<completion>(&tried.outcome)) {
             reply->attempts = attempt_number;
@@ -105,17 +105,17 @@ asio::awaitable<completion_outcome> http_provider::complete(completion_request r
 }
 
 asio::awaitable<http_provider::attempt_result> http_provider::attempt(
-    http_call call, std::function<void(std::string_view)> on_text) {
+    const http_call* call, const std::function<void(std::string_view)>* on_text) {
     auto decoder = adapter_->make_stream_decoder();
-    http::sse_parser events{[&decoder, &on_text](const http::sse_event& event) {
+    http::sse_parser events{[&decoder, on_text](const http::sse_event& event) {
         decoder->on_event(event);
-        if (auto fresh = decoder->take_new_text(); !fresh.empty() && on_text) {
-            on_text(fresh);
+        if (auto fresh = decoder->take_new_text(); !fresh.empty() && *on_text) {
+            (*on_text)(fresh);
         }
     }};
     bool oversized_line = false;
     auto answer = co_await client_.send(
-        to_http(call), [&](std::string_view chunk) { oversized_line |= !events.feed(chunk); });
+        to_http(*call), [&](std::string_view chunk) { oversized_line |= !events.feed(chunk); });
     if (!answer) {
         co_return attempt_result{transport_failure(answer.error()), std::nullopt};
     }
