@@ -1,5 +1,9 @@
 #include "chat_log.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <iostream>
 
 #include "polylogue/core/text.hpp"
@@ -7,6 +11,9 @@
 
 namespace polylogue::app {
 namespace {
+
+// A reply is a few KiB at most; a buffer that grew past this for a long one is given back.
+constexpr std::size_t kept_buffer_bytes = 4096;
 
 std::string_view without_trailing_newlines(std::string_view text) {
     while (!text.empty() && text.back() == '\n') {
@@ -21,6 +28,19 @@ std::string live_header(const room::live_text& live) {
            std::string{live.model} + "):\n";
 }
 
+void write_all(int fd, std::string_view text) {
+    while (!text.empty()) {
+        const ssize_t written = ::write(fd, text.data(), text.size());
+        if (written < 0 && errno == EINTR) {
+            continue;
+        }
+        if (written <= 0) {
+            return;  // a full disk loses chat log text, never the transcript
+        }
+        text.remove_prefix(static_cast<std::size_t>(written));
+    }
+}
+
 }  // namespace
 
 chat_log::chat_log(boost::asio::any_io_executor executor, std::filesystem::path directory,
@@ -32,41 +52,50 @@ chat_log::chat_log(boost::asio::any_io_executor executor, std::filesystem::path 
       print_to_stdout_{print_to_stdout},
       prefix_room_names_{prefix_room_names} {}
 
+chat_log::~chat_log() {
+    for (auto& [name, stream] : rooms_) {
+        flush(stream);
+        if (stream.fd >= 0) {
+            ::close(stream.fd);
+        }
+    }
+}
+
 chat_log::room_stream& chat_log::stream_for(std::string_view room) {
     auto found = rooms_.find(room);
     if (found == rooms_.end()) {
         found = rooms_.emplace(std::string{room}, room_stream{}).first;
         found->second.name = found->first;
     }
-    room_stream& stream = found->second;
-    if (stream.file) {
+    return found->second;
+}
+
+bool chat_log::open(room_stream& stream) {
+    if (stream.fd >= 0) {
         recent_.splice(recent_.end(), recent_, stream.recent);
-        return stream;
+        return true;
     }
     if (recent_.size() >= max_open_files) {
         close(*recent_.front());
     }
     // Room names are validated file names, so this path stays inside the log directory.
-    stream.file.reset(std::fopen((directory_ / (stream.name + ".log")).c_str(), "a"));
-    if (stream.file) {
-        stream.recent = recent_.insert(recent_.end(), &stream);
+    const auto path = directory_ / (stream.name + ".log");
+    stream.fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+    if (stream.fd < 0) {
+        return false;
     }
-    return stream;
+    stream.recent = recent_.insert(recent_.end(), &stream);
+    return true;
 }
 
 void chat_log::close(room_stream& stream) {
-    if (stream.unflushed) {
-        stream.unflushed = false;
-        --unflushed_;
-    }
-    stream.file.reset();  // fclose writes what is buffered
+    ::close(stream.fd);
+    stream.fd = -1;
     recent_.erase(stream.recent);
 }
 
 void chat_log::write(room_stream& stream, std::string_view text) {
-    if (std::FILE* file = stream.file.get()) {
-        std::fwrite(text.data(), 1, text.size(), file);
-    }
+    stream.pending.append(text);
     if (print_to_stdout_) {
         // With several rooms on one terminal, each piece says which room it belongs to.
         if (prefix_room_names_) {
@@ -78,33 +107,43 @@ void chat_log::write(room_stream& stream, std::string_view text) {
 }
 
 void chat_log::flush(room_stream& stream) {
-    if (stream.file) {
-        std::fflush(stream.file.get());
+    if (stream.awaits_timer) {
+        stream.awaits_timer = false;
+        --awaiting_timer_;
     }
-    if (stream.unflushed) {
-        stream.unflushed = false;
-        --unflushed_;
+    if (stream.pending.empty()) {
+        return;
+    }
+    if (open(stream)) {
+        write_all(stream.fd, stream.pending);
+    }
+    stream.pending.clear();
+    if (stream.pending.capacity() > kept_buffer_bytes) {
+        stream.pending.shrink_to_fit();
     }
 }
 
-void chat_log::flush_live_later() {
-    if (live_timer_armed_) {
+void chat_log::flush_live_later(room_stream& stream) {
+    if (stream.awaits_timer) {
         return;
     }
-    live_timer_armed_ = true;
+    stream.awaits_timer = true;
+    live_waiting_.push_back(&stream);
+    if (awaiting_timer_++ > 0) {
+        return;  // the timer is set
+    }
     live_timer_.expires_after(live_flush_interval);
     live_timer_.async_wait([this](boost::system::error_code ec) {
         if (ec == boost::asio::error::operation_aborted) {
-            return;  // cancelled: nothing was left to flush, or the log is going away
+            return;  // cancelled: every room was flushed, or the log is going away
         }
-        live_timer_armed_ = false;
         flush_live();
     });
 }
 
 void chat_log::flush_live() {
-    for (room_stream* stream : recent_) {
-        if (stream->unflushed) {
+    for (room_stream* stream : std::exchange(live_waiting_, {})) {
+        if (stream->awaits_timer) {
             flush(*stream);
         }
     }
@@ -124,10 +163,8 @@ void chat_log::on_live(const config::room& room, const room::live_text& live) {
         }
         write(stream, live.chunk);
     }
-    if (!stream.unflushed && stream.file) {
-        stream.unflushed = true;
-        ++unflushed_;
-        flush_live_later();
+    if (!stream.pending.empty()) {
+        flush_live_later(stream);
     }
 }
 
@@ -142,10 +179,11 @@ void chat_log::on_commit(const config::room& room, std::span<const core::record>
         write(stream, streamed ? "\n\n" : text);
     }
     stream.streaming_slot = 0;
+    const bool awaited_timer = stream.awaits_timer;
     flush(stream);
-    if (unflushed_ == 0 && live_timer_armed_) {
-        live_timer_armed_ = false;
-        live_timer_.cancel();  // so that a finished `run` does not wait for it
+    if (awaited_timer && awaiting_timer_ == 0) {
+        live_timer_.cancel();  // nothing left for it, and a finished `run` need not wait for it
+        live_waiting_.clear();
     }
 }
 

@@ -2,9 +2,9 @@
 // The watcher that shows the room as a chat: data_dir/logs/ROOM.log for `tail -f` (text streams
 // in as the model writes it), the committed records in the daemon's log, and, for `run`, the
 // same chat on stdout.
-// Streamed text is written to the file's buffer as it comes and reaches the file when its turn
-// commits, or at most live_flush_interval after it arrived: one write per turn rather than one
-// per streamed chunk, while `tail -f` still sees a slow answer grow.
+// Text waits in the room's buffer and reaches the file when its turn commits, or at most
+// live_flush_interval after it arrived: one write per turn rather than one per streamed chunk,
+// while `tail -f` still sees a slow answer grow.
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -12,7 +12,6 @@
 #include <spdlog/logger.h>
 
 #include <chrono>
-#include <cstdio>
 #include <filesystem>
 #include <list>
 #include <memory>
@@ -20,6 +19,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "name_hash.hpp"
 #include "polylogue/config/config.hpp"
@@ -37,6 +37,7 @@ class chat_log {
              bool prefix_room_names);
     chat_log(const chat_log&) = delete;
     chat_log& operator=(const chat_log&) = delete;
+    ~chat_log();  // writes what is still buffered
 
     void on_commit(const config::room& room, std::span<const core::record> records);
     void on_live(const config::room& room, const room::live_text& live);
@@ -51,22 +52,24 @@ class chat_log {
 
     struct room_stream {
         std::string name;
-        std::unique_ptr<std::FILE, int (*)(std::FILE*)> file{nullptr, &std::fclose};
-        int streaming_slot = 0;  // the slot whose text is being written live; 0: none
-        bool unflushed = false;  // live text sits in the file's buffer
-        std::list<room_stream*>::iterator recent;  // its place in recent_, while file is open
+        int fd = -1;                // open, or -1
+        std::string pending;        // text not yet in the file
+        int streaming_slot = 0;     // the slot whose text is being written live; 0: none
+        bool awaits_timer = false;  // live text waits for the flush timer
+        std::list<room_stream*>::iterator recent;  // its place in recent_, while fd is open
     };
 
     room_stream& stream_for(std::string_view room);
     void write(room_stream& stream, std::string_view text);
     void flush(room_stream& stream);
+    bool open(room_stream& stream);
     void close(room_stream& stream);
-    void flush_live_later();
+    void flush_live_later(room_stream& stream);
     void flush_live();
 
     boost::asio::steady_timer live_timer_;
-    bool live_timer_armed_ = false;
-    std::size_t unflushed_ = 0;  // rooms whose live text is not in their file yet
+    std::vector<room_stream*> live_waiting_;  // for the timer; some may have been flushed since
+    std::size_t awaiting_timer_ = 0;          // rooms in live_waiting_ still with awaits_timer
     std::filesystem::path directory_;
     std::shared_ptr<spdlog::logger> daemon_log_;
     bool print_to_stdout_;
