@@ -273,6 +273,11 @@ const client_limits& client::limits() const noexcept {
 }
 
 asio::awaitable<result<response>> client::send(request req, chunk_handler on_body) {
+    co_return co_await send_kept(&req, std::move(on_body));
+}
+
+asio::awaitable<result<response>> client::send_kept(const request* kept, chunk_handler on_body) {
+    const request& req = *kept;
     auto target = parse_url(req.url);
     if (!target) {
         co_return result<response>{target.error()};
@@ -293,7 +298,7 @@ asio::awaitable<result<response>> client::send(request req, chunk_handler on_bod
     auto out = co_await impl_->attempt(&req, &*target, proxy, &on_body, limits, deadline, &reused);
     if (!out.answer && reused && out.nothing_read) {
         // A pooled connection the server had already closed: one fresh try is safe.
-        out = co_await impl_->attempt(&req, &*target, proxy, &on_body, limits, deadline, &reused);
+        out = co_await impl_->attempt(kept, &*target, proxy, &on_body, limits, deadline, &reused);
     }
     co_return std::move(out.answer);
 }
