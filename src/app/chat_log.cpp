@@ -12,9 +12,6 @@
 namespace polylogue::app {
 namespace {
 
-// A reply is a few KiB at most; a buffer that grew past this for a long one is given back.
-constexpr std::size_t kept_buffer_bytes = 4096;
-
 std::string_view without_trailing_newlines(std::string_view text) {
     while (!text.empty() && text.back() == '\n') {
         text.remove_suffix(1);
@@ -117,10 +114,8 @@ void chat_log::flush(room_stream& stream) {
     if (open(stream)) {
         write_all(stream.fd, stream.pending);
     }
-    stream.pending.clear();
-    if (stream.pending.capacity() > kept_buffer_bytes) {
-        stream.pending.shrink_to_fit();
-    }
+    // Given back rather than kept: thousands of idle rooms should not each hold a reply's worth.
+    std::string{}.swap(stream.pending);
 }
 
 void chat_log::flush_live_later(room_stream& stream) {
