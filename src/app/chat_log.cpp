@@ -122,24 +122,39 @@ void chat_log::flush_live_later(room_stream& stream) {
     if (stream.awaits_timer) {
         return;
     }
+    const auto now = std::chrono::steady_clock::now();
     stream.awaits_timer = true;
-    live_waiting_.push_back(&stream);
-    if (awaiting_timer_++ > 0) {
-        return;  // the timer is set
+    stream.waiting_since = now;
+    live_waiting_.push_back({&stream, now});
+    if (awaiting_timer_++ == 0) {
+        wake_at(now + live_flush_interval);
     }
-    live_timer_.expires_after(live_flush_interval);
+}
+
+void chat_log::wake_at(std::chrono::steady_clock::time_point when) {
+    live_timer_.expires_at(when);
     live_timer_.async_wait([this](boost::system::error_code ec) {
         if (ec == boost::asio::error::operation_aborted) {
-            return;  // cancelled: every room was flushed, or the log is going away
+            return;  // cancelled or moved: every room was flushed, or the log is going away
         }
         flush_live();
     });
 }
 
+// Writes the text that has waited live_flush_interval; text younger than that waits for its
+// commit or the next wake-up, so that a turn that commits soon costs one write, not two.
 void chat_log::flush_live() {
-    for (room_stream* stream : std::exchange(live_waiting_, {})) {
-        if (stream->awaits_timer) {
-            flush(*stream);
+    const auto now = std::chrono::steady_clock::now();
+    while (!live_waiting_.empty()) {
+        const live_wait next = live_waiting_.front();
+        const bool stale = !next.stream->awaits_timer || next.stream->waiting_since != next.since;
+        if (!stale && now - next.since < live_flush_interval) {
+            wake_at(next.since + live_flush_interval);
+            return;
+        }
+        live_waiting_.pop_front();
+        if (!stale) {
+            flush(*next.stream);
         }
     }
 }

@@ -12,6 +12,7 @@
 #include <spdlog/logger.h>
 
 #include <chrono>
+#include <deque>
 #include <filesystem>
 #include <list>
 #include <memory>
@@ -19,7 +20,6 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <vector>
 
 #include "name_hash.hpp"
 #include "polylogue/config/config.hpp"
@@ -56,6 +56,7 @@ class chat_log {
         std::string pending;        // text not yet in the file
         int streaming_slot = 0;     // the slot whose text is being written live; 0: none
         bool awaits_timer = false;  // live text waits for the flush timer
+        std::chrono::steady_clock::time_point waiting_since{};  // while awaits_timer
         std::list<room_stream*>::iterator recent;  // its place in recent_, while fd is open
     };
 
@@ -66,10 +67,16 @@ class chat_log {
     void close(room_stream& stream);
     void flush_live_later(room_stream& stream);
     void flush_live();
+    void wake_at(std::chrono::steady_clock::time_point when);
+
+    struct live_wait {
+        room_stream* stream;
+        std::chrono::steady_clock::time_point since;  // stale once the stream's differs
+    };
 
     boost::asio::steady_timer live_timer_;
-    std::vector<room_stream*> live_waiting_;  // for the timer; some may have been flushed since
-    std::size_t awaiting_timer_ = 0;          // rooms in live_waiting_ still with awaits_timer
+    std::deque<live_wait> live_waiting_;  // oldest first; some may have been flushed since
+    std::size_t awaiting_timer_ = 0;      // rooms with awaits_timer
     std::filesystem::path directory_;
     std::shared_ptr<spdlog::logger> daemon_log_;
     bool print_to_stdout_;
