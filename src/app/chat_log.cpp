@@ -1,5 +1,9 @@
 #include "chat_log.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <iostream>
 
 #include "polylogue/core/text.hpp"
@@ -8,9 +12,9 @@
 namespace polylogue::app {
 namespace {
 
-std::string without_trailing_newlines(std::string text) {
+std::string_view without_trailing_newlines(std::string_view text) {
     while (!text.empty() && text.back() == '\n') {
-        text.pop_back();
+        text.remove_suffix(1);
     }
     return text;
 }
@@ -21,77 +25,183 @@ std::string live_header(const room::live_text& live) {
            std::string{live.model} + "):\n";
 }
 
+void write_all(int fd, std::string_view text) {
+    while (!text.empty()) {
+        const ssize_t written = ::write(fd, text.data(), text.size());
+        if (written < 0 && errno == EINTR) {
+            continue;
+        }
+        if (written <= 0) {
+            return;  // a full disk loses chat log text, never the transcript
+        }
+        text.remove_prefix(static_cast<std::size_t>(written));
+    }
+}
+
 }  // namespace
 
-chat_log::chat_log(std::filesystem::path directory, std::shared_ptr<spdlog::logger> daemon_log,
-                   bool print_to_stdout, bool prefix_room_names)
-    : directory_{std::move(directory)},
+chat_log::chat_log(boost::asio::any_io_executor executor, std::filesystem::path directory,
+                   std::shared_ptr<spdlog::logger> daemon_log, bool print_to_stdout,
+                   bool prefix_room_names)
+    : live_timer_{std::move(executor)},
+      directory_{std::move(directory)},
       daemon_log_{std::move(daemon_log)},
       print_to_stdout_{print_to_stdout},
       prefix_room_names_{prefix_room_names} {}
 
-chat_log::room_stream& chat_log::stream_for(const std::string& room) {
-    auto& stream = rooms_[room];
-    if (stream.file) {
-        recent_.splice(recent_.end(), recent_, stream.recent);
-        return stream;
+chat_log::~chat_log() {
+    for (auto& [name, stream] : rooms_) {
+        flush(stream);
+        if (stream.fd >= 0) {
+            ::close(stream.fd);
+        }
     }
-    if (recent_.size() >= max_open_files) {
-        rooms_.find(recent_.front())->second.file.reset();
-        recent_.pop_front();
-    }
-    // Room names are validated file names, so this path stays inside the log directory.
-    stream.file.reset(std::fopen((directory_ / (room + ".log")).c_str(), "a"));
-    if (stream.file) {
-        stream.recent = recent_.insert(recent_.end(), room);
-    }
-    return stream;
 }
 
-void chat_log::write(const std::string& room, const std::string& text) {
-    if (auto* file = stream_for(room).file.get()) {
-        std::fwrite(text.data(), 1, text.size(), file);
-        std::fflush(file);
+chat_log::room_stream& chat_log::stream_for(std::string_view room) {
+    auto found = rooms_.find(room);
+    if (found == rooms_.end()) {
+        found = rooms_.emplace(std::string{room}, room_stream{}).first;
+        found->second.name = found->first;
     }
+    return found->second;
+}
+
+bool chat_log::open(room_stream& stream) {
+    if (stream.fd >= 0) {
+        recent_.splice(recent_.end(), recent_, stream.recent);
+        return true;
+    }
+    if (recent_.size() >= max_open_files) {
+        close(*recent_.front());
+    }
+    // Room names are validated file names, so this path stays inside the log directory.
+    const auto path = directory_ / (stream.name + ".log");
+    stream.fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+    if (stream.fd < 0) {
+        return false;
+    }
+    stream.recent = recent_.insert(recent_.end(), &stream);
+    return true;
+}
+
+void chat_log::close(room_stream& stream) {
+    ::close(stream.fd);
+    stream.fd = -1;
+    recent_.erase(stream.recent);
+}
+
+void chat_log::write(room_stream& stream, std::string_view text) {
+    stream.pending.append(text);
     if (print_to_stdout_) {
         // With several rooms on one terminal, each piece says which room it belongs to.
-        std::cout << (prefix_room_names_ ? "[" + room + "] " : std::string{}) << text;
+        if (prefix_room_names_) {
+            std::cout << '[' << stream.name << "] ";
+        }
+        std::cout << text;
         std::cout.flush();
     }
 }
 
-void chat_log::on_live(const config::room& room, const room::live_text& live) {
-    auto& stream = stream_for(room.name);
-    if (live.restart) {
-        if (stream.streaming_slot != 0) {
-            write(room.name, "\n(the answer broke off; retrying)\n");
-        }
-        stream.streaming_slot = 0;
+void chat_log::flush(room_stream& stream) {
+    if (stream.awaits_timer) {
+        stream.awaits_timer = false;
+        --awaiting_timer_;
+    }
+    if (stream.pending.empty()) {
         return;
     }
-    if (stream.streaming_slot != live.slot) {
-        stream.streaming_slot = live.slot;
-        write(room.name, live_header(live));
+    if (open(stream)) {
+        write_all(stream.fd, stream.pending);
     }
-    write(room.name, std::string{live.chunk});
+    // Given back rather than kept: thousands of idle rooms should not each hold a reply's worth.
+    std::string{}.swap(stream.pending);
+}
+
+void chat_log::flush_live_later(room_stream& stream) {
+    if (stream.awaits_timer) {
+        return;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    stream.awaits_timer = true;
+    stream.waiting_since = now;
+    live_waiting_.push_back({&stream, now});
+    if (awaiting_timer_++ == 0) {
+        wake_at(now + live_flush_interval);
+    }
+}
+
+void chat_log::wake_at(std::chrono::steady_clock::time_point when) {
+    live_timer_.expires_at(when);
+    live_timer_.async_wait([this](boost::system::error_code ec) {
+        if (ec == boost::asio::error::operation_aborted) {
+            return;  // cancelled or moved: every room was flushed, or the log is going away
+        }
+        flush_live();
+    });
+}
+
+// Writes the text that has waited live_flush_interval; text younger than that waits for its
+// commit or the next wake-up, so that a turn that commits soon costs one write, not two.
+void chat_log::flush_live() {
+    const auto now = std::chrono::steady_clock::now();
+    while (!live_waiting_.empty()) {
+        const live_wait next = live_waiting_.front();
+        const bool stale = !next.stream->awaits_timer || next.stream->waiting_since != next.since;
+        if (!stale && now - next.since < live_flush_interval) {
+            wake_at(next.since + live_flush_interval);
+            return;
+        }
+        live_waiting_.pop_front();
+        if (!stale) {
+            flush(*next.stream);
+        }
+    }
+}
+
+void chat_log::on_live(const config::room& room, const room::live_text& live) {
+    room_stream& stream = stream_for(room.name);
+    if (live.restart) {
+        if (stream.streaming_slot != 0) {
+            write(stream, "\n(the answer broke off; retrying)\n");
+        }
+        stream.streaming_slot = 0;
+    } else {
+        if (stream.streaming_slot != live.slot) {
+            stream.streaming_slot = live.slot;
+            write(stream, live_header(live));
+        }
+        write(stream, live.chunk);
+    }
+    if (!stream.pending.empty()) {
+        flush_live_later(stream);
+    }
 }
 
 void chat_log::on_commit(const config::room& room, std::span<const core::record> records) {
-    auto& stream = stream_for(room.name);
+    room_stream& stream = stream_for(room.name);
     for (const auto& r : records) {
         const std::string text = transcript::format_text(r);
         daemon_log_->info("[{}] {}", room.name, without_trailing_newlines(text));
         const bool streamed = r.type == core::record_type::message &&
                               stream.streaming_slot == core::slot_from_label(r.speaker);
         // A streamed message is already in the chat log: close it rather than repeat it.
-        write(room.name, streamed ? "\n\n" : text);
+        write(stream, streamed ? "\n\n" : text);
     }
     stream.streaming_slot = 0;
+    const bool awaited_timer = stream.awaits_timer;
+    flush(stream);
+    if (awaited_timer && awaiting_timer_ == 0) {
+        live_timer_.cancel();  // nothing left for it, and a finished `run` need not wait for it
+        live_waiting_.clear();
+    }
 }
 
 void chat_log::say(const std::string& room, const std::string& line) {
     daemon_log_->info("[{}] {}", room, line);
-    write(room, line + "\n");
+    room_stream& stream = stream_for(room);
+    write(stream, line + "\n");
+    flush(stream);
 }
 
 }  // namespace polylogue::app

@@ -2,17 +2,26 @@
 // The watcher that shows the room as a chat: data_dir/logs/ROOM.log for `tail -f` (text streams
 // in as the model writes it), the committed records in the daemon's log, and, for `run`, the
 // same chat on stdout.
+// Text waits in the room's buffer and reaches the file when its turn commits, or at most
+// live_flush_interval after it arrived: one write per turn rather than one per streamed chunk,
+// while `tail -f` still sees a slow answer grow.
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <spdlog/logger.h>
 
-#include <cstdio>
+#include <chrono>
+#include <deque>
 #include <filesystem>
 #include <list>
-#include <map>
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 
+#include "name_hash.hpp"
 #include "polylogue/config/config.hpp"
 #include "polylogue/core/record.hpp"
 #include "polylogue/room/room_runner.hpp"
@@ -21,8 +30,14 @@ namespace polylogue::app {
 
 class chat_log {
   public:
-    chat_log(std::filesystem::path directory, std::shared_ptr<spdlog::logger> daemon_log,
-             bool print_to_stdout, bool prefix_room_names);
+    static constexpr std::chrono::milliseconds live_flush_interval{100};
+
+    chat_log(boost::asio::any_io_executor executor, std::filesystem::path directory,
+             std::shared_ptr<spdlog::logger> daemon_log, bool print_to_stdout,
+             bool prefix_room_names);
+    chat_log(const chat_log&) = delete;
+    chat_log& operator=(const chat_log&) = delete;
+    ~chat_log();  // writes what is still buffered
 
     void on_commit(const config::room& room, std::span<const core::record> records);
     void on_live(const config::room& room, const room::live_text& live);
@@ -36,20 +51,38 @@ class chat_log {
     static constexpr std::size_t max_open_files = 64;
 
     struct room_stream {
-        std::unique_ptr<std::FILE, int (*)(std::FILE*)> file{nullptr, &std::fclose};
-        int streaming_slot = 0;  // the slot whose text is being written live; 0: none
-        std::list<std::string>::iterator recent;  // its place in recent_, while file is open
+        std::string name;
+        int fd = -1;                // open, or -1
+        std::string pending;        // text not yet in the file
+        int streaming_slot = 0;     // the slot whose text is being written live; 0: none
+        bool awaits_timer = false;  // live text waits for the flush timer
+        std::chrono::steady_clock::time_point waiting_since{};  // while awaits_timer
+        std::list<room_stream*>::iterator recent;  // its place in recent_, while fd is open
     };
 
-    room_stream& stream_for(const std::string& room);
-    void write(const std::string& room, const std::string& text);
+    room_stream& stream_for(std::string_view room);
+    void write(room_stream& stream, std::string_view text);
+    void flush(room_stream& stream);
+    bool open(room_stream& stream);
+    void close(room_stream& stream);
+    void flush_live_later(room_stream& stream);
+    void flush_live();
+    void wake_at(std::chrono::steady_clock::time_point when);
 
+    struct live_wait {
+        room_stream* stream;
+        std::chrono::steady_clock::time_point since;  // stale once the stream's differs
+    };
+
+    boost::asio::steady_timer live_timer_;
+    std::deque<live_wait> live_waiting_;  // oldest first; some may have been flushed since
+    std::size_t awaiting_timer_ = 0;      // rooms with awaits_timer
     std::filesystem::path directory_;
     std::shared_ptr<spdlog::logger> daemon_log_;
     bool print_to_stdout_;
     bool prefix_room_names_;
-    std::map<std::string, room_stream, std::less<>> rooms_;
-    std::list<std::string> recent_;  // rooms with an open file, most recently written last
+    std::unordered_map<std::string, room_stream, name_hash, std::equal_to<>> rooms_;
+    std::list<room_stream*> recent_;  // rooms with an open file, most recently written last
 };
 
 }  // namespace polylogue::app

@@ -59,7 +59,7 @@ struct daemon_state {
           cfg{std::move(c)},
           options{std::move(o)},
           log{std::move(l)},
-          chat{log_dir(*cfg), log, options.print_chat,
+          chat{loop.get_executor(), log_dir(*cfg), log, options.print_chat,
                options.only_room ? false : cfg->rooms.size() > 1} {}
 
     void make_host();

@@ -117,6 +117,7 @@ bool room_host::start_room(const config::room& r, std::shared_ptr<generation> ge
     entry.runner = std::make_unique<room::room_runner>(services_.executor, r, services_for(gen),
                                                        std::move(*history));
     rooms_.push_back(std::move(entry));
+    by_name_.insert_or_assign(r.name, &rooms_.back());
     room::room_runner* runner = rooms_.back().runner.get();
     ++running_;
     asio::co_spawn(services_.executor, runner->run(),
@@ -149,12 +150,16 @@ void room_host::room_done(room::room_runner* runner, std::exception_ptr error) {
     }
 }
 
+bool room_host::followed(std::string_view room) const noexcept {
+    return services_.events != nullptr && services_.events->has_clients(room);
+}
+
 void room_host::on_commit(const config::room& r, std::span<const core::record> records) {
     services_.chat->on_commit(r, records);
     if (services_.counters != nullptr) {
         services_.counters->count_records(*current_->cfg, records);
     }
-    if (services_.events == nullptr) {
+    if (!followed(r.name)) {
         return;
     }
     for (const auto& record : records) {
@@ -171,7 +176,7 @@ void room_host::on_commit(const config::room& r, std::span<const core::record> r
 
 void room_host::on_live(const config::room& r, const room::live_text& live) {
     services_.chat->on_live(r, live);
-    if (services_.events == nullptr) {
+    if (!followed(r.name)) {
         return;
     }
     nlohmann::json data{
@@ -197,6 +202,7 @@ void room_host::reload(std::shared_ptr<const config::config> cfg) {
         } else {
             services_.log->info("room {}: removed from the config; it stops", name);
             entry.retired = true;
+            by_name_.erase(name);
             entry.runner->stop();
             if (services_.events != nullptr) {
                 services_.events->close_room(name);
@@ -225,12 +231,8 @@ bool room_host::any_failed() const noexcept {
 }
 
 room_host::hosted* room_host::find_hosted(std::string_view name) {
-    for (auto& entry : rooms_) {
-        if (!entry.retired && entry.runner->room().name == name) {
-            return &entry;
-        }
-    }
-    return nullptr;
+    const auto found = by_name_.find(name);
+    return found == by_name_.end() ? nullptr : found->second;
 }
 
 std::vector<room::room_runner*> room_host::rooms() {

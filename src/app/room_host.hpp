@@ -13,9 +13,11 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "chat_log.hpp"
+#include "name_hash.hpp"
 #include "polylogue/control/event_hub.hpp"
 #include "polylogue/control/metrics.hpp"
 #include "polylogue/control/room_directory.hpp"
@@ -79,12 +81,15 @@ class room_host final : public control::room_directory {
     void start_created_rooms();
     void on_commit(const config::room& r, std::span<const core::record> records);
     void on_live(const config::room& r, const room::live_text& live);
+    // Whether an SSE client follows the room: frames for nobody are not built.
+    bool followed(std::string_view room) const noexcept;
     void room_done(room::room_runner* runner, std::exception_ptr error);
     hosted* find_hosted(std::string_view name);
 
     host_services services_;
     std::shared_ptr<generation> current_;
-    std::deque<hosted> rooms_;                // every room started, in order; never erased
+    std::deque<hosted> rooms_;  // every room started, in order; never erased
+    std::unordered_map<std::string, hosted*, name_hash, std::equal_to<>> by_name_;  // not retired
     std::deque<config::room> created_rooms_;  // rooms from the API; stable addresses
     std::size_t running_ = 0;
     bool refused_rooms_ = false;

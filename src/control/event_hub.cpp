@@ -136,6 +136,10 @@ void event_hub::publish(std::string_view room, const std::string& frame) {
     }
 }
 
+bool event_hub::has_clients(std::string_view room) const noexcept {
+    return !streams_.empty() && streams_.find(room) != streams_.end();
+}
+
 void event_hub::close_all() {
     for (auto& [room, stream] : streams_) {
         stream->close();

@@ -53,9 +53,11 @@ errc read_error(const boost::system::error_code& ec, errc timeout) {
     return errc::malformed_response;
 }
 
-beast_http::request<beast_http::string_body> make_message(const request& req, const url& target,
-                                                          bool absolute_form) {
-    beast_http::request<beast_http::string_body> message;
+// The body is not copied: the message refers to req's, which outlives the exchange.
+using request_message = beast_http::request<beast_http::span_body<const char>>;
+
+request_message make_message(const request& req, const url& target, bool absolute_form) {
+    request_message message;
     message.method_string(req.method);
     message.target(absolute_form ? target.scheme + "://" + target.authority() + target.target
                                  : target.target);
@@ -66,7 +68,7 @@ beast_http::request<beast_http::string_body> make_message(const request& req, co
     for (const auto& [name, value] : req.headers) {
         message.set(name, value);
     }
-    message.body() = req.body;
+    message.body() = {req.body.data(), req.body.size()};
     message.keep_alive(true);
     message.prepare_payload();
     return message;
@@ -82,15 +84,17 @@ response collect_headers(const beast_http::response_parser<beast_http::string_bo
     return answer;
 }
 
-// Writes the request, reads headers, then the body (to on_body for 2xx when given).
+// Writes the request, reads headers, then the body (to on_body for 2xx when given). req,
+// target and on_body belong to the caller's frame, which outlives this one.
 template <class Stream>
-asio::awaitable<exchange_outcome> exchange(Stream* stream, connection* conn, request req,
-                                           url target, chunk_handler on_body, client_limits limits,
+asio::awaitable<exchange_outcome> exchange(Stream* stream, connection* conn, const request* req,
+                                           const url* target, const chunk_handler* on_body,
+                                           client_limits limits,
                                            steady_clock::time_point deadline) {
     exchange_outcome out;
     const auto header_wait =
-        req.header_timeout.count() > 0 ? req.header_timeout : limits.header_timeout;
-    auto message = make_message(req, target, conn->absolute_form);
+        req->header_timeout.count() > 0 ? req->header_timeout : limits.header_timeout;
+    auto message = make_message(*req, *target, conn->absolute_form);
     boost::system::error_code ec;
     const bool header_deadline_bound = deadline - steady_clock::now() <= header_wait;
     conn->tcp().expires_after(phase_budget(header_wait, deadline));
@@ -110,7 +114,7 @@ asio::awaitable<exchange_outcome> exchange(Stream* stream, connection* conn, req
         co_return out;
     }
     response answer = collect_headers(parser);
-    const bool streaming = on_body && answer.status / 100 == 2;
+    const bool streaming = *on_body && answer.status / 100 == 2;
     while (!parser.is_done()) {
         // When the call's deadline comes before the idle limit, a time-out is the deadline's.
         const bool deadline_bound = deadline - steady_clock::now() <= limits.idle_timeout;
@@ -123,7 +127,7 @@ asio::awaitable<exchange_outcome> exchange(Stream* stream, connection* conn, req
             co_return out;
         }
         if (streaming && !parser.get().body().empty()) {
-            on_body(parser.get().body());
+            (*on_body)(parser.get().body());
             parser.get().body().clear();  // the reader appends at the current size
         }
     }
@@ -162,8 +166,10 @@ struct client::impl {
                                                                  std::string ca_file,
                                                                  client_limits call_limits,
                                                                  steady_clock::time_point deadline);
-    asio::awaitable<exchange_outcome> attempt(request req, url target, std::optional<url> proxy,
-                                              chunk_handler on_body, client_limits call_limits,
+    asio::awaitable<exchange_outcome> attempt(const request* req, const url* target,
+                                              std::optional<url> proxy,
+                                              const chunk_handler* on_body,
+                                              client_limits call_limits,
                                               steady_clock::time_point deadline, bool* reused);
 };
 
@@ -224,13 +230,14 @@ asio::awaitable<result<std::unique_ptr<connection>>> client::impl::acquire(
     co_return opened;
 }
 
+// req, target and on_body belong to send()'s frame, which outlives this one.
 asio::awaitable<exchange_outcome> client::impl::attempt(
-    request req, url target, std::optional<url> proxy, chunk_handler on_body,
+    const request* req, const url* target, std::optional<url> proxy, const chunk_handler* on_body,
     client_limits call_limits, steady_clock::time_point deadline, bool* reused) {
-    const connection_key key{target.scheme, target.host, target.port, req.ca_file,
+    const connection_key key{target->scheme, target->host, target->port, req->ca_file,
                              proxy ? proxy->authority() : std::string{}};
     const auto reuses_before = stats.connections_reused;
-    auto conn = co_await acquire(key, target, proxy, req.ca_file, call_limits, deadline);
+    auto conn = co_await acquire(key, *target, proxy, req->ca_file, call_limits, deadline);
     if (!conn) {
         exchange_outcome failed;
         failed.answer = conn.error();
@@ -266,6 +273,11 @@ const client_limits& client::limits() const noexcept {
 }
 
 asio::awaitable<result<response>> client::send(request req, chunk_handler on_body) {
+    co_return co_await send_kept(&req, std::move(on_body));
+}
+
+asio::awaitable<result<response>> client::send_kept(const request* kept, chunk_handler on_body) {
+    const request& req = *kept;
     auto target = parse_url(req.url);
     if (!target) {
         co_return result<response>{target.error()};
@@ -283,10 +295,10 @@ asio::awaitable<result<response>> client::send(request req, chunk_handler on_bod
     }
     const auto proxy = impl_->proxies.for_target(*target);
     bool reused = false;
-    auto out = co_await impl_->attempt(req, *target, proxy, on_body, limits, deadline, &reused);
+    auto out = co_await impl_->attempt(&req, &*target, proxy, &on_body, limits, deadline, &reused);
     if (!out.answer && reused && out.nothing_read) {
         // A pooled connection the server had already closed: one fresh try is safe.
-        out = co_await impl_->attempt(req, *target, proxy, on_body, limits, deadline, &reused);
+        out = co_await impl_->attempt(kept, &*target, proxy, &on_body, limits, deadline, &reused);
     }
     co_return std::move(out.answer);
 }

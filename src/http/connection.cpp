@@ -139,6 +139,9 @@ asio::awaitable<result<std::unique_ptr<connection>>> open_connection(
     }
     auto conn = std::make_unique<connection>();
     conn->key = key;
+    // Reads take what the buffer has room for, at least 512 bytes: room for a whole streamed
+    // reply (or a large part of one) saves a system call per 512 bytes.
+    conn->buffer.reserve(read_buffer_bytes);
     auto executor = co_await asio::this_coro::executor;
     if (target.tls()) {
         conn->secure.emplace(executor, *tls);

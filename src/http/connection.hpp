@@ -31,6 +31,9 @@ struct connection_key {
     auto operator<=>(const connection_key&) const = default;
 };
 
+// What a connection's read buffer holds, reserved when it opens.
+inline constexpr std::size_t read_buffer_bytes = 64 * 1024;
+
 struct connection {
     connection_key key;
     std::optional<beast::tcp_stream> plain;

@@ -45,12 +45,12 @@ http_provider::http_provider(const config::provider& endpoint, http::client& cli
     settings_.anthropic_version = endpoint.anthropic_version;
 }
 
-http::request http_provider::to_http(const http_call& call) const {
+http::request http_provider::to_http(http_call call) const {
     http::request req;
-    req.method = call.method;
+    req.method = std::move(call.method);
     req.url = settings_.base_url + call.target;
-    req.headers = call.headers;
-    req.body = call.body;
+    req.headers = std::move(call.headers);
+    req.body = std::move(call.body);
     req.ca_file = endpoint_.ca_file.string();
     req.connect_timeout = endpoint_.timeouts.connect;
     req.header_timeout = endpoint_.timeouts.first_byte;
@@ -76,12 +76,13 @@ asio::awaitable<completion_outcome> http_provider::complete(completion_request r
     api.messages = std::move(request.messages);
     api.temperature = request.temperature;
     api.max_tokens = request.model->max_tokens;
-    const http_call call = adapter_->build_request(api, settings_);
+    // Built once and kept for every attempt: the body is never copied.
+    const http::request req = to_http(adapter_->build_request(api, settings_));
     const auto started = steady_clock::now();
     milliseconds waited{0};
     for (int attempt_number = 1;; ++attempt_number) {
         co_await take_slot();
-        auto tried = co_await attempt(call, request.on_text);
+        auto tried = co_await attempt(&req, &request.on_text);
         give_back_slot();
         if (auto* reply = std::get_if<completion>(&tried.outcome)) {
             reply->attempts = attempt_number;
@@ -105,17 +106,17 @@ asio::awaitable<completion_outcome> http_provider::complete(completion_request r
 }
 
 asio::awaitable<http_provider::attempt_result> http_provider::attempt(
-    http_call call, std::function<void(std::string_view)> on_text) {
+    const http::request* req, const std::function<void(std::string_view)>* on_text) {
     auto decoder = adapter_->make_stream_decoder();
-    http::sse_parser events{[&decoder, &on_text](const http::sse_event& event) {
+    http::sse_parser events{[&decoder, on_text](const http::sse_event& event) {
         decoder->on_event(event);
-        if (auto fresh = decoder->take_new_text(); !fresh.empty() && on_text) {
-            on_text(fresh);
+        if (auto fresh = decoder->take_new_text(); !fresh.empty() && *on_text) {
+            (*on_text)(fresh);
         }
     }};
     bool oversized_line = false;
-    auto answer = co_await client_.send(
-        to_http(call), [&](std::string_view chunk) { oversized_line |= !events.feed(chunk); });
+    auto answer = co_await client_.send_kept(
+        req, [&](std::string_view chunk) { oversized_line |= !events.feed(chunk); });
     if (!answer) {
         co_return attempt_result{transport_failure(answer.error()), std::nullopt};
     }

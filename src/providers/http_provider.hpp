@@ -27,11 +27,12 @@ class http_provider final : public provider {
         std::optional<std::chrono::milliseconds> server_asked;
     };
 
-    boost::asio::awaitable<attempt_result> attempt(http_call call,
-                                                   std::function<void(std::string_view)> on_text);
+    // req and on_text belong to complete()'s frame, which outlives the attempt.
+    boost::asio::awaitable<attempt_result> attempt(
+        const http::request* req, const std::function<void(std::string_view)>* on_text);
     boost::asio::awaitable<void> take_slot();
     void give_back_slot();
-    http::request to_http(const http_call& call) const;
+    http::request to_http(http_call call) const;
     api_failure finished(api_failure failure, int attempts) const;
 
     const config::provider& endpoint_;

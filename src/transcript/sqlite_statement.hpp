@@ -25,6 +25,11 @@ class sqlite_statement {
         sqlite3_bind_text(statement_, index, text.data(), static_cast<int>(text.size()),
                           SQLITE_TRANSIENT);
     }
+    // Without a copy: text must stay as it is until the statement is reset.
+    void bind_unowned(int index, std::string_view text) noexcept {
+        sqlite3_bind_text(statement_, index, text.data(), static_cast<int>(text.size()),
+                          SQLITE_STATIC);
+    }
     void bind(int index, std::int64_t value) noexcept {
         sqlite3_bind_int64(statement_, index, value);
     }
@@ -34,6 +39,12 @@ class sqlite_statement {
     void reset() noexcept {
         sqlite3_reset(statement_);
         sqlite3_clear_bindings(statement_);
+    }
+    // Steps a statement that returns no row and resets it for the next run.
+    bool run() noexcept {
+        const bool done = step() == SQLITE_DONE;
+        reset();
+        return done;
     }
 
     std::int64_t column_int(int index) noexcept { return sqlite3_column_int64(statement_, index); }

@@ -37,9 +37,31 @@ result<void> execute(sqlite3* db, std::string_view sql) {
 
 }  // namespace
 
+// Prepared once and run for every batch: preparing costs more than running most of them.
+struct store::statements {
+    explicit statements(sqlite3* db)
+        : begin{db, "BEGIN IMMEDIATE"},
+          commit{db, "COMMIT"},
+          rollback{db, "ROLLBACK"},
+          savepoint{db, "SAVEPOINT batch"},
+          release{db, "RELEASE batch"},
+          rollback_to{db, "ROLLBACK TO batch"},
+          insert{db, "INSERT INTO records (room, seq, time, type, body) VALUES (?, ?, ?, ?, ?)"},
+          last_seq{db, "SELECT COALESCE(MAX(seq), 0) FROM records WHERE room = ?"} {}
+
+    bool prepared() const noexcept {
+        return begin.prepared() && commit.prepared() && rollback.prepared() &&
+               savepoint.prepared() && release.prepared() && rollback_to.prepared() &&
+               insert.prepared() && last_seq.prepared();
+    }
+
+    sqlite_statement begin, commit, rollback, savepoint, release, rollback_to, insert, last_seq;
+};
+
 store::store(sqlite3* db, std::filesystem::path file) noexcept : db_{db}, file_{std::move(file)} {}
 
 store::~store() {
+    statements_.reset();
     sqlite3_close_v2(db_);
 }
 
@@ -101,53 +123,86 @@ result<std::int64_t> store::last_seq(std::string_view room) {
     return select.column_int(0);
 }
 
+result<std::int64_t> store::stored_last_seq(const std::string& room) {
+    if (const auto known = last_seqs_.find(room); known != last_seqs_.end()) {
+        return known->second;
+    }
+    sqlite_statement& select = statements_->last_seq;
+    select.bind(1, room);
+    const bool found = select.step() == SQLITE_ROW;
+    const std::int64_t last = found ? select.column_int(0) : 0;
+    select.reset();
+    if (!found) {
+        return errc::storage_failure;
+    }
+    last_seqs_.emplace(room, last);
+    return last;
+}
+
 result<void> store::append_one(const room_batch& batch) {
-    auto last = last_seq(batch.room);
+    auto last = stored_last_seq(batch.room);
     if (!last) {
         return last.error();
     }
-    sqlite_statement insert{db_,
-                            "INSERT INTO records (room, seq, time, type, body) "
-                            "VALUES (?, ?, ?, ?, ?)"};
-    if (!insert.prepared()) {
-        return errc::storage_failure;
-    }
+    sqlite_statement& insert = statements_->insert;
     std::int64_t expected = *last + 1;
     for (const auto& r : batch.records) {
         if (r.seq != expected++) {
             return errc::invalid_argument;  // a gap or a repeat: the caller's fold is wrong
         }
-        insert.bind(1, batch.room);
+        const std::string body =
+            core::to_json(r).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        insert.bind_unowned(1, batch.room);
         insert.bind(2, r.seq);
-        insert.bind(3, r.time);
-        insert.bind(4, core::to_string(r.type));
-        insert.bind(
-            5, core::to_json(r).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-        if (insert.step() != SQLITE_DONE) {
+        insert.bind_unowned(3, r.time);
+        insert.bind_unowned(4, core::to_string(r.type));
+        insert.bind_unowned(5, body);
+        if (!insert.run()) {
+            last_seqs_.erase(batch.room);  // read it again next time rather than trust it
             return errc::storage_failure;
         }
-        insert.reset();
     }
+    // A later batch of this room in the same transaction continues from here.
+    last_seqs_[batch.room] = expected - 1;
     return {};
 }
 
 std::vector<result<void>> store::append(std::span<const room_batch> batches) {
     std::vector<result<void>> outcomes(batches.size());
-    if (auto ok = execute(db_, "BEGIN IMMEDIATE"); !ok) {
-        std::fill(outcomes.begin(), outcomes.end(), ok);
-        return outcomes;
-    }
-    // A savepoint per batch: one room's bad batch must not cost the other rooms their commit.
-    for (std::size_t i = 0; i < batches.size(); ++i) {
-        (void)execute(db_, "SAVEPOINT batch");
-        outcomes[i] = append_one(batches[i]);
-        (void)execute(db_, outcomes[i] ? "RELEASE batch" : "ROLLBACK TO batch; RELEASE batch");
-    }
-    if (auto ok = execute(db_, "COMMIT"); !ok) {
-        (void)execute(db_, "ROLLBACK");
+    if (auto ok = append_batches(batches, outcomes); !ok) {
         std::fill(outcomes.begin(), outcomes.end(), ok);
     }
     return outcomes;
+}
+
+result<void> store::append_batches(std::span<const room_batch> batches,
+                                   std::vector<result<void>>& outcomes) {
+    if (!statements_) {
+        auto prepared = std::make_unique<statements>(db_);
+        if (!prepared->prepared()) {
+            return errc::storage_failure;
+        }
+        statements_ = std::move(prepared);
+    }
+    statements& sql = *statements_;
+    if (!sql.begin.run()) {
+        return errc::storage_failure;
+    }
+    // A savepoint per batch: one room's bad batch must not cost the other rooms their commit.
+    for (std::size_t i = 0; i < batches.size(); ++i) {
+        (void)sql.savepoint.run();
+        outcomes[i] = append_one(batches[i]);
+        if (!outcomes[i]) {
+            (void)sql.rollback_to.run();
+        }
+        (void)sql.release.run();
+    }
+    if (!sql.commit.run()) {
+        (void)sql.rollback.run();
+        last_seqs_.clear();  // they count batches that did not commit: read them again
+        return errc::storage_failure;
+    }
+    return {};
 }
 
 }  // namespace polylogue::transcript

@@ -69,6 +69,37 @@ TEST_F(TranscriptStore, OneBadBatchDoesNotCostTheOthersTheirCommit) {
     EXPECT_EQ(db->load("also").value().size(), 1u);
 }
 
+TEST_F(TranscriptStore, TwoBatchesOfOneRoomInOneTransactionContinueEachOther) {
+    const auto records =
+        test::numbered({test::join(1, "A"), test::join(2, "B"), test::message("AI-1", "hi", "A")});
+    const std::vector<room_batch> batches{{"lab", {records[0], records[1]}}, {"lab", {records[2]}}};
+    const auto outcomes = db->append(batches);
+    EXPECT_TRUE(outcomes[0]);
+    EXPECT_TRUE(outcomes[1]);
+    EXPECT_EQ(db->load("lab").value().size(), 3u);
+}
+
+TEST_F(TranscriptStore, AfterARefusedBatchTheRoomContinuesFromWhatIsStored) {
+    const auto records = test::numbered({test::join(1, "A"), test::join(2, "B")});
+    ASSERT_TRUE(append("lab", {records[0]}));
+    auto gap = records[1];
+    gap.seq = 4;
+    EXPECT_FALSE(append("lab", {records[1], gap}));
+    EXPECT_FALSE(append("lab", {records[0]}));
+    ASSERT_TRUE(append("lab", {records[1]}));
+    EXPECT_EQ(db->last_seq("lab").value(), 2);
+}
+
+TEST_F(TranscriptStore, AReopenedStoreContinuesEachRoomFromItsLastSeq) {
+    const auto records = test::numbered({test::join(1, "A"), test::join(2, "B")});
+    ASSERT_TRUE(append("lab", {records[0]}));
+    db.reset();
+    db = store::open(dir / "sub/transcripts.db").value();
+    EXPECT_EQ(append("lab", {records[0]}).error(), errc::invalid_argument);
+    ASSERT_TRUE(append("lab", {records[1]}));
+    EXPECT_EQ(db->load("lab").value().size(), 2u);
+}
+
 TEST_F(TranscriptStore, RecordsSurviveReopening) {
     ASSERT_TRUE(append("lab", test::numbered({test::join(1, "A")})));
     db.reset();

@@ -45,6 +45,9 @@ class event_hub {
 
     void publish(std::string_view room, const std::string& frame);
 
+    // Whether anyone follows the room: a publisher skips building frames nobody would get.
+    bool has_clients(std::string_view room) const noexcept;
+
     // Ends every stream (shutdown) or the streams of one room (it was removed) at once.
     void close_all();
     void close_room(std::string_view room);

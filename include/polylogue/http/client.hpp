@@ -82,6 +82,10 @@ class client {
     // connect_timeout, errc::tls_failed, errc::connection_closed...). HTTP error statuses are
     // not failures here: the response carries them.
     boost::asio::awaitable<result<response>> send(request req, chunk_handler on_body = {});
+    // The same without taking the request: it must outlive the call, and can be sent again
+    // (a retry) without a copy of its body.
+    boost::asio::awaitable<result<response>> send_kept(const request* req,
+                                                       chunk_handler on_body = {});
 
     const client_stats& stats() const noexcept;
     const client_limits& limits() const noexcept;

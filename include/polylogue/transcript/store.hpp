@@ -10,6 +10,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "polylogue/core/error.hpp"
@@ -46,12 +47,21 @@ class store {
     const std::filesystem::path& file() const noexcept { return file_; }
 
   private:
+    struct statements;
+
     store(sqlite3* db, std::filesystem::path file) noexcept;
 
+    result<void> append_batches(std::span<const room_batch> batches,
+                                std::vector<result<void>>& outcomes);
     result<void> append_one(const room_batch& batch);
+    result<std::int64_t> stored_last_seq(const std::string& room);
 
     sqlite3* db_;
     std::filesystem::path file_;
+    std::unique_ptr<statements> statements_;  // what append() runs, prepared on its first call
+    // Each appending room's last committed seq: read from the database once, then kept here, so
+    // that a batch costs no query. Only this connection writes a room while it is open.
+    std::unordered_map<std::string, std::int64_t> last_seqs_;
 };
 
 }  // namespace polylogue::transcript

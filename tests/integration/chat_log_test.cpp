@@ -1,0 +1,120 @@
+// The chat log keeps a bounded number of ROOM.log files open, however many rooms write, and
+// streamed text reaches the file in one write per turn, or soon when the turn takes long.
+// (An event loop, for the timer that flushes slow streams: hence an integration test.)
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <spdlog/sinks/null_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+
+#include "app/chat_log.hpp"
+#include "support/loop.hpp"
+#include "support/temp_dir.hpp"
+
+namespace polylogue::app {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::size_t open_descriptors() {
+    std::size_t count = 0;
+    for ([[maybe_unused]] const auto& entry :
+         std::filesystem::directory_iterator{"/proc/self/fd"}) {
+        ++count;
+    }
+    return count;
+}
+
+std::shared_ptr<spdlog::logger> quiet_log() {
+    return std::make_shared<spdlog::logger>("chat-test",
+                                            std::make_shared<spdlog::sinks::null_sink_mt>());
+}
+
+core::record notice(std::int64_t seq, std::string text) {
+    core::record r;
+    r.seq = seq;
+    r.type = core::record_type::notice;
+    r.text = std::move(text);
+    return r;
+}
+
+core::record message_by(int slot, std::int64_t seq, std::string text) {
+    core::record r;
+    r.seq = seq;
+    r.type = core::record_type::message;
+    r.speaker = core::slot_label(slot);
+    r.model = "Model";
+    r.text = std::move(text);
+    return r;
+}
+
+room::live_text chunk(int slot, std::string_view text) {
+    return room::live_text{slot, "Model", text, false};
+}
+
+TEST(ChatLog, ThousandsOfRoomsKeepABoundedNumberOfFilesOpenAndLoseNoLine) {
+    test::temp_dir dir;
+    boost::asio::io_context loop;
+    chat_log log{loop.get_executor(), dir.path(), quiet_log(), false, false};
+    const std::size_t before = open_descriptors();
+    std::vector<config::room> rooms(300);
+    for (std::size_t i = 0; i < rooms.size(); ++i) {
+        rooms[i].name = "room-" + std::to_string(i);
+    }
+    for (int round = 1; round <= 3; ++round) {
+        for (const auto& room : rooms) {
+            const std::vector<core::record> batch{notice(round, "line " + std::to_string(round))};
+            log.on_live(room, chunk(1, "streamed " + std::to_string(round)));
+            log.on_commit(room, batch);
+        }
+        EXPECT_LE(open_descriptors(), before + 64);
+    }
+    for (const auto& room : {rooms.front(), rooms.back()}) {
+        const std::string text = test::read_file(dir.path() / (room.name + ".log"));
+        EXPECT_NE(text.find("streamed 1"), std::string::npos);
+        EXPECT_NE(text.find("line 1"), std::string::npos);
+        EXPECT_NE(text.find("line 3"), std::string::npos);
+    }
+    test::run_with_limit(loop, 1s);  // a commit leaves no flush pending
+}
+
+TEST(ChatLog, AStreamedReplyIsInTheFileOnceItsTurnCommits) {
+    test::temp_dir dir;
+    boost::asio::io_context loop;
+    chat_log log{loop.get_executor(), dir.path(), quiet_log(), false, false};
+    config::room room;
+    room.name = "lobby";
+    const auto file = dir.path() / "lobby.log";
+    log.on_live(room, chunk(2, "Hello "));
+    log.on_live(room, chunk(2, "there."));
+    const std::vector<core::record> batch{message_by(2, 1, "Hello there.")};
+    log.on_commit(room, batch);
+    const std::string text = test::read_file(file);
+    EXPECT_NE(text.find("AI-2 (Model):\nHello there.\n\n"), std::string::npos) << text;
+    EXPECT_EQ(text.find("Hello there.", text.find("Hello there.") + 1), std::string::npos)
+        << "the committed message repeats what was streamed: " << text;
+    test::run_with_limit(loop, 1s);
+}
+
+TEST(ChatLog, ASlowStreamReachesTheFileWithinTheFlushIntervalBeforeItsTurnEnds) {
+    test::temp_dir dir;
+    boost::asio::io_context loop;
+    chat_log log{loop.get_executor(), dir.path(), quiet_log(), false, false};
+    config::room room;
+    room.name = "lobby";
+    const auto file = dir.path() / "lobby.log";
+    log.on_live(room, chunk(1, "still thinking"));
+    std::string seen_later;
+    boost::asio::steady_timer later{loop, chat_log::live_flush_interval * 3};
+    later.async_wait([&](boost::system::error_code) { seen_later = test::read_file(file); });
+    test::run_with_limit(loop, 2s);
+    EXPECT_NE(seen_later.find("still thinking"), std::string::npos) << seen_later;
+}
+
+}  // namespace
+}  // namespace polylogue::app
