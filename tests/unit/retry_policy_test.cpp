@@ -11,6 +11,12 @@ using std::chrono::milliseconds;
 
 const auto now = std::chrono::system_clock::from_time_t(1'796'010'000);  // 2026-11-30T03:40:00Z
 
+api_failure of_kind(failure_kind kind) {
+    api_failure failure;
+    failure.kind = kind;
+    return failure;
+}
+
 TEST(RetryAfter, WholeSeconds) {
     EXPECT_EQ(parse_retry_after({{"retry-after", "3"}}, now), milliseconds{3000});
 }
@@ -52,23 +58,27 @@ TEST(Backoff, DoublesUpToTheCapWithJitterInTheUpperHalf) {
 
 TEST(DecideRetry, OnlyRetriableFailuresAreRetried) {
     const config::retry_settings settings;
-    EXPECT_TRUE(decide_retry({failure_kind::retriable}, 1, std::nullopt, 0ms, settings, 0.5).retry);
-    EXPECT_FALSE(decide_retry({failure_kind::final}, 1, std::nullopt, 0ms, settings, 0.5).retry);
+    EXPECT_TRUE(
+        decide_retry(of_kind(failure_kind::retriable), 1, std::nullopt, 0ms, settings, 0.5).retry);
     EXPECT_FALSE(
-        decide_retry({failure_kind::authentication}, 1, std::nullopt, 0ms, settings, 0.5).retry);
+        decide_retry(of_kind(failure_kind::final), 1, std::nullopt, 0ms, settings, 0.5).retry);
+    EXPECT_FALSE(
+        decide_retry(of_kind(failure_kind::authentication), 1, std::nullopt, 0ms, settings, 0.5)
+            .retry);
 }
 
 TEST(DecideRetry, StopsAfterTheConfiguredAttempts) {
     config::retry_settings settings;
     settings.attempts = 3;
-    EXPECT_TRUE(decide_retry({failure_kind::retriable}, 2, std::nullopt, 0ms, settings, 0.5).retry);
+    EXPECT_TRUE(
+        decide_retry(of_kind(failure_kind::retriable), 2, std::nullopt, 0ms, settings, 0.5).retry);
     EXPECT_FALSE(
-        decide_retry({failure_kind::retriable}, 3, std::nullopt, 0ms, settings, 0.5).retry);
+        decide_retry(of_kind(failure_kind::retriable), 3, std::nullopt, 0ms, settings, 0.5).retry);
 }
 
 TEST(DecideRetry, HonoursTheServersDelay) {
     const config::retry_settings settings;
-    const auto decision = decide_retry({failure_kind::retriable}, 1, 7s, 0ms, settings, 0.5);
+    const auto decision = decide_retry(of_kind(failure_kind::retriable), 1, 7s, 0ms, settings, 0.5);
     EXPECT_TRUE(decision.retry);
     EXPECT_EQ(decision.wait, 7s);
 }
@@ -76,8 +86,8 @@ TEST(DecideRetry, HonoursTheServersDelay) {
 TEST(DecideRetry, GivesUpWhenTheWaitWouldExceedTheBudget) {
     config::retry_settings settings;
     settings.max_wait = 10s;
-    EXPECT_FALSE(decide_retry({failure_kind::retriable}, 1, 11s, 0ms, settings, 0.5).retry);
-    EXPECT_FALSE(decide_retry({failure_kind::retriable}, 1, 3s, 8s, settings, 0.5).retry);
+    EXPECT_FALSE(decide_retry(of_kind(failure_kind::retriable), 1, 11s, 0ms, settings, 0.5).retry);
+    EXPECT_FALSE(decide_retry(of_kind(failure_kind::retriable), 1, 3s, 8s, settings, 0.5).retry);
 }
 
 TEST(Redact, RemovesTheKeyAndAnythingShapedLikeOne) {
