@@ -96,8 +96,10 @@ void write_alternating(json_body& body, const conversation& history,
 
 std::string openai_request_body(const api_request& request, const endpoint_settings& endpoint) {
     json_body body{expected_body_bytes(request)};
-    const std::string_view limit_field =
-        endpoint.max_tokens_field.empty() ? "max_tokens" : endpoint.max_tokens_field;
+    std::string_view limit_field = endpoint.max_tokens_field;
+    if (limit_field.empty()) {
+        limit_field = "max_tokens";
+    }
     body.raw("{").string_of(limit_field).raw(":").integer(request.max_tokens);
     body.raw(",\"messages\":[");
     bool first = true;
