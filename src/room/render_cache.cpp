@@ -46,13 +46,13 @@ rendered_record render_record(const core::record& r) {
     rendered.own_offset = text_offset;
     rendered.own_plain_bytes = r.text.size();
     rendered.own_blank = providers::is_blank(r.text);
-    rendered.message = true;
+    const int slot = core::slot_from_label(r.speaker);
+    rendered.speaker_slot = slot > 0 && core::slot_label(slot) == r.speaker ? slot : 0;
     return rendered;
 }
 
-providers::conversation_turn turn_of(const rendered_record& rendered, const core::record& r,
-                                     std::string_view self) {
-    if (rendered.message && r.speaker == self) {
+providers::conversation_turn turn_of(const rendered_record& rendered, int slot) {
+    if (rendered.speaker_slot == slot && slot > 0) {
         return {providers::turn_role::assistant,
                 providers::json_text{rendered.escaped, rendered.own_offset,
                                      rendered.own_plain_bytes, rendered.own_blank}};
@@ -64,12 +64,9 @@ providers::conversation_turn turn_of(const rendered_record& rendered, const core
 
 const rendered_record& render_cache::at(std::span<const core::record> records, std::size_t index) {
     if (index >= first_ && index < first_ + entries_.size()) {
-        if (entries_[index - first_].seq == records[index].seq) {
-            return entries_[index - first_];
-        }
-        entries_.clear();  // not the history it was filled from
+        return entries_[index - first_];
     }
-    if (entries_.empty() || index + 1 < first_) {
+    if (entries_.empty() || index + 1 < first_ || index >= records.size()) {
         entries_.clear();  // renders walk back one record at a time; anything else starts over
         first_ = index;
     }
@@ -83,6 +80,16 @@ const rendered_record& render_cache::at(std::span<const core::record> records, s
         entries_.push_back(render_record(records[first_ + entries_.size()]));
     }
     return entries_[index - first_];
+}
+
+void render_cache::check(std::span<const core::record> records) {
+    const auto matches = [&](std::size_t index) {
+        return index < records.size() && records[index].seq == entries_[index - first_].seq;
+    };
+    if (!entries_.empty() && !(matches(first_) && matches(first_ + entries_.size() - 1))) {
+        entries_.clear();
+        first_ = 0;
+    }
 }
 
 const rendered_record& render_cache::opening(std::span<const core::record> records,

@@ -108,7 +108,7 @@ struct window {
 // Walks back from the newest record while the budget lasts. The opening keeps its place when
 // the walk reaches it (its cost was counted up front).
 window walk_back(std::span<const core::record> records, std::optional<std::size_t> opening,
-                 const std::string& self, std::size_t budget_tokens, std::size_t& used_tokens,
+                 int slot, std::size_t budget_tokens, std::size_t& used_tokens,
                  render_cache& cache) {
     window kept;
     kept.first_kept = records.size();
@@ -119,12 +119,12 @@ window walk_back(std::span<const core::record> records, std::optional<std::size_
             continue;
         }
         if (opening && i - 1 == *opening) {
-            kept.newest_first.push_back(turn_of(rendered, records[i - 1], self));
+            kept.newest_first.push_back(turn_of(rendered, slot));
             kept.opening_reached = true;
             kept.first_kept = i - 1;
             continue;
         }
-        auto turn = turn_of(rendered, records[i - 1], self);
+        auto turn = turn_of(rendered, slot);
         const std::size_t cost = tokens_of(turn.text);
         if (used_tokens + cost > budget_tokens) {
             break;
@@ -145,14 +145,14 @@ rendered_view render_within(const config::room& room, const room_state& state,
     const std::string system = render_system_prompt(room, state, slot);
     view.estimated_tokens = estimate_tokens(system);
     view.conversation.system = providers::json_text{system};
-    const std::string self = core::slot_label(slot);
     const auto opening = opening_index(records);
     std::optional<providers::conversation_turn> opening_turn;
     if (opening) {
-        opening_turn = turn_of(cache.opening(records, *opening), records[*opening], self);
+        opening_turn = turn_of(cache.opening(records, *opening), slot);
         view.estimated_tokens += tokens_of(opening_turn->text);
     }
-    window kept = walk_back(records, opening, self, budget_tokens, view.estimated_tokens, cache);
+    cache.check(records);
+    window kept = walk_back(records, opening, slot, budget_tokens, view.estimated_tokens, cache);
     cache.note_window(state, slot, kept.first_kept);
     // Counted, not scanned, so that the cost stays with the window: operator records before
     // it count too, which only matters for the number, never for whether trimming happened.

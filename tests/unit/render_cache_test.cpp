@@ -172,11 +172,29 @@ TEST(RenderCache, HoldsTheWidestWindowOfMembersThatCanStillSpeakNotTheRoom) {
     EXPECT_GE(cache.entries(), 19u);
 }
 
+TEST(RenderCache, AnotherHistoryIsRenderedAfreshNotFromTheCache) {
+    const auto first = test::numbered(talk(40));
+    auto second = talk(40);
+    for (auto& r : second) {
+        r.text = "other " + r.text;
+    }
+    second = test::numbered(std::vector<core::record>(second.begin() + 1, second.end()));
+    render_cache cache;
+    render_within(lab(), fold(first), first, 1, 2'100, cache);
+    const auto view = render_within(lab(), fold(second), second, 1, 2'100, cache);
+    const auto fresh = render_within(lab(), fold(second), second, 1, 2'100);
+    ASSERT_EQ(view.conversation.turns.size(), fresh.conversation.turns.size());
+    for (std::size_t i = 0; i < view.conversation.turns.size(); ++i) {
+        EXPECT_EQ(view.conversation.turns[i].text.escaped(),
+                  fresh.conversation.turns[i].text.escaped());
+    }
+}
+
 TEST(RenderCache, ARenderedRecordSharesItsBytesBetweenOwnAndOtherViews) {
     const core::record r = test::message("AI-1", "say \"hi\"", "GPT");
     const rendered_record rendered = render_record(r);
-    const auto own = turn_of(rendered, r, "AI-1");
-    const auto other = turn_of(rendered, r, "AI-2");
+    const auto own = turn_of(rendered, 1);
+    const auto other = turn_of(rendered, 2);
     EXPECT_EQ(own.role, providers::turn_role::assistant);
     EXPECT_EQ(own.text.escaped(), R"(say \"hi\")");
     EXPECT_EQ(other.role, providers::turn_role::user);

@@ -31,18 +31,21 @@ struct rendered_record {
     std::size_t own_offset = 0;                  // the speaker's own form: escaped from here
     std::size_t own_plain_bytes = 0;
     bool own_blank = false;
-    bool message = false;
+    int speaker_slot = 0;  // a message's speaker, when an AI ("AI-3": 3); 0 otherwise
 };
 
 // Pure: operator records (paused, resumed, context_trimmed) come out with nothing escaped.
 rendered_record render_record(const core::record& r);
 
-// The turn r makes in self's view (self: "AI-n"), sharing the escaped bytes.
-providers::conversation_turn turn_of(const rendered_record& rendered, const core::record& r,
-                                     std::string_view self);
+// The turn a rendered record makes in the view of the member in slot, sharing its bytes.
+providers::conversation_turn turn_of(const rendered_record& rendered, int slot);
 
 class render_cache {
   public:
+    // Before a render: forgets everything when records are not the history it was filled from
+    // (checked at both ends of what it holds, not per record, which would touch every record).
+    void check(std::span<const core::record> records);
+
     // records[index] rendered; records are the room's history, index any of its positions.
     const rendered_record& at(std::span<const core::record> records, std::size_t index);
 
