@@ -76,7 +76,8 @@ asio::awaitable<completion_outcome> http_provider::complete(completion_request r
     api.messages = std::move(request.messages);
     api.temperature = request.temperature;
     api.max_tokens = request.model->max_tokens;
-    const http_call call = adapter_->build_request(api, settings_);
+    // Shared, not copied, into each attempt: the body is the whole conversation.
+    const auto call = std::make_shared<const http_call>(adapter_->build_request(api, settings_));
     const auto started = steady_clock::now();
     milliseconds waited{0};
     for (int attempt_number = 1;; ++attempt_number) {
@@ -105,7 +106,7 @@ asio::awaitable<completion_outcome> http_provider::complete(completion_request r
 }
 
 asio::awaitable<http_provider::attempt_result> http_provider::attempt(
-    http_call call, std::function<void(std::string_view)> on_text) {
+    std::shared_ptr<const http_call> call, std::function<void(std::string_view)> on_text) {
     auto decoder = adapter_->make_stream_decoder();
     http::sse_parser events{[&decoder, &on_text](const http::sse_event& event) {
         decoder->on_event(event);
@@ -115,7 +116,7 @@ asio::awaitable<http_provider::attempt_result> http_provider::attempt(
     }};
     bool oversized_line = false;
     auto answer = co_await client_.send(
-        to_http(call), [&](std::string_view chunk) { oversized_line |= !events.feed(chunk); });
+        to_http(*call), [&](std::string_view chunk) { oversized_line |= !events.feed(chunk); });
     if (!answer) {
         co_return attempt_result{transport_failure(answer.error()), std::nullopt};
     }

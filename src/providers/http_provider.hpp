@@ -27,7 +27,7 @@ class http_provider final : public provider {
         std::optional<std::chrono::milliseconds> server_asked;
     };
 
-    boost::asio::awaitable<attempt_result> attempt(http_call call,
+    boost::asio::awaitable<attempt_result> attempt(std::shared_ptr<const http_call> call,
                                                    std::function<void(std::string_view)> on_text);
     boost::asio::awaitable<void> take_slot();
     void give_back_slot();

@@ -16,21 +16,23 @@ bool is_blank(std::string_view text) noexcept {
     return text.find_first_not_of(" \t\r\n") == std::string_view::npos;
 }
 
-json_text::json_text(std::string_view plain) : plain_bytes_{plain.size()}, blank_{is_blank(plain)} {
-    auto escaped = std::make_shared<std::string>();
-    append_json_escaped(*escaped, plain);
-    escaped_ = std::move(escaped);
+shared_bytes shared_bytes::copy_of(std::string_view bytes) {
+    auto data = std::make_shared<char[]>(bytes.size());
+    bytes.copy(data.get(), bytes.size());
+    return {std::move(data), bytes.size()};
 }
 
-json_text::json_text(std::shared_ptr<const std::string> escaped, std::size_t offset,
-                     std::size_t plain_bytes, bool blank)
+json_text::json_text(std::string_view plain) : plain_bytes_{plain.size()}, blank_{is_blank(plain)} {
+    std::string escaped;
+    append_json_escaped(escaped, plain);
+    escaped_ = shared_bytes::copy_of(escaped);
+}
+
+json_text::json_text(shared_bytes escaped, std::size_t offset, std::size_t plain_bytes, bool blank)
     : escaped_{std::move(escaped)}, offset_{offset}, plain_bytes_{plain_bytes}, blank_{blank} {}
 
 std::string_view json_text::escaped() const noexcept {
-    if (!escaped_) {
-        return {};
-    }
-    return std::string_view{*escaped_}.substr(offset_);
+    return escaped_.view().substr(offset_);
 }
 
 std::string json_text::plain() const {

@@ -13,15 +13,15 @@ bool hidden_from_models(const core::record& r) noexcept {
            r.type == core::record_type::context_trimmed;
 }
 
-std::shared_ptr<const std::string> escaped_of(std::string_view prefix, std::string_view text,
-                                              std::size_t* text_offset) {
-    auto escaped = std::make_shared<std::string>();
-    escaped->reserve(prefix.size() + text.size() + text.size() / 16);
-    providers::append_json_escaped(*escaped, prefix);
+providers::shared_bytes escaped_of(std::string_view prefix, std::string_view text,
+                                   std::size_t* text_offset) {
+    std::string escaped;
+    escaped.reserve(prefix.size() + text.size() + text.size() / 16);
+    providers::append_json_escaped(escaped, prefix);
     // The prefix ends in an ASCII byte, so escaping the two apart is escaping them together.
-    *text_offset = escaped->size();
-    providers::append_json_escaped(*escaped, text);
-    return escaped;
+    *text_offset = escaped.size();
+    providers::append_json_escaped(escaped, text);
+    return providers::shared_bytes::copy_of(escaped);
 }
 
 }  // namespace

@@ -14,6 +14,17 @@
 
 namespace polylogue::providers {
 
+// Bytes and their reference count in one allocation, shared by every view of them: taking a
+// reference touches the memory the bytes are read from anyway.
+struct shared_bytes {
+    std::shared_ptr<const char[]> data;
+    std::size_t size = 0;
+
+    static shared_bytes copy_of(std::string_view bytes);
+    std::string_view view() const noexcept { return {data.get(), size}; }
+    explicit operator bool() const noexcept { return data != nullptr; }
+};
+
 // Text as the inside of a JSON string: quotes, backslashes and control characters escaped and
 // invalid UTF-8 replaced by U+FFFD, exactly as nlohmann::json's dump with
 // error_handler_t::replace does it. Immutable; copies share the escaped bytes.
@@ -25,10 +36,9 @@ class json_text {
     json_text(const std::string& plain) : json_text{std::string_view{plain}} {}  // NOLINT
     json_text(const char* plain) : json_text{std::string_view{plain}} {}         // NOLINT
 
-    // Part of already escaped text, shared: escaped->substr(offset) is this text. plain_bytes
-    // and blank describe the text before escaping.
-    json_text(std::shared_ptr<const std::string> escaped, std::size_t offset,
-              std::size_t plain_bytes, bool blank);
+    // Part of already escaped text, shared: escaped.view().substr(offset) is this text.
+    // plain_bytes and blank describe the text before escaping.
+    json_text(shared_bytes escaped, std::size_t offset, std::size_t plain_bytes, bool blank);
 
     std::string_view escaped() const noexcept;
     // The text's size before escaping (what the token estimates count).
@@ -41,7 +51,7 @@ class json_text {
     std::string plain() const;
 
   private:
-    std::shared_ptr<const std::string> escaped_;
+    shared_bytes escaped_;
     std::size_t offset_ = 0;
     std::size_t plain_bytes_ = 0;
     bool blank_ = true;

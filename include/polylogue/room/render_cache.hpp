@@ -26,9 +26,9 @@ namespace polylogue::room {
 // who sees the text alone as its own turn; any other record is a "[Polylogue] ..." notice.
 struct rendered_record {
     std::int64_t seq = 0;
-    std::shared_ptr<const std::string> escaped;  // the whole text, escaped; null: never shown
-    std::size_t plain_bytes = 0;                 // the whole text's size before escaping
-    std::size_t own_offset = 0;                  // the speaker's own form: escaped from here
+    providers::shared_bytes escaped;  // the whole text, escaped; null: never shown
+    std::size_t plain_bytes = 0;      // the whole text's size before escaping
+    std::size_t own_offset = 0;       // the speaker's own form: escaped from here
     std::size_t own_plain_bytes = 0;
     bool own_blank = false;
     int speaker_slot = 0;  // a message's speaker, when an AI ("AI-3": 3); 0 otherwise
