@@ -1,6 +1,7 @@
 // Anthropic Messages API (POST /v1/messages). The API insists on strictly alternating roles
-// starting with "user", so the room's conversation is reshaped here: adjacent same-role turns
-// are merged and a short orchestrator notice leads when the speaker's own turn comes first.
+// starting with "user", so the room's conversation is reshaped for it (write_alternating in
+// request_body.cpp, shared with Gemini): adjacent same-role turns are merged and a short
+// orchestrator notice leads when the speaker's own turn comes first.
 
 #include <array>
 #include <nlohmann/json.hpp>
