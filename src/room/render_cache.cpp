@@ -66,7 +66,7 @@ const rendered_record& render_cache::at(std::span<const core::record> records, s
     if (index >= first_ && index < first_ + entries_.size()) {
         return entries_[index - first_];
     }
-    if (entries_.empty() || index + 1 < first_ || index >= records.size()) {
+    if (entries_.empty() || index + 1 < first_) {
         entries_.clear();  // renders walk back one record at a time; anything else starts over
         first_ = index;
     }

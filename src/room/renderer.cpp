@@ -1,9 +1,8 @@
 #include "polylogue/room/renderer.hpp"
 
+#include <iterator>
 #include <limits>
 #include <optional>
-
-#include <iterator>
 #include <vector>
 
 namespace polylogue::room {

@@ -46,7 +46,7 @@ class render_cache {
     // (checked at both ends of what it holds, not per record, which would touch every record).
     void check(std::span<const core::record> records);
 
-    // records[index] rendered; records are the room's history, index any of its positions.
+    // records[index] rendered; records are the room's history, index < records.size().
     const rendered_record& at(std::span<const core::record> records, std::size_t index);
 
     // The room's opening is kept apart: it stays in every window however far back it lies.
