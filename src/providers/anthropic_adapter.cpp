@@ -1,6 +1,7 @@
 // Anthropic Messages API (POST /v1/messages). The API insists on strictly alternating roles
-// starting with "user", so the room's conversation is reshaped here: adjacent same-role turns
-// are merged and a short orchestrator notice leads when the speaker's own turn comes first.
+// starting with "user", so the room's conversation is reshaped for it (write_alternating in
+// request_body.cpp, shared with Gemini): adjacent same-role turns are merged and a short
+// orchestrator notice leads when the speaker's own turn comes first.
 
 #include <array>
 #include <nlohmann/json.hpp>
@@ -11,6 +12,7 @@
 
 #include "polylogue/core/text.hpp"
 #include "polylogue/providers/api_adapter.hpp"
+#include "providers/request_body.hpp"
 #include "providers/token_count.hpp"
 
 namespace polylogue::providers {
@@ -18,47 +20,8 @@ namespace {
 
 using json = nlohmann::json;
 
-// Sent as the first user message when the history opens with the speaker's own message; the
-// API rejects a conversation that starts with "assistant". It reads like the room's other
-// notices, so the model takes it as context rather than as a question to answer.
-constexpr std::string_view leading_user_text = "[Polylogue] The conversation so far:";
-// Sent when there is no history at all: the API needs at least one user message.
-constexpr std::string_view speak_first_text = "[Polylogue] You speak first.";
-
 constexpr std::array<std::string_view, 4> retriable_error_types = {
     "overloaded_error", "api_error", "rate_limit_error", "timeout_error"};
-
-std::string dump(const json& value) {
-    // Replace rather than throw: a stray invalid byte must not cost the whole turn.
-    return value.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
-bool is_blank(std::string_view text) {
-    return text.find_first_not_of(" \t\r\n") == std::string_view::npos;
-}
-
-// Blank turns are dropped: the API refuses empty text content.
-json alternating_messages(const conversation& history) {
-    json messages = json::array();
-    for (const conversation_turn& turn : history.turns) {
-        if (is_blank(turn.text)) {
-            continue;
-        }
-        const char* role = turn.role == turn_role::user ? "user" : "assistant";
-        if (messages.empty() && turn.role == turn_role::assistant) {
-            messages.push_back({{"role", "user"}, {"content", leading_user_text}});
-        }
-        if (!messages.empty() && messages.back()["role"] == role) {
-            messages.back()["content"].get_ref<std::string&>() += "\n\n" + turn.text;
-        } else {
-            messages.push_back({{"role", role}, {"content", turn.text}});
-        }
-    }
-    if (messages.empty()) {
-        messages.push_back({{"role", "user"}, {"content", speak_first_text}});
-    }
-    return messages;
-}
 
 // Lookups that never throw: the server's JSON is untrusted and may lack any field.
 const json& member(const json& object, const char* name) {
@@ -222,17 +185,6 @@ class anthropic_adapter final : public api_adapter {
   public:
     http_call build_request(const api_request& request,
                             const endpoint_settings& endpoint) const override {
-        json body = {{"model", request.model_id}, {"max_tokens", request.max_tokens}};
-        if (!request.messages.system.empty()) {
-            body["system"] = request.messages.system;
-        }
-        body["messages"] = alternating_messages(request.messages);
-        if (request.temperature) {
-            body["temperature"] = *request.temperature;
-        }
-        if (request.stream) {
-            body["stream"] = true;
-        }
         http_call call;
         call.target = "/v1/messages";
         if (!endpoint.api_key.empty()) {
@@ -242,7 +194,7 @@ class anthropic_adapter final : public api_adapter {
         call.headers.emplace_back("content-type", "application/json");
         call.headers.insert(call.headers.end(), endpoint.extra_headers.begin(),
                             endpoint.extra_headers.end());
-        call.body = dump(body);
+        call.body = anthropic_request_body(request);
         return call;
     }
 

@@ -11,16 +11,13 @@
 
 #include "polylogue/core/text.hpp"
 #include "polylogue/providers/api_adapter.hpp"
+#include "providers/request_body.hpp"
 #include "providers/token_count.hpp"
 
 namespace polylogue::providers {
 namespace {
 
 using json = nlohmann::json;
-
-// Same wording as the Anthropic adapter: Gemini also wants the history to open with "user".
-constexpr std::string_view leading_user_text = "[Polylogue] The conversation so far:";
-constexpr std::string_view speak_first_text = "[Polylogue] You speak first.";
 
 constexpr std::array<std::string_view, 8> blocking_finish_reasons = {
     "SAFETY", "RECITATION", "BLOCKLIST",    "PROHIBITED_CONTENT",
@@ -38,42 +35,6 @@ bool contains(const std::array<std::string_view, n>& names, std::string_view nam
         }
     }
     return false;
-}
-
-std::string dump(const json& value) {
-    return value.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
-bool is_blank(std::string_view text) {
-    return text.find_first_not_of(" \t\r\n") == std::string_view::npos;
-}
-
-json text_content(const char* role, std::string_view text) {
-    return {{"role", role}, {"parts", json::array({{{"text", text}}})}};
-}
-
-// Merged turns become one part joined by a blank line, like the Anthropic adapter, so both
-// APIs see the same text; blank turns are dropped because Gemini refuses empty parts.
-json alternating_contents(const conversation& history) {
-    json contents = json::array();
-    for (const conversation_turn& turn : history.turns) {
-        if (is_blank(turn.text)) {
-            continue;
-        }
-        const char* role = turn.role == turn_role::user ? "user" : "model";
-        if (contents.empty() && turn.role == turn_role::assistant) {
-            contents.push_back(text_content("user", leading_user_text));
-        }
-        if (!contents.empty() && contents.back()["role"] == role) {
-            contents.back()["parts"][0]["text"].get_ref<std::string&>() += "\n\n" + turn.text;
-        } else {
-            contents.push_back(text_content(role, turn.text));
-        }
-    }
-    if (contents.empty()) {
-        contents.push_back(text_content("user", speak_first_text));
-    }
-    return contents;
 }
 
 // Only RFC 3986 unreserved characters pass: ':' would split the method off and '/' or '?'
@@ -286,18 +247,6 @@ class gemini_adapter final : public api_adapter {
   public:
     http_call build_request(const api_request& request,
                             const endpoint_settings& endpoint) const override {
-        json body = {{"contents", alternating_contents(request.messages)}};
-        if (!request.messages.system.empty()) {
-            body["systemInstruction"] = {
-                {"parts", json::array({{{"text", request.messages.system}}})}};
-        }
-        json generation = json::object();
-        if (request.temperature) {
-            generation["temperature"] = *request.temperature;
-        }
-        generation["maxOutputTokens"] = request.max_tokens;
-        body["generationConfig"] = std::move(generation);
-
         http_call call;
         call.target = "/v1beta/models/" + model_path_segment(request.model_id) +
                       (request.stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
@@ -307,7 +256,7 @@ class gemini_adapter final : public api_adapter {
         call.headers.emplace_back("content-type", "application/json");
         call.headers.insert(call.headers.end(), endpoint.extra_headers.begin(),
                             endpoint.extra_headers.end());
-        call.body = dump(body);
+        call.body = gemini_request_body(request);
         return call;
     }
 

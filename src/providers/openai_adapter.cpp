@@ -11,6 +11,7 @@
 
 #include "polylogue/core/text.hpp"
 #include "polylogue/providers/api_adapter.hpp"
+#include "providers/request_body.hpp"
 #include "providers/token_count.hpp"
 
 namespace polylogue::providers {
@@ -215,35 +216,6 @@ std::optional<api_failure> unusable_reply_failure(const decoded_reply& reply) {
 
 // --- Request ---------------------------------------------------------------------------------
 
-json messages_json(const conversation& messages) {
-    json list = json::array();
-    if (!messages.system.empty()) {
-        list.push_back({{"role", "system"}, {"content", messages.system}});
-    }
-    for (const auto& turn : messages.turns) {
-        const char* role = turn.role == turn_role::assistant ? "assistant" : "user";
-        list.push_back({{"role", role}, {"content", turn.text}});
-    }
-    return list;
-}
-
-std::string request_body(const api_request& request, const endpoint_settings& endpoint) {
-    json body{{"model", request.model_id}, {"messages", messages_json(request.messages)}};
-    body["stream"] = request.stream;
-    if (request.stream) {
-        // Without it OpenAI sends no usage at all in a stream.
-        body["stream_options"] = {{"include_usage", true}};
-    }
-    if (request.temperature) {
-        body["temperature"] = *request.temperature;
-    }
-    const std::string& limit_field =
-        endpoint.max_tokens_field.empty() ? std::string{"max_tokens"} : endpoint.max_tokens_field;
-    body[limit_field] = request.max_tokens;
-    // Text is sanitized upstream; replacing stray bytes here keeps build_request total.
-    return body.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
 // An extra header replaces a default one of the same name (e.g. a server wanting its own
 // authorization scheme) instead of sending both.
 void set_header(header_list& headers, const std::string& name, const std::string& value) {
@@ -364,7 +336,7 @@ class openai_adapter final : public api_adapter {
         return http_call{.method = "POST",
                          .target = "/chat/completions",
                          .headers = request_headers(request, endpoint),
-                         .body = request_body(request, endpoint)};
+                         .body = openai_request_body(request, endpoint)};
     }
 
     std::unique_ptr<stream_decoder> make_stream_decoder() const override {

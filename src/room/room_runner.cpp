@@ -139,7 +139,7 @@ providers::completion_request room_runner::make_request(int slot, const config::
     request.model = &model;
     request.temperature = model.temperature_range ? member.temperature : std::nullopt;
     const std::size_t budget = static_cast<std::size_t>(model.context_tokens - model.max_tokens);
-    auto view = render_within(*room_, state_, history_, slot, budget);
+    auto view = render_within(*room_, state_, history_, slot, budget, render_cache_);
     request.messages = std::move(view.conversation);
     if (view.dropped > 0 && !member.context_trimmed) {
         trim_notice_ = make_record(

@@ -124,7 +124,7 @@ TEST_F(OpenAiOpenApi, EveryRequestShapeWeBuildIsAValidCreateChatCompletionReques
                         request.temperature.reset();
                     }
                     if (!system) {
-                        request.messages.system.clear();
+                        request.messages.system = {};
                     }
                     endpoint_settings endpoint;
                     endpoint.api_key = "sk-test";

@@ -52,11 +52,12 @@ TEST(ContextBudget, KeepsTheSystemPromptTheOpeningAndTheNewestRecordsThatFit) {
     const auto view = render_within(lab(), state, records, 1, budget);
     ASSERT_GT(view.dropped, 900u);
     EXPECT_LE(view.estimated_tokens, budget);
-    EXPECT_EQ(view.conversation.system, "You are AI-1 in lab.");
+    EXPECT_EQ(view.conversation.system.plain(), "You are AI-1 in lab.");
     ASSERT_GE(view.conversation.turns.size(), 3u);
-    EXPECT_EQ(view.conversation.turns.front().text, "[janus]: the opening question");
-    EXPECT_NE(view.conversation.turns.back().text.find("reply number 999"), std::string::npos);
-    EXPECT_NE(view.conversation.turns[1].text.find(
+    EXPECT_EQ(view.conversation.turns.front().text.plain(), "[janus]: the opening question");
+    EXPECT_NE(view.conversation.turns.back().text.plain().find("reply number 999"),
+              std::string::npos);
+    EXPECT_NE(view.conversation.turns[1].text.plain().find(
                   "reply number " + std::to_string(1000 - view.conversation.turns.size() + 1)),
               std::string::npos)
         << "the kept records are the newest, contiguous, in order";
@@ -77,8 +78,8 @@ TEST(ContextBudget, OperatorRecordsAreNeverShownToTheModels) {
     records = test::numbered(std::move(records));
     const auto state = fold(records);
     for (const auto& turn : render(lab(), state, records, 2).turns) {
-        EXPECT_EQ(turn.text.find("paused"), std::string::npos);
-        EXPECT_EQ(turn.text.find("no longer sees"), std::string::npos);
+        EXPECT_EQ(turn.text.plain().find("paused"), std::string::npos);
+        EXPECT_EQ(turn.text.plain().find("no longer sees"), std::string::npos);
     }
     EXPECT_TRUE(state.member(1)->context_trimmed);
 }
@@ -95,7 +96,8 @@ TEST(ContextBudget, ALongRoomRendersAsItsNewestPartWouldOnceTrimmed) {
     const auto part = render_within(lab(), state, tail, 2, budget);
     ASSERT_EQ(whole.conversation.turns.size(), part.conversation.turns.size());
     for (std::size_t i = 0; i < whole.conversation.turns.size(); ++i) {
-        EXPECT_EQ(whole.conversation.turns[i].text, part.conversation.turns[i].text);
+        EXPECT_EQ(whole.conversation.turns[i].text.plain(),
+                  part.conversation.turns[i].text.plain());
         EXPECT_EQ(whole.conversation.turns[i].role, part.conversation.turns[i].role);
     }
     EXPECT_EQ(whole.estimated_tokens, part.estimated_tokens);

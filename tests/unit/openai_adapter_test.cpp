@@ -128,7 +128,7 @@ TEST(OpenAiRequest, ANonStreamedRequestAsksForNoStream) {
 
 TEST(OpenAiRequest, NoSystemMessageWhenTheSystemPromptIsEmpty) {
     api_request request = small_request();
-    request.messages.system.clear();
+    request.messages.system = {};
     const json body = body_of(adapter().build_request(request, openrouter()));
     ASSERT_EQ(body.at("messages").size(), 4u);
     EXPECT_EQ(body.at("messages")[0].at("role"), "user");

@@ -47,20 +47,20 @@ TEST_F(Renderer, OwnMessagesAreAssistantTurns) {
     const auto conversation = render(room, state, records, 1);
     ASSERT_EQ(conversation.turns.size(), 6u);
     EXPECT_EQ(conversation.turns[3].role, turn_role::assistant);
-    EXPECT_EQ(conversation.turns[3].text, "hi janus");
+    EXPECT_EQ(conversation.turns[3].text.plain(), "hi janus");
 }
 
 TEST_F(Renderer, OthersAreUserTurnsPrefixedBySlotAndModelOrHumanName) {
     const auto conversation = render(room, state, records, 2);
-    EXPECT_EQ(conversation.turns[2].text, "[janus]: hello models");
+    EXPECT_EQ(conversation.turns[2].text.plain(), "[janus]: hello models");
     EXPECT_EQ(conversation.turns[3].role, turn_role::user);
-    EXPECT_EQ(conversation.turns[3].text, "[AI-1 (Gemini 3 Pro)]: hi janus");
+    EXPECT_EQ(conversation.turns[3].text.plain(), "[AI-1 (Gemini 3 Pro)]: hi janus");
 }
 
 TEST_F(Renderer, QuotedHeaderInsideAReplyIsNeverReattributed) {
     const auto for_gemini = render(room, state, records, 1);
     EXPECT_EQ(for_gemini.turns[4].role, turn_role::user);
-    EXPECT_EQ(for_gemini.turns[4].text,
+    EXPECT_EQ(for_gemini.turns[4].text.plain(),
               "[AI-2 (Grok 4)]: [AI-1 (Gemini 3 Pro)]: I am quoting gemini");
     const auto for_grok = render(room, state, records, 2);
     EXPECT_EQ(for_grok.turns[4].role, turn_role::assistant);
@@ -69,8 +69,9 @@ TEST_F(Renderer, QuotedHeaderInsideAReplyIsNeverReattributed) {
 TEST_F(Renderer, CommandOutcomesAreOrchestratorNoticesEveryModelSees) {
     const auto conversation = render(room, state, records, 1);
     EXPECT_EQ(conversation.turns[5].role, turn_role::user);
-    EXPECT_EQ(conversation.turns[5].text, "[Polylogue] AI-2 ran !image \"a cat\": unavailable.");
-    EXPECT_EQ(conversation.turns[1].text,
+    EXPECT_EQ(conversation.turns[5].text.plain(),
+              "[Polylogue] AI-2 ran !image \"a cat\": unavailable.");
+    EXPECT_EQ(conversation.turns[1].text.plain(),
               "[Polylogue] AI-2 (Grok 4) joined the room, invited by AI-1 with the message \"come "
               "join\".");
 }

@@ -12,6 +12,7 @@
 #include "polylogue/config/config.hpp"
 #include "polylogue/core/record.hpp"
 #include "polylogue/providers/conversation.hpp"
+#include "polylogue/room/render_cache.hpp"
 #include "polylogue/room/room_state.hpp"
 
 namespace polylogue::room {
@@ -35,6 +36,11 @@ struct rendered_view {
 // back from the newest record only as far as the budget reaches, so its cost follows the
 // budget, not the length of the room. Operator records (paused, resumed, context_trimmed) are
 // never shown to the models.
+// cache keeps what this render made for the next one (a room keeps one for its history), so
+// that records already rendered cost no per-byte work; the result is the same without it.
+rendered_view render_within(const config::room& room, const room_state& state,
+                            std::span<const core::record> records, int slot,
+                            std::size_t budget_tokens, render_cache& cache);
 rendered_view render_within(const config::room& room, const room_state& state,
                             std::span<const core::record> records, int slot,
                             std::size_t budget_tokens);

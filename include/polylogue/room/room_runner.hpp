@@ -23,6 +23,7 @@
 #include "polylogue/core/record.hpp"
 #include "polylogue/providers/provider.hpp"
 #include "polylogue/providers/tool_runner.hpp"
+#include "polylogue/room/render_cache.hpp"
 #include "polylogue/room/room_state.hpp"
 #include "polylogue/transcript/group_committer.hpp"
 
@@ -127,6 +128,7 @@ class room_runner {
     std::optional<std::pair<room_services, const config::room*>> update_;
     std::vector<core::record> history_;
     room_state state_;
+    render_cache render_cache_;  // the history's records as the models see them, escaped once
     boost::asio::steady_timer wakeup_;  // turn delays and pauses; cancelled by requests and stop
     std::deque<std::shared_ptr<control_request>> requests_;
     std::optional<core::record> trim_notice_;  // to commit with the turn whose view was trimmed

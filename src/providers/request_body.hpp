@@ -1,0 +1,59 @@
+#pragma once
+// Request bodies assembled by concatenation, in one reserved string: the conversation's text is
+// already escaped (json_text), so a body costs a copy of its bytes, not a JSON DOM and a
+// serialisation pass over every old record. Keys come in the order nlohmann::json sorts them,
+// so a body reads as the DOM-built ones did. Pure.
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "polylogue/providers/api_adapter.hpp"
+
+namespace polylogue::providers {
+
+class json_body {
+  public:
+    explicit json_body(std::size_t expected_bytes) { out_.reserve(expected_bytes); }
+
+    // JSON written by the caller as is: punctuation, keys, escaped text.
+    json_body& raw(std::string_view json) {
+        out_ += json;
+        return *this;
+    }
+    json_body& string(const json_text& text);
+    json_body& string_of(std::string_view plain);  // escapes it
+    json_body& integer(long long value);
+    json_body& number(double value);  // as nlohmann::json prints it (null when not finite)
+
+    std::string take() { return std::move(out_); }
+
+  private:
+    std::string out_;
+};
+
+// What a body for these messages takes, roughly: their escaped text plus framing.
+std::size_t expected_body_bytes(const api_request& request);
+
+// Anthropic and Gemini want strictly alternating roles that open with the user's. A message of
+// theirs is written as before_text, the escaped text, after_text, the role's name, after_role.
+struct alternation_format {
+    std::string_view user_role;
+    std::string_view assistant_role;
+    std::string_view before_text;
+    std::string_view after_text;
+    std::string_view after_role;
+};
+
+// Writes the history's turns as such messages, comma-separated: adjacent turns of one role are
+// merged into one text joined by a blank line, blank turns are dropped (the APIs refuse empty
+// text), a notice leads when the speaker's own turn comes first, and an empty history becomes
+// one user message inviting the speaker to begin.
+void write_alternating(json_body& body, const conversation& history,
+                       const alternation_format& format);
+
+std::string openai_request_body(const api_request& request, const endpoint_settings& endpoint);
+std::string anthropic_request_body(const api_request& request);
+std::string gemini_request_body(const api_request& request);
+
+}  // namespace polylogue::providers
