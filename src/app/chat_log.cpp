@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <iostream>
 
 #include "polylogue/core/text.hpp"
@@ -25,17 +26,19 @@ std::string live_header(const room::live_text& live) {
            std::string{live.model} + "):\n";
 }
 
-void write_all(int fd, std::string_view text) {
+// 0, or the errno of the write that failed.
+int write_all(int fd, std::string_view text) {
     while (!text.empty()) {
         const ssize_t written = ::write(fd, text.data(), text.size());
         if (written < 0 && errno == EINTR) {
             continue;
         }
         if (written <= 0) {
-            return;  // a full disk loses chat log text, never the transcript
+            return written < 0 ? errno : EIO;  // a full disk loses chat log text, never records
         }
         text.remove_prefix(static_cast<std::size_t>(written));
     }
+    return 0;
 }
 
 }  // namespace
@@ -91,6 +94,20 @@ void chat_log::close(room_stream& stream) {
     recent_.erase(stream.recent);
 }
 
+// A chat log that cannot be written (out of descriptors, a full disk) is said once, not per
+// write, and again only after it recovered; the transcript itself is not affected.
+void chat_log::tell_outcome(room_stream& stream, int failure) {
+    if (failure != 0 && !stream.failing) {
+        daemon_log_->warn(
+            "[{}] chat log {}.log cannot be written: {} (the transcript is not "
+            "affected; said again only after it recovers)",
+            stream.name, stream.name, std::strerror(failure));
+    } else if (failure == 0 && stream.failing) {
+        daemon_log_->info("[{}] chat log {}.log is written again", stream.name, stream.name);
+    }
+    stream.failing = failure != 0;
+}
+
 void chat_log::write(room_stream& stream, std::string_view text) {
     stream.pending.append(text);
     if (print_to_stdout_) {
@@ -111,9 +128,8 @@ void chat_log::flush(room_stream& stream) {
     if (stream.pending.empty()) {
         return;
     }
-    if (open(stream)) {
-        write_all(stream.fd, stream.pending);
-    }
+    const int failure = open(stream) ? write_all(stream.fd, stream.pending) : errno;
+    tell_outcome(stream, failure);
     // Given back rather than kept: thousands of idle rooms should not each hold a reply's worth.
     std::string{}.swap(stream.pending);
 }

@@ -56,6 +56,7 @@ class chat_log {
         std::string pending;        // text not yet in the file
         int streaming_slot = 0;     // the slot whose text is being written live; 0: none
         bool awaits_timer = false;  // live text waits for the flush timer
+        bool failing = false;       // its last write failed (told once until one succeeds)
         std::chrono::steady_clock::time_point waiting_since{};  // while awaits_timer
         std::list<room_stream*>::iterator recent;  // its place in recent_, while fd is open
     };
@@ -65,6 +66,7 @@ class chat_log {
     void flush(room_stream& stream);
     bool open(room_stream& stream);
     void close(room_stream& stream);
+    void tell_outcome(room_stream& stream, int failure);
     void flush_live_later(room_stream& stream);
     void flush_live();
     void wake_at(std::chrono::steady_clock::time_point when);

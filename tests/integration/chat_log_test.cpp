@@ -8,9 +8,11 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <spdlog/sinks/null_sink.h>
+#include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
+#include <sstream>
 
 #include "app/chat_log.hpp"
 #include "support/loop.hpp"
@@ -55,6 +57,42 @@ core::record message_by(int slot, std::int64_t seq, std::string text) {
 
 room::live_text chunk(int slot, std::string_view text) {
     return room::live_text{slot, "Model", text, false};
+}
+
+std::size_t occurrences(const std::string& text, std::string_view fragment) {
+    std::size_t count = 0;
+    for (auto at = text.find(fragment); at != std::string::npos;
+         at = text.find(fragment, at + fragment.size())) {
+        ++count;
+    }
+    return count;
+}
+
+TEST(ChatLog, AFileThatCannotBeWrittenIsToldOnceAndAgainWhenItRecovers) {
+    test::temp_dir dir;
+    boost::asio::io_context loop;
+    std::ostringstream said;
+    auto daemon_log = std::make_shared<spdlog::logger>(
+        "chat-test", std::make_shared<spdlog::sinks::ostream_sink_st>(said));
+    daemon_log->set_pattern("%l %v");
+    chat_log log{loop.get_executor(), dir.path(), daemon_log, false, false};
+    config::room room;
+    room.name = "blocked";
+    // A directory where the file should be: every open fails (EISDIR).
+    std::filesystem::create_directory(dir.path() / "blocked.log");
+    for (std::int64_t seq = 1; seq <= 3; ++seq) {
+        const std::vector<core::record> batch{notice(seq, "line " + std::to_string(seq))};
+        log.on_commit(room, batch);
+    }
+    EXPECT_EQ(occurrences(said.str(), "warning [blocked] chat log blocked.log cannot be written"),
+              1u)
+        << said.str();
+    std::filesystem::remove(dir.path() / "blocked.log");
+    const std::vector<core::record> batch{notice(4, "line 4")};
+    log.on_commit(room, batch);
+    EXPECT_EQ(occurrences(said.str(), "info [blocked] chat log blocked.log is written again"), 1u)
+        << said.str();
+    EXPECT_NE(test::read_file(dir.path() / "blocked.log").find("line 4"), std::string::npos);
 }
 
 TEST(ChatLog, ThousandsOfRoomsKeepABoundedNumberOfFilesOpenAndLoseNoLine) {
