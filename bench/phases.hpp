@@ -23,6 +23,7 @@ struct bench_options {
     std::vector<int> histories{100, 1000, 10000};
     int growth_rooms = 32;
     int growth_turns_per_room = 10;  // measured turns; 2 more per room warm up first
+    int growth_rounds = 5;           // each history measured this often; the median is reported
     bool profile = false;  // perf record the daemon over each window, into its run directory
 };
 
