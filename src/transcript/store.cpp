@@ -46,16 +46,15 @@ struct store::statements {
           savepoint{db, "SAVEPOINT batch"},
           release{db, "RELEASE batch"},
           rollback_to{db, "ROLLBACK TO batch"},
-          insert{db, "INSERT INTO records (room, seq, time, type, body) VALUES (?, ?, ?, ?, ?)"},
-          last_seq{db, "SELECT COALESCE(MAX(seq), 0) FROM records WHERE room = ?"} {}
+          insert{db, "INSERT INTO records (room, seq, time, type, body) VALUES (?, ?, ?, ?, ?)"} {}
 
     bool prepared() const noexcept {
         return begin.prepared() && commit.prepared() && rollback.prepared() &&
                savepoint.prepared() && release.prepared() && rollback_to.prepared() &&
-               insert.prepared() && last_seq.prepared();
+               insert.prepared();
     }
 
-    sqlite_statement begin, commit, rollback, savepoint, release, rollback_to, insert, last_seq;
+    sqlite_statement begin, commit, rollback, savepoint, release, rollback_to, insert;
 };
 
 store::store(sqlite3* db, std::filesystem::path file) noexcept : db_{db}, file_{std::move(file)} {}
@@ -127,15 +126,10 @@ result<std::int64_t> store::stored_last_seq(const std::string& room) {
     if (const auto known = last_seqs_.find(room); known != last_seqs_.end()) {
         return known->second;
     }
-    sqlite_statement& select = statements_->last_seq;
-    select.bind(1, room);
-    const bool found = select.step() == SQLITE_ROW;
-    const std::int64_t last = found ? select.column_int(0) : 0;
-    select.reset();
-    if (!found) {
-        return errc::storage_failure;
+    auto last = last_seq(room);  // once per room: the map answers every later batch
+    if (last) {
+        last_seqs_.emplace(room, *last);
     }
-    last_seqs_.emplace(room, last);
     return last;
 }
 
