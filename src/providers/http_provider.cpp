@@ -61,9 +61,7 @@ http::request http_provider::to_http(http_call call) const {
 
 api_failure http_provider::finished(api_failure failure, int attempts) const {
     failure.attempts = attempts;
-    failure.message = redact(std::move(failure.message), settings_.api_key);
-    failure.type = redact(std::move(failure.type), settings_.api_key);
-    return failure;
+    return redact(std::move(failure), settings_.api_key);
 }
 
 asio::awaitable<completion_outcome> http_provider::complete(completion_request request) {

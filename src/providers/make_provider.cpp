@@ -38,6 +38,12 @@ std::unique_ptr<provider> make_provider(const config::provider& endpoint,
     throw std::invalid_argument{"provider '" + endpoint.name + "' has an unknown kind"};
 }
 
+api_failure redact(api_failure failure, std::string_view secret) {
+    failure.message = redact(std::move(failure.message), secret);
+    failure.type = redact(std::move(failure.type), secret);
+    return failure;
+}
+
 std::string redact(std::string text, std::string_view secret) {
     constexpr std::string_view mask = "[redacted]";
     if (secret.size() >= 4) {

@@ -31,8 +31,7 @@ api_failure tool_failure(std::string type, std::string message) {
 template <class Outcome>
 Outcome without_key(Outcome outcome, std::string_view key) {
     if (auto* failure = std::get_if<api_failure>(&outcome)) {
-        failure->message = redact(std::move(failure->message), key);
-        failure->type = redact(std::move(failure->type), key);
+        *failure = redact(std::move(*failure), key);
     }
     return outcome;
 }

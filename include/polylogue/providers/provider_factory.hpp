@@ -30,5 +30,7 @@ std::unique_ptr<provider> make_provider(const config::provider& endpoint,
 
 // Replaces every secret, and anything shaped like an API key, with "[redacted]".
 std::string redact(std::string text, std::string_view secret);
+// The same over the words of a failure (its message and type), which reach records and logs.
+api_failure redact(api_failure failure, std::string_view secret);
 
 }  // namespace polylogue::providers
