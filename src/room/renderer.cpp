@@ -75,15 +75,24 @@ std::string render_system_prompt(const config::room& room, const room_state& sta
     return prompt;
 }
 
+namespace {
+
+// The estimate of docs/config.md, from the text's size before escaping.
+std::size_t tokens_for_bytes(std::size_t plain_bytes) noexcept {
+    return (plain_bytes + 3) / 4 + 4;
+}
+
+std::size_t tokens_of(const providers::json_text& text) noexcept {
+    return tokens_for_bytes(text.plain_bytes());
+}
+
+}  // namespace
+
 std::size_t estimate_tokens(std::string_view text) noexcept {
-    return (text.size() + 3) / 4 + 4;
+    return tokens_for_bytes(text.size());
 }
 
 namespace {
-
-std::size_t tokens_of(const providers::json_text& text) noexcept {
-    return (text.plain_bytes() + 3) / 4 + 4;
-}
 
 // The index of the opening: the first message, when a human wrote it before any AI spoke.
 std::optional<std::size_t> opening_index(std::span<const core::record> records) {
