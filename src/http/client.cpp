@@ -295,7 +295,7 @@ asio::awaitable<result<response>> client::send_kept(const request* kept, chunk_h
     }
     const auto proxy = impl_->proxies.for_target(*target);
     bool reused = false;
-    auto out = co_await impl_->attempt(&req, &*target, proxy, &on_body, limits, deadline, &reused);
+    auto out = co_await impl_->attempt(kept, &*target, proxy, &on_body, limits, deadline, &reused);
     if (!out.answer && reused && out.nothing_read) {
         // A pooled connection the server had already closed: one fresh try is safe.
         out = co_await impl_->attempt(kept, &*target, proxy, &on_body, limits, deadline, &reused);
