@@ -22,7 +22,7 @@ using namespace std::chrono_literals;
 using steady_clock = std::chrono::steady_clock;
 
 constexpr const char* soak_token = "soak-control-token-0123456789";
-constexpr const char* soak_key = "sk-soak-0123456789abcdef";
+constexpr const char* soak_key = "soak-test-key-not-a-secret";
 
 struct providers_under_test {
     faulty_provider openai;
