@@ -4,23 +4,45 @@
 #
 #   install-deps.sh            what building and the demo need
 #   install-deps.sh --tests    also what the test suite needs (clang, Chromium, Node.js)
+#   install-deps.sh --list     print the packages it would ask for, one a line; install nothing
+#                              (with --tests too: the suite's). The build.packages test reads it.
+#
+# Every file the build takes from Debian comes from one of these packages, from a package they
+# depend on, or from an essential one (tests/packaging/check_build_packages.sh holds us to it).
 set -euo pipefail
+
+tests=0
+list=0
+for argument in "$@"; do
+    case $argument in
+        --tests) tests=1 ;;
+        --list) list=1 ;;
+        *) echo "usage: $0 [--tests] [--list]" >&2; exit 2 ;;
+    esac
+done
 
 packages=(
     g++ cmake ninja-build pkg-config git
     libboost1.81-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libssl-dev libyaml-cpp-dev
     libsqlite3-dev sqlite3 googletest libgtest-dev
+    libgmock-dev  # not used, but GTestConfig.cmake reads its CMake files whenever it is there
 )
-if [[ ${1:-} == --tests ]]; then
+if ((tests)); then
     packages+=(
         clang libclang-rt-14-dev  # the libFuzzer targets
         chromium                  # the web viewer's browser test
+        ca-certificates           # npm's TLS: Debian's nodejs only recommends it
     )
     # Node.js often comes from elsewhere than Debian (nodesource, nvm); Debian's own packages
     # would conflict with it, so they are only asked for when there is no npm at all.
     if ! command -v npm >/dev/null 2>&1; then
         packages+=(nodejs npm)
     fi
+fi
+
+if ((list)); then
+    printf '%s\n' "${packages[@]}"
+    exit 0
 fi
 
 missing=()
