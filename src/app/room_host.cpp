@@ -134,8 +134,16 @@ void room_host::room_done(room::room_runner* runner, std::exception_ptr error) {
         }
     }
     --running_;
-    services_.log->info("room {}: {}", runner->room().name,
-                        runner->state().ended ? "ended: " + runner->state().end_reason : "stopped");
+    const bool failed = runner->outcome() == room::room_outcome::failed;
+    if (failed && !runner->state().ended) {
+        services_.log->error("room {}: failed: {}", runner->room().name, runner->failure());
+        services_.chat->say(runner->room().name, "(room " + runner->room().name +
+                                                     " stopped: " + runner->failure() + ")");
+    } else {
+        services_.log->info(
+            "room {}: {}", runner->room().name,
+            runner->state().ended ? "ended: " + runner->state().end_reason : "stopped");
+    }
     if (services_.events != nullptr) {
         services_.events->publish(
             runner->room().name,

@@ -101,7 +101,7 @@ asio::awaitable<bool> room_runner::serve_requests() {
             records.push_back(request->record);
             const bool committed = co_await commit(std::move(records));
             if (!committed) {
-                request->outcome = errc::storage_failure;
+                request->outcome = commit_error_;
                 request->done.cancel();
                 co_return false;
             }

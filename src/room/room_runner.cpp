@@ -54,6 +54,7 @@ asio::awaitable<void> room_runner::run() {
     }
     if (crashed) {
         outcome_ = room_outcome::failed;
+        failure_ = "internal error; see the daemon log";
         if (!state_.ended) {
             co_await finish("internal error; see the daemon log");
             outcome_ = room_outcome::failed;
@@ -291,8 +292,12 @@ asio::awaitable<bool> room_runner::commit(std::vector<core::record> records) {
     if (!durable) {
         services_.log->error("room {}: could not commit records {}..{}: {}", room_->name,
                              records.front().seq, records.back().seq, durable.error().message());
-        outcome_ =
-            durable.error() == errc::cancelled ? room_outcome::stopped : room_outcome::failed;
+        commit_error_ = durable.error();
+        const bool cancelled = durable.error() == errc::cancelled;
+        outcome_ = cancelled ? room_outcome::stopped : room_outcome::failed;
+        if (!cancelled) {
+            failure_ = durable.error().message();
+        }
         co_return false;
     }
     for (const auto& r : records) {

@@ -95,6 +95,8 @@ class room_runner {
     const config::room& room() const noexcept { return *room_; }
     const room_state& state() const noexcept { return state_; }
     room_outcome outcome() const noexcept { return outcome_; }
+    // Why the room failed (outcome failed), e.g. SQLite's reason for a storage failure.
+    const std::string& failure() const noexcept { return failure_; }
     bool running() const noexcept { return running_; }
     // Every committed record, in seq order.
     std::span<const core::record> history() const noexcept { return history_; }
@@ -110,7 +112,8 @@ class room_runner {
     boost::asio::awaitable<bool> record_failure(int slot, providers::api_failure failure);
     boost::asio::awaitable<void> run_tools(std::vector<core::record>* records);
     boost::asio::awaitable<void> run_tool(std::vector<core::record>* records, std::size_t index);
-    std::string save_image(std::int64_t seq, const providers::generated_image& image) const;
+    result<std::string> save_image(std::int64_t seq,
+                                   const providers::generated_image& image) const;
     boost::asio::awaitable<bool> finish(std::string reason);
     boost::asio::awaitable<bool> pause_between_turns();
     boost::asio::awaitable<bool> wait_while_paused();
@@ -135,6 +138,8 @@ class room_runner {
     bool stopping_ = false;
     bool running_ = false;
     room_outcome outcome_ = room_outcome::running;
+    boost::system::error_code commit_error_;  // why the last failed commit failed
+    std::string failure_;
 };
 
 }  // namespace polylogue::room
