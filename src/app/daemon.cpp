@@ -14,6 +14,7 @@
 #include "chat_log.hpp"
 #include "commands.hpp"
 #include "control_setup.hpp"
+#include "data_dir_lock.hpp"
 #include "polylogue/app/daemon_log.hpp"
 #include "polylogue/app/service_notify.hpp"
 #include "polylogue/config/loader.hpp"
@@ -226,6 +227,14 @@ int daemon_command(const std::string& config_path, const daemon_options& options
         std::cerr << "polylogue: no room named '" << *options.only_room << "' in " << config_path
                   << "\n";
         return exit_usage;
+    }
+    // Before anything touches the store, the logs or a provider: a second process on this
+    // data_dir would run every room twice.
+    std::string refusal;
+    const auto lock = data_dir_lock::acquire(cfg->data_dir, &refusal);
+    if (!lock) {
+        std::cerr << "polylogue: " << refusal << "\n";
+        return exit_failure;
     }
     std::filesystem::create_directories(log_dir(*cfg));
     auto log = make_daemon_log(log_dir(*cfg), cfg->logging,

@@ -73,6 +73,7 @@ room::room_services room_host::services_for(const std::shared_ptr<generation>& g
     s.on_live = [self](const config::room& r, const room::live_text& live) {
         self->on_live(r, live);
     };
+    s.relaunch = [self](room::room_runner& runner) { self->launch(&runner); };
     if (services_.counters != nullptr) {
         control::metrics* counters = services_.counters;
         s.on_call = [counters](const config::model& m, auto took, std::string_view outcome) {
@@ -118,11 +119,14 @@ bool room_host::start_room(const config::room& r, std::shared_ptr<generation> ge
                                                        std::move(*history));
     rooms_.push_back(std::move(entry));
     by_name_.insert_or_assign(r.name, &rooms_.back());
-    room::room_runner* runner = rooms_.back().runner.get();
+    launch(rooms_.back().runner.get());
+    return true;
+}
+
+void room_host::launch(room::room_runner* runner) {
     ++running_;
     asio::co_spawn(services_.executor, runner->run(),
                    [this, runner](std::exception_ptr error) { room_done(runner, error); });
-    return true;
 }
 
 void room_host::room_done(room::room_runner* runner, std::exception_ptr error) {
@@ -134,8 +138,16 @@ void room_host::room_done(room::room_runner* runner, std::exception_ptr error) {
         }
     }
     --running_;
-    services_.log->info("room {}: {}", runner->room().name,
-                        runner->state().ended ? "ended: " + runner->state().end_reason : "stopped");
+    const bool failed = runner->outcome() == room::room_outcome::failed;
+    if (failed && !runner->state().ended) {
+        services_.log->error("room {}: failed: {}", runner->room().name, runner->failure());
+        services_.chat->say(runner->room().name, "(room " + runner->room().name +
+                                                     " stopped: " + runner->failure() + ")");
+    } else {
+        services_.log->info(
+            "room {}: {}", runner->room().name,
+            runner->state().ended ? "ended: " + runner->state().end_reason : "stopped");
+    }
     if (services_.events != nullptr) {
         services_.events->publish(
             runner->room().name,

@@ -78,6 +78,8 @@ class room_host final : public control::room_directory {
     std::shared_ptr<generation> make_generation(std::shared_ptr<const config::config> cfg);
     room::room_services services_for(const std::shared_ptr<generation>& gen) const;
     bool start_room(const config::room& r, std::shared_ptr<generation> gen);
+    // Runs the runner's run() (again, for a room an operator reopened).
+    void launch(room::room_runner* runner);
     void start_created_rooms();
     void on_commit(const config::room& r, std::span<const core::record> records);
     void on_live(const config::room& r, const room::live_text& live);

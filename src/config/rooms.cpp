@@ -9,12 +9,14 @@ namespace {
 const std::vector<std::string> room_keys{"name",          "members",      "max_ais",
                                          "max_turns",     "turn_delay",   "opening",
                                          "system_prompt", "max_cost_usd", "suspend_after_failures",
-                                         "tools"};
+                                         "suspension",    "tools"};
+const std::vector<std::string> suspension_keys{"cool_down", "max_cool_down", "retries"};
 const std::vector<std::string> opening_keys{"speaker", "text"};
 const std::vector<std::string> room_tool_keys{"image", "search"};
 constexpr int max_turns_limit = 1'000'000;
 constexpr int max_ais_limit = 5;
 constexpr int max_failures_limit = 100;
+constexpr int max_retries_limit = 1000;
 
 void read_room_name(const map_view& view, room_draft& draft, reporter& report) {
     const field* f = view.require("name", "a room");
@@ -130,6 +132,35 @@ void read_budgets(const map_view& view, room& target, reporter& report) {
     }
 }
 
+void read_suspension(const field& f, suspension_settings& target, reporter& report) {
+    if (!f.value.IsMap()) {
+        report.error(
+            f.value_mark(),
+            expected(f, "a map such as { cool_down: 1m, max_cool_down: 30m, retries: 20 }"));
+        return;
+    }
+    const map_view view{f.value, "suspension", suspension_keys, report};
+    for (const auto& [key, slot] : {std::pair{"cool_down", &target.cool_down},
+                                    std::pair{"max_cool_down", &target.max_cool_down}}) {
+        const field* duration = view.find(key);
+        const auto value = duration ? read_duration(*duration, report) : std::nullopt;
+        if (value && value->count() == 0) {
+            report.error(duration->value_mark(), duration->key + " must be above 0s");
+        } else if (value) {
+            *slot = *value;
+        }
+    }
+    if (target.max_cool_down < target.cool_down) {
+        report.error(f.value_mark(),
+                     "suspension: max_cool_down (" + duration_text(target.max_cool_down) +
+                         ") is shorter than cool_down (" + duration_text(target.cool_down) + ")");
+    }
+    if (const field* retries = view.find("retries")) {
+        target.retries =
+            read_integer(*retries, 0, max_retries_limit, report).value_or(target.retries);
+    }
+}
+
 // The tool names are checked against the tools section later; here only their form.
 void read_room_tools(const field& f, room_draft& draft, reporter& report) {
     if (!f.value.IsMap()) {
@@ -165,6 +196,9 @@ room_draft read_room(const YAML::Node& node, reporter& report) {
     }
     if (const field* f = view.find("system_prompt")) {
         read_system_prompt(*f, draft.value, report);
+    }
+    if (const field* f = view.find("suspension")) {
+        read_suspension(*f, draft.value.suspension, report);
     }
     if (const field* f = view.find("tools")) {
         read_room_tools(*f, draft, report);

@@ -32,7 +32,7 @@ nlohmann::json room_summary(const room::room_runner& runner) {
     }
     return {{"name", runner.room().name},
             {"state", room_state_name(runner)},
-            {"end_reason", state.end_reason},
+            {"end_reason", state.ended ? state.end_reason : runner.failure()},
             {"members", std::move(members)},
             {"max_ais", runner.room().max_ais},
             {"turns", state.ai_turns},

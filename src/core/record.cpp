@@ -24,6 +24,7 @@ constexpr std::array record_type_names{
     std::pair{record_type::paused, std::string_view{"paused"}},
     std::pair{record_type::resumed, std::string_view{"resumed"}},
     std::pair{record_type::context_trimmed, std::string_view{"context_trimmed"}},
+    std::pair{record_type::member_reinstated, std::string_view{"member_reinstated"}},
 };
 
 constexpr std::array command_status_names{
@@ -181,6 +182,17 @@ nlohmann::json to_json(const record& r) {
             j["text"] = r.text;
             j["results"] = hits_json(r.results);
             break;
+        case record_type::member_suspended:
+            j["text"] = r.text;
+            if (r.retry > 0) {
+                j["retry"] = r.retry;
+                j["retry_at"] = r.retry_at;
+            }
+            break;
+        case record_type::room_ended:
+            j["text"] = r.text;
+            put_if_set(j, "failure", r.failure);
+            break;
         default:
             j["text"] = r.text;
             break;
@@ -229,6 +241,8 @@ result<record> record_from_json(const nlohmann::json& j) {
     r.failure = string_field(j, "failure");
     r.http_status = static_cast<int>(integer_field(j, "http_status").value_or(0));
     r.attempts = static_cast<int>(integer_field(j, "attempts").value_or(0));
+    r.retry = static_cast<int>(integer_field(j, "retry").value_or(0));
+    r.retry_at = string_field(j, "retry_at");
     r.path = string_field(j, "path");
     r.mime = string_field(j, "mime");
     r.bytes = integer_field(j, "bytes").value_or(0);

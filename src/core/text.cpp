@@ -82,6 +82,38 @@ std::string format_rfc3339(std::chrono::system_clock::time_point when) {
     return std::string{text} + fraction;
 }
 
+std::optional<std::chrono::system_clock::time_point> parse_rfc3339(std::string_view text) {
+    using namespace std::chrono;
+    // 2026-11-29T04:30:00.123Z: digits at every place but these.
+    constexpr std::string_view shape = "dddd-dd-ddTdd:dd:dd.dddZ";
+    if (text.size() != shape.size()) {
+        return std::nullopt;
+    }
+    for (std::size_t i = 0; i < shape.size(); ++i) {
+        const bool digit = text[i] >= '0' && text[i] <= '9';
+        if (shape[i] == 'd' ? !digit : text[i] != shape[i]) {
+            return std::nullopt;
+        }
+    }
+    const auto number = [text](std::size_t at, std::size_t length) {
+        int value = 0;
+        for (std::size_t i = at; i < at + length; ++i) {
+            value = value * 10 + (text[i] - '0');
+        }
+        return value;
+    };
+    const year_month_day date{year{number(0, 4)}, month{static_cast<unsigned>(number(5, 2))},
+                              day{static_cast<unsigned>(number(8, 2))}};
+    const int hour = number(11, 2);
+    const int minute = number(14, 2);
+    const int second = number(17, 2);
+    if (!date.ok() || hour > 23 || minute > 59 || second > 59) {
+        return std::nullopt;
+    }
+    return sys_days{date} + hours{hour} + minutes{minute} + seconds{second} +
+           milliseconds{number(20, 3)};
+}
+
 std::string ascii_lower(std::string_view text) {
     std::string lower{text};
     std::transform(lower.begin(), lower.end(), lower.begin(), [](char c) {

@@ -4,6 +4,8 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
+
 #include "polylogue/core/text.hpp"
 #include "polylogue/room/room_runner.hpp"
 
@@ -60,6 +62,9 @@ asio::awaitable<result<std::int64_t>> room_runner::pause(std::string by) {
 }
 
 asio::awaitable<result<std::int64_t>> room_runner::resume(std::string by) {
+    if (!running_ && !stopping_ && state_.ended && state_.ended_by_failure) {
+        co_return co_await reopen(std::move(by));
+    }
     co_return co_await submit(std::make_shared<control_request>(
         wakeup_.get_executor(),
         operator_record(core::record_type::resumed, "The room was resumed by " + by)));
@@ -68,6 +73,49 @@ asio::awaitable<result<std::int64_t>> room_runner::resume(std::string by) {
 asio::awaitable<result<std::int64_t>> room_runner::end(std::string reason) {
     co_return co_await submit(std::make_shared<control_request>(
         wakeup_.get_executor(), operator_record(core::record_type::room_ended, std::move(reason))));
+}
+
+std::vector<core::record> room_runner::reinstatements(const std::string& why) const {
+    std::vector<core::record> records;
+    for (const auto& m : state_.members) {
+        if (m.suspended && !m.exhausted) {
+            records.push_back(
+                make_record(core::record_type::member_reinstated, m.slot,
+                            core::slot_label(m.slot) + " (" + m.model + ") is reinstated: " + why));
+        }
+    }
+    return records;
+}
+
+// A room that ended because its members failed: run() has returned, so this is the only writer.
+// The resume and the reinstatements are committed, then the room runs again.
+asio::awaitable<result<std::int64_t>> room_runner::reopen(std::string by) {
+    if (reopening_ || !services_.relaunch) {
+        co_return result<std::int64_t>{errc::room_closed};
+    }
+    reopening_ = true;
+    core::record resumed =
+        make_record(core::record_type::resumed, 0,
+                    "The room was resumed by " + by + " after its members failed");
+    std::vector<core::record> records;
+    records.push_back(std::move(resumed));
+    for (auto& r : reinstatements("the room was resumed by " + by)) {
+        records.push_back(std::move(r));
+    }
+    const bool committed = co_await commit(std::move(records));
+    reopening_ = false;
+    if (!committed) {
+        co_return result<std::int64_t>{commit_error_};
+    }
+    services_.log->info("room {}: resumed by {} after its members failed; it runs again",
+                        room_->name, by);
+    outcome_ = room_outcome::running;
+    failure_.clear();
+    if (!stopping_) {
+        running_ = true;  // already, so that the answer to the resume says so
+        services_.relaunch(*this);
+    }
+    co_return state_.last_seq;
 }
 
 asio::awaitable<result<std::int64_t>> room_runner::submit(
@@ -89,8 +137,13 @@ asio::awaitable<bool> room_runner::serve_requests() {
         auto request = requests_.front();
         requests_.pop_front();
         const auto type = request->record.type;
+        const bool resuming = type == core::record_type::resumed;
+        std::vector<core::record> reinstated;
+        if (resuming) {
+            reinstated = reinstatements("the room was resumed");
+        }
         const bool no_change = (type == core::record_type::paused && state_.paused) ||
-                               (type == core::record_type::resumed && !state_.paused);
+                               (resuming && !state_.paused && reinstated.empty());
         if (state_.ended) {
             request->outcome = errc::room_closed;
         } else if (no_change) {
@@ -99,9 +152,12 @@ asio::awaitable<bool> room_runner::serve_requests() {
             request->record.time = core::format_rfc3339(std::chrono::system_clock::now());
             std::vector<core::record> records;
             records.push_back(request->record);
+            for (auto& r : reinstated) {
+                records.push_back(std::move(r));
+            }
             const bool committed = co_await commit(std::move(records));
             if (!committed) {
-                request->outcome = errc::storage_failure;
+                request->outcome = commit_error_;
                 request->done.cancel();
                 co_return false;
             }
@@ -126,6 +182,25 @@ void room_runner::fail_requests() {
 asio::awaitable<bool> room_runner::wait_while_paused() {
     while (state_.paused && !stopping_ && requests_.empty() && !update_) {
         wakeup_.expires_at(asio::steady_timer::time_point::max());
+        boost::system::error_code ignored;  // cancelled by requests, updates and stop()
+        co_await wakeup_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+    }
+    co_return true;
+}
+
+// Every member that can still speak is suspended: the room waits for the first retry, carrying
+// out requests meanwhile (a pause, a resume that reinstates them, a stop).
+asio::awaitable<bool> room_runner::wait_for_retry(std::chrono::system_clock::time_point until) {
+    const auto left = std::max(until - std::chrono::system_clock::now(),
+                               std::chrono::system_clock::duration::zero());
+    const auto deadline = std::chrono::steady_clock::now() +
+                          std::chrono::duration_cast<std::chrono::steady_clock::duration>(left);
+    services_.log->info(
+        "room {}: every member that can speak is suspended; the next retry is at {}", room_->name,
+        core::format_rfc3339(until));
+    while (!stopping_ && requests_.empty() && !update_ &&
+           std::chrono::steady_clock::now() < deadline) {
+        wakeup_.expires_at(deadline);
         boost::system::error_code ignored;  // cancelled by requests, updates and stop()
         co_await wakeup_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
     }

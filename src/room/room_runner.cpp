@@ -11,6 +11,7 @@
 #include "polylogue/room/command_planner.hpp"
 #include "polylogue/room/renderer.hpp"
 #include "polylogue/room/turn_decision.hpp"
+#include "suspension.hpp"
 
 namespace polylogue::room {
 
@@ -54,6 +55,7 @@ asio::awaitable<void> room_runner::run() {
     }
     if (crashed) {
         outcome_ = room_outcome::failed;
+        failure_ = "internal error; see the daemon log";
         if (!state_.ended) {
             co_await finish("internal error; see the daemon log");
             outcome_ = room_outcome::failed;
@@ -93,10 +95,13 @@ asio::awaitable<void> room_runner::run_turns() {
 }
 
 asio::awaitable<bool> room_runner::take_next_turn() {
-    const turn_decision next = next_turn(state_, room_->max_turns, room_->max_cost_usd);
+    const turn_decision next =
+        next_turn(state_, room_->max_turns, room_->max_cost_usd, std::chrono::system_clock::now());
     switch (next.what) {
         case turn_decision::kind::end:
-            co_return co_await finish(next.reason);
+            co_return co_await finish(next.reason, next.failure);
+        case turn_decision::kind::wait:
+            co_return co_await wait_for_retry(next.until);
         case turn_decision::kind::skip:
             co_return co_await commit(single(
                 make_record(core::record_type::skip, next.slot,
@@ -183,8 +188,16 @@ asio::awaitable<bool> room_runner::take_turn(int slot) {
     if (failure) {
         co_return co_await record_failure(slot, std::move(*failure));
     }
+    const bool retried = member.suspended;
+    const int retry = member.failed_retries + 1;
     auto records = message_and_outcomes(slot, std::get<providers::completion>(std::move(outcome)));
     co_await run_tools(&records);
+    if (retried) {
+        records.push_back(make_record(core::record_type::member_reinstated, slot,
+                                      core::slot_label(slot) + " (" + model->name +
+                                          ") answered retry " + std::to_string(retry) +
+                                          " and speaks again"));
+    }
     take_trim_notice(records);
     if (!co_await commit(std::move(records))) {
         co_return false;
@@ -208,11 +221,12 @@ asio::awaitable<bool> room_runner::record_failure(int slot, providers::api_failu
     failed.http_status = failure.http_status;
     failed.attempts = failure.attempts;
     records.push_back(std::move(failed));
-    if (member.failures_in_a_row + 1 >= room_->suspend_after_failures) {
-        records.push_back(make_record(
-            core::record_type::member_suspended, slot,
-            core::slot_label(slot) + " (" + member.model + ") is suspended after " +
-                std::to_string(member.failures_in_a_row + 1) + " failed turns in a row"));
+    if (auto step = after_failed_turn(member, *room_, std::chrono::system_clock::now())) {
+        core::record suspended =
+            make_record(core::record_type::member_suspended, slot, std::move(step->text));
+        suspended.retry = step->retry;
+        suspended.retry_at = std::move(step->retry_at);
+        records.push_back(std::move(suspended));
     }
     take_trim_notice(records);
     if (!co_await commit(std::move(records))) {
@@ -260,9 +274,10 @@ std::vector<core::record> room_runner::message_and_outcomes(int slot,
     return records;
 }
 
-asio::awaitable<bool> room_runner::finish(std::string reason) {
-    const bool committed =
-        co_await commit(single(make_record(core::record_type::room_ended, 0, std::move(reason))));
+asio::awaitable<bool> room_runner::finish(std::string reason, std::string failure) {
+    core::record ended = make_record(core::record_type::room_ended, 0, std::move(reason));
+    ended.failure = std::move(failure);
+    const bool committed = co_await commit(single(std::move(ended)));
     if (committed) {
         outcome_ = room_outcome::ended;
     }
@@ -291,8 +306,12 @@ asio::awaitable<bool> room_runner::commit(std::vector<core::record> records) {
     if (!durable) {
         services_.log->error("room {}: could not commit records {}..{}: {}", room_->name,
                              records.front().seq, records.back().seq, durable.error().message());
-        outcome_ =
-            durable.error() == errc::cancelled ? room_outcome::stopped : room_outcome::failed;
+        commit_error_ = durable.error();
+        const bool cancelled = durable.error() == errc::cancelled;
+        outcome_ = cancelled ? room_outcome::stopped : room_outcome::failed;
+        if (!cancelled) {
+            failure_ = durable.error().message();
+        }
         co_return false;
     }
     for (const auto& r : records) {

@@ -1,5 +1,7 @@
 #include "polylogue/room/room_state.hpp"
 
+#include <algorithm>
+
 #include "polylogue/core/text.hpp"
 
 namespace polylogue::room {
@@ -33,6 +35,49 @@ void apply_command(room_state& state, const core::record& r) {
             speaker->prompt_additions += '\n';
         }
         speaker->prompt_additions += r.args.front();
+    }
+}
+
+void suspend(member_state& member, const core::record& r) {
+    if (member.suspended) {
+        ++member.failed_retries;  // a member_suspended record while suspended: a retry failed
+    } else {
+        member.suspended = true;
+        member.failed_retries = 0;
+    }
+    member.retry_at = r.retry > 0 ? core::parse_rfc3339(r.retry_at) : std::nullopt;
+}
+
+void reinstate(member_state& member) {
+    member.suspended = false;
+    member.failed_retries = 0;
+    member.retry_at.reset();
+    member.failures_in_a_row = 0;
+}
+
+bool members_failed(const room_state& state, const core::record& ended) {
+    if (ended.failure == "members_failed") {
+        return true;
+    }
+    // Older transcripts: the reason said so, and a member was suspended.
+    return ended.failure.empty() && ended.text == legacy_members_failed_reason &&
+           std::any_of(state.members.begin(), state.members.end(),
+                       [](const member_state& m) { return m.suspended; });
+}
+
+void end_room(room_state& state, const core::record& r) {
+    state.ended_by_failure = members_failed(state, r);
+    state.ended = true;
+    state.end_reason = r.text;
+}
+
+// An operator's resume: it unpauses, and reopens a room whose members failed.
+void resume(room_state& state) {
+    state.paused = false;
+    if (state.ended && state.ended_by_failure) {
+        state.ended = false;
+        state.ended_by_failure = false;
+        state.end_reason.clear();
     }
 }
 
@@ -94,7 +139,12 @@ void apply(room_state& state, const core::record& r) {
             break;
         case core::record_type::member_suspended:
             if (member_state* speaker = state.member(core::slot_from_label(r.speaker))) {
-                speaker->suspended = true;
+                suspend(*speaker, r);
+            }
+            break;
+        case core::record_type::member_reinstated:
+            if (member_state* speaker = state.member(core::slot_from_label(r.speaker))) {
+                reinstate(*speaker);
             }
             break;
         case core::record_type::image:
@@ -113,8 +163,7 @@ void apply(room_state& state, const core::record& r) {
             take_turn(state, r);
             break;
         case core::record_type::room_ended:
-            state.ended = true;
-            state.end_reason = r.text;
+            end_room(state, r);
             break;
         case core::record_type::notice:
             break;
@@ -122,7 +171,7 @@ void apply(room_state& state, const core::record& r) {
             state.paused = true;
             break;
         case core::record_type::resumed:
-            state.paused = false;
+            resume(state);
             break;
         case core::record_type::context_trimmed:
             if (member_state* speaker = state.member(core::slot_from_label(r.speaker))) {

@@ -3,6 +3,7 @@
 
 #include <openssl/evp.h>
 
+#include <cerrno>
 #include <fstream>
 
 #include "polylogue/room/command_planner.hpp"
@@ -55,18 +56,28 @@ void mark_failed(core::record& command, const providers::api_failure& failure) {
 
 }  // namespace
 
-std::string room_runner::save_image(std::int64_t seq,
-                                    const providers::generated_image& image) const {
+// The file's path relative to data_dir, or why it could not be written (the disk is full, images
+// is not a directory...): a failed !image, never a failed room.
+result<std::string> room_runner::save_image(std::int64_t seq,
+                                            const providers::generated_image& image) const {
     // Room names are validated file names, so the path stays under data_dir/images.
     const auto relative =
         std::filesystem::path{"images"} / room_->name /
         (std::to_string(seq) + "-" + short_hash(image.bytes) + "." + extension_for(image.mime));
     const auto full = services_.cfg->data_dir / relative;
-    std::filesystem::create_directories(full.parent_path());
+    std::error_code failed;
+    std::filesystem::create_directories(full.parent_path(), failed);
+    if (failed) {
+        return boost::system::error_code{failed.value(), boost::system::system_category()};
+    }
+    errno = 0;
     std::ofstream out{full, std::ios::binary};
     out.write(image.bytes.data(), static_cast<std::streamsize>(image.bytes.size()));
+    out.close();
     if (!out) {
-        throw std::runtime_error{"cannot write " + full.string()};
+        const int why = errno != 0 ? errno : EIO;
+        std::filesystem::remove(full, failed);  // no half-written image is left behind
+        return boost::system::error_code{why, boost::system::system_category()};
     }
     return relative.string();
 }
@@ -106,7 +117,17 @@ asio::awaitable<void> room_runner::run_tool(std::vector<core::record>* records, 
         result.type = core::record_type::image;
         // The image record's seq is known: records are numbered in order from the last seq.
         const auto seq = state_.last_seq + static_cast<std::int64_t>(index) + 2;
-        result.path = save_image(seq, image);
+        auto saved = save_image(seq, image);
+        if (!saved) {
+            services_.log->error("room {}: the image of record {} could not be saved under {}: {}",
+                                 room_->name, seq, (services_.cfg->data_dir / "images").string(),
+                                 saved.error().message());
+            (*records)[index].status = core::command_status::failed;
+            (*records)[index].detail =
+                "the image was made but could not be saved: " + saved.error().message();
+            co_return;
+        }
+        result.path = std::move(*saved);
         result.mime = image.mime;
         result.bytes = static_cast<std::int64_t>(image.bytes.size());
         (*records)[index].detail = "image saved as " + result.path;

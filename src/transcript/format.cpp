@@ -51,6 +51,8 @@ std::string_view emoji_for(const record& r) {
             return "▶";
         case record_type::context_trimmed:
             return "✂";
+        case record_type::member_reinstated:
+            return "🔁";
         default:
             return "ℹ";
     }
@@ -160,6 +162,7 @@ std::string describe(const record& r) {
         case record_type::paused:
         case record_type::resumed:
         case record_type::context_trimmed:
+        case record_type::member_reinstated:
             return ensure_period(r.text);
         case record_type::image:
             return speaker_header(r) + " created an image for " + quoted(r.text) + " (" + r.path +

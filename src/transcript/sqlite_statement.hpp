@@ -14,6 +14,9 @@ class sqlite_statement {
     sqlite_statement(sqlite3* db, std::string_view sql) noexcept {
         status_ =
             sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &statement_, nullptr);
+        if (status_ != SQLITE_OK) {
+            error_ = sqlite3_extended_errcode(db);
+        }
     }
     sqlite_statement(const sqlite_statement&) = delete;
     sqlite_statement& operator=(const sqlite_statement&) = delete;
@@ -40,12 +43,22 @@ class sqlite_statement {
         sqlite3_reset(statement_);
         sqlite3_clear_bindings(statement_);
     }
-    // Steps a statement that returns no row and resets it for the next run.
+    // Steps a statement that returns no row and resets it for the next run. On failure, error()
+    // says why until the next failure.
     bool run() noexcept {
-        const bool done = step() == SQLITE_DONE;
+        const int status = step();
+        if (status != SQLITE_DONE) {
+            // Read before reset(), which may leave another code on the connection.
+            const int extended = sqlite3_extended_errcode(sqlite3_db_handle(statement_));
+            error_ =
+                status == SQLITE_ROW ? SQLITE_MISUSE : (extended != SQLITE_OK ? extended : status);
+        }
         reset();
-        return done;
+        return status == SQLITE_DONE;
     }
+
+    // The extended result code of the last failed run(), or of a failed prepare.
+    int error() const noexcept { return error_; }
 
     std::int64_t column_int(int index) noexcept { return sqlite3_column_int64(statement_, index); }
     std::string_view column_text(int index) noexcept {
@@ -57,6 +70,7 @@ class sqlite_statement {
   private:
     sqlite3_stmt* statement_ = nullptr;
     int status_ = SQLITE_ERROR;
+    int error_ = SQLITE_OK;
 };
 
 }  // namespace polylogue::transcript

@@ -4,8 +4,10 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <optional>
 #include <system_error>
 
+#include "sqlite_error.hpp"
 #include "sqlite_statement.hpp"
 
 namespace polylogue::transcript {
@@ -30,7 +32,7 @@ constexpr std::string_view pragmas =
 result<void> execute(sqlite3* db, std::string_view sql) {
     const std::string text{sql};
     if (sqlite3_exec(db, text.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) {
-        return errc::storage_failure;
+        return sqlite_error(db);
     }
     return {};
 }
@@ -48,10 +50,15 @@ struct store::statements {
           rollback_to{db, "ROLLBACK TO batch"},
           insert{db, "INSERT INTO records (room, seq, time, type, body) VALUES (?, ?, ?, ?, ?)"} {}
 
-    bool prepared() const noexcept {
-        return begin.prepared() && commit.prepared() && rollback.prepared() &&
-               savepoint.prepared() && release.prepared() && rollback_to.prepared() &&
-               insert.prepared();
+    // The error of the first statement that could not be prepared; none when all were.
+    std::optional<int> unprepared() const noexcept {
+        for (const sqlite_statement* s :
+             {&begin, &commit, &rollback, &savepoint, &release, &rollback_to, &insert}) {
+            if (!s->prepared()) {
+                return s->error();
+            }
+        }
+        return std::nullopt;
     }
 
     sqlite_statement begin, commit, rollback, savepoint, release, rollback_to, insert;
@@ -72,9 +79,11 @@ result<std::unique_ptr<store>> store::open(const std::filesystem::path& file) {
     }
     sqlite3* db = nullptr;
     const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;
-    if (sqlite3_open_v2(file.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+    if (const int status = sqlite3_open_v2(file.c_str(), &db, flags, nullptr);
+        status != SQLITE_OK) {
+        const auto error = db != nullptr ? sqlite_error(db) : sqlite_error(status);
         sqlite3_close_v2(db);
-        return errc::storage_failure;
+        return error;
     }
     std::unique_ptr<store> opened{new store{db, file}};
     if (auto ok = execute(db, pragmas); !ok) {
@@ -90,7 +99,7 @@ result<std::vector<core::record>> store::load(std::string_view room, std::int64_
     sqlite_statement select{db_,
                             "SELECT body FROM records WHERE room = ? AND seq > ? ORDER BY seq"};
     if (!select.prepared()) {
-        return errc::storage_failure;
+        return sqlite_error(select.error());
     }
     select.bind(1, room);
     select.bind(2, after);
@@ -105,7 +114,7 @@ result<std::vector<core::record>> store::load(std::string_view room, std::int64_
         records.push_back(std::move(*decoded));
     }
     if (status != SQLITE_DONE) {
-        return errc::storage_failure;
+        return sqlite_error(db_);
     }
     return records;
 }
@@ -113,11 +122,11 @@ result<std::vector<core::record>> store::load(std::string_view room, std::int64_
 result<std::int64_t> store::last_seq(std::string_view room) {
     sqlite_statement select{db_, "SELECT COALESCE(MAX(seq), 0) FROM records WHERE room = ?"};
     if (!select.prepared()) {
-        return errc::storage_failure;
+        return sqlite_error(select.error());
     }
     select.bind(1, room);
     if (select.step() != SQLITE_ROW) {
-        return errc::storage_failure;
+        return sqlite_error(db_);
     }
     return select.column_int(0);
 }
@@ -153,7 +162,7 @@ result<void> store::append_one(const room_batch& batch) {
         insert.bind_unowned(5, body);
         if (!insert.run()) {
             last_seqs_.erase(batch.room);  // read it again next time rather than trust it
-            return errc::storage_failure;
+            return sqlite_error(insert.error());
         }
     }
     // A later batch of this room in the same transaction continues from here.
@@ -173,14 +182,14 @@ result<void> store::append_batches(std::span<const room_batch> batches,
                                    std::vector<result<void>>& outcomes) {
     if (!statements_) {
         auto prepared = std::make_unique<statements>(db_);
-        if (!prepared->prepared()) {
-            return errc::storage_failure;
+        if (const auto error = prepared->unprepared()) {
+            return sqlite_error(*error);
         }
         statements_ = std::move(prepared);
     }
     statements& sql = *statements_;
     if (!sql.begin.run()) {
-        return errc::storage_failure;
+        return sqlite_error(sql.begin.error());
     }
     // A savepoint per batch: one room's bad batch must not cost the other rooms their commit.
     for (std::size_t i = 0; i < batches.size(); ++i) {
@@ -192,9 +201,10 @@ result<void> store::append_batches(std::span<const room_batch> batches,
         (void)sql.release.run();
     }
     if (!sql.commit.run()) {
+        const int why = sql.commit.error();
         (void)sql.rollback.run();
         last_seqs_.clear();  // they count batches that did not commit: read them again
-        return errc::storage_failure;
+        return sqlite_error(why);
     }
     return {};
 }

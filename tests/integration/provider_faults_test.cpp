@@ -33,7 +33,7 @@ class ProviderFaults : public ::testing::Test {
     // first_byte: the header deadline; the oversized-body test needs room to build 33 MiB on a
     // loaded machine without its first attempt timing out instead.
     std::vector<json> run(int max_turns = 2, std::string extra_provider = {}, int suspend_after = 3,
-                          std::string first_byte = "1s") {
+                          std::string first_byte = "1s", std::string extra_room = {}) {
         ::setenv("PL_FAULT_KEY", "sk-fault-0123456789", 1);
         dir.write("script.yaml", "- the scripted member speaks\n- and again\n- and again\n");
         dir.write("faults.yaml",
@@ -52,7 +52,7 @@ class ProviderFaults : public ::testing::Test {
                       "rooms:\n"
                       "  - { name: faults, members: [Flaky, Steady], max_turns: " +
                       std::to_string(max_turns) + ", turn_delay: 0s, suspend_after_failures: " +
-                      std::to_string(suspend_after) + " }\n");
+                      std::to_string(suspend_after) + extra_room + " }\n");
         const auto result = test::polylogue({"run", (dir / "faults.yaml").string()});
         EXPECT_EQ(result.exit_code, 0) << result.err;
         return test::transcript_records(dir / "faults.yaml", "faults");
@@ -163,11 +163,14 @@ TEST_F(ProviderFaults, RepeatedFailuresSuspendTheMember) {
     server.on_request([](const test::recorded_request&) {
         return fake_response::json(400, R"({"error":{"message":"bad model"}})");
     });
-    const auto records = run(6, {}, 2);
+    // No retries: suspended for good (suspension_retry_test.cpp has the retries).
+    const auto records = run(6, {}, 2, "1s", ", suspension: { retries: 0 }");
     const auto& suspended = first_of(records, "member_suspended");
     EXPECT_EQ(suspended["speaker"], "AI-1");
+    EXPECT_FALSE(suspended.contains("retry_at"));
     EXPECT_EQ(server.requests().size(), 2u);
     EXPECT_EQ(records.back()["type"], "room_ended");
+    EXPECT_EQ(records.back()["failure"], "members_failed");
 }
 
 TEST_F(ProviderFaults, ExhaustedRetriesEndInATurnFailedRecord) {

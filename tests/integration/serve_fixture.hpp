@@ -68,6 +68,7 @@ class serve_process {
     std::uint16_t port() const noexcept { return port_; }
     api_client api() const { return api_client{port_, control_token}; }
     const std::filesystem::path& config() const noexcept { return config_; }
+    pid_t pid() const noexcept { return child_->pid(); }
     void signal(int number) { child_->send(number); }
     process_result wait(std::chrono::milliseconds limit) { return child_->wait(limit); }
 

@@ -60,6 +60,27 @@ TEST(RecordJson, EveryRecordRoundTrips) {
     }
 }
 
+TEST(RecordJson, SuspensionCarriesItsRetryAndAFailedRoomItsCause) {
+    auto suspended = test::of_type(record_type::member_suspended, 2, "AI-2 is suspended");
+    suspended.retry = 3;
+    suspended.retry_at = "2026-11-29T04:34:00.000Z";
+    auto given_up = test::of_type(record_type::member_suspended, 2, "AI-2 stays suspended");
+    auto ended = test::of_type(record_type::room_ended, 0, "no member can speak");
+    ended.failure = "members_failed";
+    const auto records = test::numbered(
+        {suspended, given_up, ended, test::of_type(record_type::member_reinstated, 2, "back")});
+    EXPECT_EQ(to_json(records[0])["retry"], 3);
+    EXPECT_EQ(to_json(records[0])["retry_at"], "2026-11-29T04:34:00.000Z");
+    EXPECT_FALSE(to_json(records[1]).contains("retry_at"));
+    EXPECT_EQ(to_json(records[2])["failure"], "members_failed");
+    EXPECT_EQ(to_json(records[3])["type"], "member_reinstated");
+    for (const auto& r : records) {
+        const auto back = record_from_json(to_json(r));
+        ASSERT_TRUE(back) << to_json(r).dump();
+        EXPECT_EQ(to_json(*back), to_json(r));
+    }
+}
+
 TEST(RecordJson, UnknownTypeIsACorruptRecord) {
     const auto back = record_from_json(nlohmann::json{{"seq", 1}, {"type", "gossip"}});
     ASSERT_FALSE(back);

@@ -35,5 +35,21 @@ TEST(FormatRfc3339, IsUtcWithMilliseconds) {
     EXPECT_EQ(format_rfc3339(when), "2026-11-30T03:40:00.123Z");
 }
 
+TEST(ParseRfc3339, ReadsBackWhatFormatWrites) {
+    const auto when =
+        std::chrono::system_clock::time_point{std::chrono::milliseconds{1'796'010'000'123}};
+    EXPECT_EQ(parse_rfc3339(format_rfc3339(when)), when);
+    EXPECT_EQ(parse_rfc3339("1970-01-01T00:00:00.000Z"), std::chrono::system_clock::time_point{});
+}
+
+TEST(ParseRfc3339, RefusesAnythingElse) {
+    for (const char* text :
+         {"", "2026-11-30T03:40:00Z", "2026-11-30T03:40:00.123+01:00", "2026-13-30T03:40:00.123Z",
+          "2026-02-30T03:40:00.123Z", "2026-11-30T24:40:00.123Z", "2026-11-30 03:40:00.123Z",
+          "2026-11-30T03:40:00.12aZ"}) {
+        EXPECT_FALSE(parse_rfc3339(text).has_value()) << text;
+    }
+}
+
 }  // namespace
 }  // namespace polylogue::core

@@ -82,6 +82,14 @@ struct model {
     bool vision = false;
 };
 
+// How a suspended member is tried again (docs/config.md, "suspension"): after cool_down, then
+// after twice as long each time, never more than max_cool_down, at most `retries` times.
+struct suspension_settings {
+    std::chrono::milliseconds cool_down{60'000};
+    std::chrono::milliseconds max_cool_down{1'800'000};
+    int retries = 20;  // failed retries before the member stays suspended; 0: never tried again
+};
+
 struct opening {
     std::string speaker;  // a human's name
     std::string text;
@@ -97,6 +105,7 @@ struct room {
     std::string system_prompt;           // template; empty means default_system_prompt
     std::optional<double> max_cost_usd;  // the room ends once its recorded cost reaches it
     int suspend_after_failures = 3;      // failed turns in a row before a member is suspended
+    suspension_settings suspension;      // when a suspended member is tried again
     std::string image_tool;              // a tool's name, or empty: !image is unavailable
     std::string search_tool;             // likewise !search
 };

@@ -15,20 +15,21 @@
 namespace polylogue::core {
 
 enum class record_type {
-    message,           // an AI or a human spoke
-    command,           // the outcome of one command found in a message
-    join,              // an AI took a slot (from the config or through !add_ai)
-    skip,              // a muted AI sat out its turn
-    member_exhausted,  // a scripted AI ran out of replies and speaks no more
-    notice,            // anything else the orchestrator tells the room
-    room_ended,        // the room ended; text says why
-    turn_failed,       // an AI could not answer after its provider's retries
-    member_suspended,  // an AI failed too many turns in a row and speaks no more
-    image,             // an image a tool generated: path under data_dir, bytes, mime
-    search_results,    // what a search tool found
-    paused,            // an operator paused the room: no turns until resumed; text says who
-    resumed,           // an operator resumed a paused room
-    context_trimmed,   // an AI's context no longer holds the whole room: what it keeps
+    message,            // an AI or a human spoke
+    command,            // the outcome of one command found in a message
+    join,               // an AI took a slot (from the config or through !add_ai)
+    skip,               // a muted AI sat out its turn
+    member_exhausted,   // a scripted AI ran out of replies and speaks no more
+    notice,             // anything else the orchestrator tells the room
+    room_ended,         // the room ended; text says why
+    turn_failed,        // an AI could not answer after its provider's retries
+    member_suspended,   // an AI failed too many turns in a row: it waits for a retry, or gives up
+    image,              // an image a tool generated: path under data_dir, bytes, mime
+    search_results,     // what a search tool found
+    paused,             // an operator paused the room: no turns until resumed; text says who
+    resumed,            // an operator resumed a paused room
+    context_trimmed,    // an AI's context no longer holds the whole room: what it keeps
+    member_reinstated,  // a suspended AI answered its retry, or an operator resumed the room
 };
 
 struct search_hit {
@@ -68,9 +69,14 @@ struct record {
     std::optional<double> cost_usd;
     // turn_failed records (detail holds the provider's message, secrets redacted)
     std::string error_type;  // e.g. "overloaded_error", "transport", "API_KEY_INVALID"
-    std::string failure;     // failure kind: retriable, final, authentication, blocked
+    std::string failure;     // failure kind: retriable, final, authentication, blocked;
+                             // on room_ended, "members_failed" when its members failed
     int http_status = 0;
     int attempts = 0;
+    // member_suspended records: the retry that comes next (1, 2, ...) and when; 0 and empty
+    // when the member is not tried again
+    int retry = 0;
+    std::string retry_at;  // RFC 3339, as time
     // image records (text holds the prompt)
     std::string path;  // relative to data_dir
     std::string mime;

@@ -3,6 +3,7 @@
 // well-defined answer out.
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -14,6 +15,9 @@ std::string sanitize_utf8(std::string_view bytes);
 
 // RFC 3339 UTC with millisecond precision: 2026-11-29T04:30:00.123Z.
 std::string format_rfc3339(std::chrono::system_clock::time_point when);
+
+// Reads back exactly what format_rfc3339 writes; nullopt for anything else.
+std::optional<std::chrono::system_clock::time_point> parse_rfc3339(std::string_view text);
 
 // ASCII case folding; names in Polylogue (commands, model names) compare case-insensitively.
 std::string ascii_lower(std::string_view text);

@@ -49,6 +49,8 @@ using live_watcher = std::function<void(const config::room&, const live_text&)>;
 using call_watcher = std::function<void(const config::model&, std::chrono::steady_clock::duration,
                                         std::string_view outcome)>;
 
+class room_runner;
+
 // What a room uses. The config and what is built from it are shared, so that a reload can hand
 // a room a new generation while the old one lives on until no room uses it.
 struct room_services {
@@ -60,6 +62,9 @@ struct room_services {
     commit_watcher on_commit;
     live_watcher on_live;
     call_watcher on_call;
+    // Runs run() again for a room that ended because its members failed and that an operator
+    // resumed; without it such a room cannot be reopened.
+    std::function<void(room_runner&)> relaunch;
 };
 
 enum class room_outcome {
@@ -86,7 +91,9 @@ class room_runner {
     void update(room_services services, const config::room& room);
 
     // Requests from the control API. Each completes once its record is durable, between two
-    // turns; errc::room_closed when the room has ended or run() is not running.
+    // turns; errc::room_closed when the room has ended or run() is not running. resume() also
+    // reinstates the suspended members, and reopens a room that ended because its members
+    // failed (through services.relaunch).
     boost::asio::awaitable<result<std::int64_t>> interject(std::string speaker, std::string text);
     boost::asio::awaitable<result<std::int64_t>> pause(std::string by);
     boost::asio::awaitable<result<std::int64_t>> resume(std::string by);
@@ -95,6 +102,8 @@ class room_runner {
     const config::room& room() const noexcept { return *room_; }
     const room_state& state() const noexcept { return state_; }
     room_outcome outcome() const noexcept { return outcome_; }
+    // Why the room failed (outcome failed), e.g. SQLite's reason for a storage failure.
+    const std::string& failure() const noexcept { return failure_; }
     bool running() const noexcept { return running_; }
     // Every committed record, in seq order.
     std::span<const core::record> history() const noexcept { return history_; }
@@ -110,8 +119,11 @@ class room_runner {
     boost::asio::awaitable<bool> record_failure(int slot, providers::api_failure failure);
     boost::asio::awaitable<void> run_tools(std::vector<core::record>* records);
     boost::asio::awaitable<void> run_tool(std::vector<core::record>* records, std::size_t index);
-    std::string save_image(std::int64_t seq, const providers::generated_image& image) const;
-    boost::asio::awaitable<bool> finish(std::string reason);
+    result<std::string> save_image(std::int64_t seq, const providers::generated_image& image) const;
+    boost::asio::awaitable<bool> finish(std::string reason, std::string failure = {});
+    boost::asio::awaitable<bool> wait_for_retry(std::chrono::system_clock::time_point until);
+    boost::asio::awaitable<result<std::int64_t>> reopen(std::string by);
+    std::vector<core::record> reinstatements(const std::string& why) const;
     boost::asio::awaitable<bool> pause_between_turns();
     boost::asio::awaitable<bool> wait_while_paused();
     boost::asio::awaitable<bool> serve_requests();
@@ -134,7 +146,10 @@ class room_runner {
     std::optional<core::record> trim_notice_;  // to commit with the turn whose view was trimmed
     bool stopping_ = false;
     bool running_ = false;
+    bool reopening_ = false;  // reopen() is committing: a second resume waits for nothing
     room_outcome outcome_ = room_outcome::running;
+    boost::system::error_code commit_error_;  // why the last failed commit failed
+    std::string failure_;
 };
 
 }  // namespace polylogue::room

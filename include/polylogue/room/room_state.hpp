@@ -3,11 +3,13 @@
 // members, temperatures, mutes, whose turn it is and how many turns were taken. This is what
 // makes a restarted room continue where it stopped.
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "polylogue/core/record.hpp"
@@ -24,9 +26,13 @@ struct member_state {
     std::size_t replies = 0;            // messages this member has sent
     bool muted = false;                 // sits out its next turn
     bool exhausted = false;             // will never speak again
-    bool suspended = false;             // failed too often in a row; speaks no more
+    bool suspended = false;             // failed too often in a row; speaks only when retried
     int failures_in_a_row = 0;          // turn_failed records since its last message
-    bool context_trimmed = false;       // its view was trimmed to its context (recorded once)
+    int failed_retries = 0;             // retries that failed since it was suspended
+    // When a suspended member is tried next, from its last member_suspended record; nullopt
+    // while suspended: it is not tried again (an operator's resume reinstates it).
+    std::optional<std::chrono::system_clock::time_point> retry_at;
+    bool context_trimmed = false;  // its view was trimmed to its context (recorded once)
 };
 
 struct room_state {
@@ -40,11 +46,17 @@ struct room_state {
     bool paused = false;  // an operator paused the room; it takes no turns until resumed
     bool ended = false;
     std::string end_reason;
+    bool ended_by_failure = false;  // it ended because its members failed: resume reopens it
 
     member_state* member(int slot) noexcept;
     const member_state* member(int slot) const noexcept;
     const member_state* find_model(std::string_view model) const noexcept;
 };
+
+// The end reason of a room whose members all failed, as older versions wrote it (without the
+// room_ended record's failure field).
+inline constexpr std::string_view legacy_members_failed_reason =
+    "no member can speak: every member has run out of replies or is suspended";
 
 // Applies one committed record. Records must come in seq order.
 void apply(room_state& state, const core::record& r);
