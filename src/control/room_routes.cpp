@@ -45,6 +45,31 @@ std::string record_frame(const core::record& r) {
                      core::to_json(r).dump(-1, ' ', false, json_replace));
 }
 
+// A room's committed records, as the SSE streams read them. The runner lives as long as the
+// daemon (room_host never destroys one before it ends), so the streams may keep this.
+class history_source final : public record_source {
+  public:
+    explicit history_source(const room::room_runner& runner) : runner_{&runner} {}
+
+    record_page page_after(std::int64_t after, std::size_t max_bytes) const override {
+        const auto history = runner_->history();
+        record_page page;
+        for (std::size_t i = first_after(history, after);
+             i < history.size() && page.frames.size() < max_bytes; ++i) {
+            page.frames += record_frame(history[i]);
+            page.last_seq = history[i].seq;
+        }
+        return page;
+    }
+
+    std::string summary_frame() const override {
+        return sse_frame("", "room", room_summary(*runner_).dump(-1, ' ', false, json_replace));
+    }
+
+  private:
+    const room::room_runner* runner_;
+};
+
 std::optional<std::string> read_binary(const std::filesystem::path& path) {
     std::ifstream in{path, std::ios::binary};
     if (!in) {
@@ -153,19 +178,13 @@ asio::awaitable<http::server_response> control_api::events(http::server_request 
     if (!after) {
         co_return error_answer(400, "bad_query", "Last-Event-ID and after are whole numbers");
     }
-    const auto history = runner->history();
-    std::vector<std::string> backlog;
-    for (std::size_t i = first_after(history, *after); i < history.size(); ++i) {
-        backlog.push_back(record_frame(history[i]));
-    }
-    backlog.push_back(
-        sse_frame("", "room", room_summary(*runner).dump(-1, ' ', false, json_replace)));
     http::server_response answer;
     answer.headers.emplace_back("content-type", "text/event-stream");
     answer.headers.emplace_back("cache-control", "no-store");
     answer.headers.emplace_back("x-accel-buffering", "no");
     answer.stream =
-        services_.events->subscribe(runner->room().name, std::move(backlog), runner->state().ended);
+        services_.events->subscribe(runner->room().name, std::make_shared<history_source>(*runner),
+                                    *after, runner->state().ended);
     co_return answer;
 }
 
