@@ -139,5 +139,15 @@ TEST_F(ConfigLimits, AProblemQuotingALongValueIsCutAt2KiB) {
     EXPECT_TRUE(outcome.problems[0].message.ends_with("..."));
 }
 
+TEST_F(ConfigLimits, AnOpeningSpeakerFollowsTheHumanNameRule) {
+    for (const char* speaker : {"\"AI\u20101\"", "Polylogue", "\"AI-1 (A)\""}) {
+        const auto outcome = parse_room(
+            std::string{"name: r\nmembers: [A]\nopening: { speaker: "} + speaker + ", text: hi }\n",
+            base(), "body");
+        EXPECT_FALSE(outcome.room) << speaker;
+        EXPECT_TRUE(mentions(outcome.problems, "opening speaker")) << listing(outcome.problems);
+    }
+}
+
 }  // namespace
 }  // namespace polylogue::config
