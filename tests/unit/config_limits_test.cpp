@@ -139,6 +139,22 @@ TEST_F(ConfigLimits, AProblemQuotingALongValueIsCutAt2KiB) {
     EXPECT_TRUE(outcome.problems[0].message.ends_with("..."));
 }
 
+TEST_F(ConfigLimits, AllowedHostsAreNamesOrAddressesWithoutPorts) {
+    const auto loaded = parse(catalogue +
+                              "control: { allowed_hosts: [Polylogue.Example.com, 10.0.0.5, "
+                              "\"[fd00::1]\", my-host] }\n");
+    ASSERT_TRUE(loaded.config) << listing(loaded.problems);
+    EXPECT_EQ(
+        loaded.config->control.allowed_hosts,
+        (std::vector<std::string>{"polylogue.example.com", "10.0.0.5", "[fd00::1]", "my-host"}));
+    for (const char* bad :
+         {"\"host:80\"", "\"http://host\"", "\"*\"", "\"-host\"", "\"a..b\"", "\"host/x\""}) {
+        const auto refused = parse(catalogue + "control: { allowed_hosts: [" + bad + "] }\n");
+        EXPECT_TRUE(mentions(refused.problems, "each of allowed_hosts must be a host name"))
+            << bad << listing(refused.problems);
+    }
+}
+
 TEST_F(ConfigLimits, AnOpeningSpeakerFollowsTheHumanNameRule) {
     for (const char* speaker : {"\"AI\u20101\"", "Polylogue", "\"AI-1 (A)\""}) {
         const auto outcome = parse_room(
