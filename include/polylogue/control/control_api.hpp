@@ -17,10 +17,8 @@
 #include "polylogue/http/server.hpp"
 
 namespace polylogue::control {
-struct host_rules;
-}
 
-namespace polylogue::control {
+struct host_rules;  // src/control/request_checks.hpp
 
 // Who may use the API; a reload may change it while the daemon runs.
 struct api_access {
