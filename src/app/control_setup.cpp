@@ -14,40 +14,65 @@ namespace polylogue::app {
 
 namespace {
 
-// The token, or nullopt after logging why it cannot be had. An empty optional inside means
-// the config asks for no token.
-std::optional<std::optional<std::string>> resolve_token(const config::control_settings& control,
-                                                        spdlog::logger& log) {
-    std::string token;
-    if (!control.token_env.empty()) {
-        const char* value = std::getenv(control.token_env.c_str());
-        token = value ? value : "";
-        if (token.empty()) {
-            log.error("control API: the environment variable {} (control.token_env) is not set",
-                      control.token_env);
-            return std::nullopt;
-        }
-    } else if (!control.token_file.empty()) {
-        std::ifstream in{control.token_file};
-        std::getline(in, token);
-        while (!token.empty() && (token.back() == '\r' || token.back() == ' ')) {
-            token.pop_back();
-        }
-        if (token.empty()) {
-            log.error("control API: cannot read a token from {} (control.token_file)",
-                      control.token_file.string());
-            return std::nullopt;
-        }
-    } else if (!is_loopback_listen(control.listen)) {
-        log.error("control API: refusing to listen on {} without a token", control.listen);
-        return std::nullopt;
-    } else {
-        return std::optional<std::string>{};
+std::string without_surrounding_space(std::string text) {
+    constexpr std::string_view space = " \t\r\n\v\f";
+    const auto first = text.find_first_not_of(space);
+    if (first == std::string::npos) {
+        return {};
     }
-    return std::optional<std::string>{std::move(token)};
+    return text.substr(first, text.find_last_not_of(space) - first + 1);
 }
 
 }  // namespace
+
+token_reading read_token(const config::control_settings& control) {
+    token_reading reading;
+    if (!control.token_env.empty()) {
+        const char* value = std::getenv(control.token_env.c_str());
+        reading.token = without_surrounding_space(value ? value : "");
+        if (reading.token->empty()) {
+            reading.problem = std::string{"the environment variable "} + control.token_env +
+                              " (control.token_env) is " +
+                              (value == nullptr ? "not set" : "empty or only whitespace");
+        }
+    } else if (!control.token_file.empty()) {
+        std::ifstream in{control.token_file};
+        std::string line;
+        const bool read = static_cast<bool>(std::getline(in, line));
+        reading.token = without_surrounding_space(std::move(line));
+        if (reading.token->empty()) {
+            reading.problem = "cannot read a token from " + control.token_file.string() +
+                              " (control.token_file): " +
+                              (read ? "its first line is empty or only whitespace"
+                                    : "it is missing, unreadable or empty");
+        }
+    }
+    return reading;
+}
+
+access_reading read_access(const config::control_settings& control, const std::string& listen) {
+    access_reading reading;
+    reading.access.allowed_hosts = control.allowed_hosts;
+    token_reading token = read_token(control);
+    if (!token.problem.empty()) {
+        reading.problem = std::move(token.problem);
+        return reading;
+    }
+    const bool loopback = is_loopback_listen(listen);
+    if (!token.token && !loopback) {
+        reading.problem = "refusing to listen on " + listen + " without a token";
+    } else if (token.token && token.token->size() < min_token_bytes) {
+        const std::string why =
+            "the token is shorter than " + std::to_string(min_token_bytes) + " bytes";
+        if (loopback) {
+            reading.warning = why + "; other local users could guess it";
+        } else {
+            reading.problem = why + ", too short beyond loopback (" + listen + ")";
+        }
+    }
+    reading.access.token = std::move(token.token);
+    return reading;
+}
 
 std::string with_port(const std::string& listen, std::uint16_t port) {
     const auto colon = listen.rfind(':');
@@ -62,12 +87,21 @@ bool is_loopback_listen(const std::string& listen) {
 std::optional<started_control> start_control(boost::asio::any_io_executor executor,
                                              const config::config& cfg, control_parts parts,
                                              std::shared_ptr<spdlog::logger> log) {
-    auto token = resolve_token(cfg.control, *log);
-    if (!token) {
+    access_reading access = read_access(cfg.control, cfg.control.listen);
+    if (!access.problem.empty()) {
+        log->error("control API: {}", access.problem);
         return std::nullopt;
     }
-    control::api_services services{
-        parts.rooms, parts.events, parts.counters, std::move(parts.gauges), std::move(*token), log};
+    if (!access.warning.empty()) {
+        log->warn("control API: {}", access.warning);
+    }
+    control::api_services services{parts.rooms,
+                                   parts.events,
+                                   parts.counters,
+                                   std::move(parts.gauges),
+                                   cfg.control.listen,
+                                   std::move(access.access),
+                                   log};
     started_control started;
     started.api = std::make_unique<control::control_api>(std::move(services));
     http::server_settings settings;

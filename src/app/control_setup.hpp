@@ -30,6 +30,28 @@ struct started_control {
     std::unique_ptr<http::server> server;  // listening; run() is spawned on the executor
 };
 
+// The token a control section names: its variable's value or its file's first line, without
+// the whitespace around it (a header could not carry it). token is nullopt when the section asks
+// for none; problem says why a named token cannot be had (unset, unreadable, blank).
+struct token_reading {
+    std::optional<std::string> token;
+    std::string problem;
+};
+token_reading read_token(const config::control_settings& control);
+
+// Off loopback a token must be at least this long; on loopback a shorter one gets a warning.
+inline constexpr std::size_t min_token_bytes = 16;
+
+// The API's access under control, for an API listening on listen (which a reload cannot move):
+// its token, checked for length, and its allowed hosts; or why it cannot be had. A short token
+// on loopback is accepted with a warning in warning.
+struct access_reading {
+    control::api_access access;
+    std::string problem;
+    std::string warning;
+};
+access_reading read_access(const config::control_settings& control, const std::string& listen);
+
 // nullopt after logging why (no token where one is needed, the address is taken...).
 std::optional<started_control> start_control(boost::asio::any_io_executor executor,
                                              const config::config& cfg, control_parts parts,

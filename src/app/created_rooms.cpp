@@ -84,6 +84,7 @@ control::created_room room_host::create(std::string_view body) {
     auto parsed = config::parse_room(body, *current_->cfg, "body");
     if (!parsed.room) {
         outcome.problems = std::move(parsed.problems);
+        outcome.unlisted_problems = parsed.unlisted_problems;
         return outcome;
     }
     const std::string name = parsed.room->name;

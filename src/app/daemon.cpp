@@ -21,6 +21,7 @@
 #include "polylogue/control/control_api.hpp"
 #include "polylogue/control/room_view.hpp"
 #include "polylogue/http/client.hpp"
+#include "reload_plan.hpp"
 #include "room_host.hpp"
 #include "store_location.hpp"
 
@@ -34,6 +35,8 @@ namespace asio = boost::asio;
 struct daemon_state {
     std::string config_path;
     std::shared_ptr<const config::config> cfg;
+    // The config the daemon started with: its settings that only a restart applies are in force.
+    std::shared_ptr<const config::config> started_cfg;
     daemon_options options;
     std::shared_ptr<spdlog::logger> log;
     asio::io_context loop;
@@ -58,6 +61,7 @@ struct daemon_state {
                  std::shared_ptr<spdlog::logger> l)
         : config_path{std::move(path)},
           cfg{std::move(c)},
+          started_cfg{cfg},
           options{std::move(o)},
           log{std::move(l)},
           chat{loop.get_executor(), log_dir(*cfg), log, options.print_chat,
@@ -70,7 +74,10 @@ struct daemon_state {
     void wait_for_stop();
     void wait_for_reload();
     void reload();
-    void apply_reload();
+    bool apply_reload();
+    std::optional<control::api_access> reloaded_access(const config::config& wanted);
+    void apply_access(control::api_access access);
+    std::string restart_notice(const config::config& wanted);
     void abandon_turns();
     control::metric_gauges gauges() const;
 };
@@ -149,27 +156,88 @@ void daemon_state::wait_for_reload() {
 void daemon_state::reload() {
     log->info("SIGHUP: reloading {}", config_path);
     notify.reloading();
-    apply_reload();
+    if (!apply_reload()) {
+        notify.status("reload refused; running on the previous configuration (see the log)");
+    }
     notify.ready();
 }
 
-void daemon_state::apply_reload() {
+// The API's access under the wanted config, at the address it listens on; nullopt after
+// logging why the reload is refused (a token that cannot be had or is unfit).
+std::optional<control::api_access> daemon_state::reloaded_access(const config::config& wanted) {
+    if (!api) {
+        return control::api_access{};
+    }
+    access_reading access = read_access(wanted.control, started_cfg->control.listen);
+    if (!access.problem.empty()) {
+        log->error("reload refused: control API: {}", access.problem);
+        return std::nullopt;
+    }
+    if (!access.warning.empty()) {
+        log->warn("control API: {}", access.warning);
+    }
+    return std::move(access.access);
+}
+
+void daemon_state::apply_access(control::api_access access) {
+    if (api && api->update_access(std::move(access))) {
+        // Streams opened with the old token would go on; closed, their clients come back and
+        // are asked for the new one.
+        const std::size_t streams = events.clients();
+        events.close_all();
+        log->info(
+            "control API: the token changed; the old one no longer works ({} event "
+            "stream(s) closed)",
+            streams);
+    }
+}
+
+// Logs each setting the reload cannot apply; the outcome's words for them, or empty.
+std::string daemon_state::restart_notice(const config::config& wanted) {
+    const auto pending = settings_needing_restart(*started_cfg, wanted);
+    for (const auto& s : pending) {
+        log->warn(
+            "reload: {} changed from '{}' to '{}'; this needs a restart, '{}' stays in "
+            "force until then",
+            s.key, s.running, s.wanted, s.running);
+    }
+    return pending.empty() ? std::string{} : "a restart is needed for " + key_list(pending);
+}
+
+bool daemon_state::apply_reload() {
     auto loaded = config::load_config(config_path);
     if (!loaded.config) {
         for (const auto& problem : loaded.problems) {
             log->error("reload refused: {}", problem.to_string());
         }
+        if (loaded.unlisted_problems > 0) {
+            log->error("reload refused: {}", config::more_problems_text(loaded.unlisted_problems));
+        }
         log->error("reload refused: the daemon keeps running on the config it had");
-        return;
+        return false;
     }
     if (loaded.config->data_dir != cfg->data_dir) {
         log->error("reload refused: data_dir cannot change while the daemon runs");
-        return;
+        return false;
+    }
+    auto access = reloaded_access(*loaded.config);
+    if (!access) {
+        log->error("reload refused: the daemon keeps running on the config it had");
+        return false;
     }
     cfg = std::make_shared<const config::config>(std::move(*loaded.config));
     set_daemon_log_level(*log, cfg->logging);
     host->reload(cfg);
-    log->info("reload applied: {} rooms in the config", cfg->rooms.size());
+    apply_access(std::move(*access));
+    const std::string notice = restart_notice(*cfg);
+    if (notice.empty()) {
+        log->info("reload applied: {} rooms in the config", cfg->rooms.size());
+        notify.status("reload applied: " + std::to_string(cfg->rooms.size()) + " rooms");
+    } else {
+        log->warn("reload applied: {} rooms in the config; {}", cfg->rooms.size(), notice);
+        notify.status("reload applied; " + notice);
+    }
+    return true;
 }
 
 void daemon_state::shut_down(int signal_number) {
@@ -217,9 +285,7 @@ int run_loop(daemon_state& daemon) {
 int daemon_command(const std::string& config_path, const daemon_options& options) {
     auto loaded = config::load_config(config_path);
     if (!loaded.config) {
-        for (const auto& problem : loaded.problems) {
-            std::cerr << problem.to_string() << "\n";
-        }
+        print_problems(loaded);
         return exit_usage;
     }
     auto cfg = std::make_shared<const config::config>(std::move(*loaded.config));

@@ -47,15 +47,10 @@ std::optional<daemon_address> find_daemon(const config::config& cfg) {
     if (::kill(info["pid"].get<pid_t>(), 0) != 0) {
         return std::nullopt;
     }
-    daemon_address address{"http://" + info["listen"].get<std::string>(), {}};
-    if (!cfg.control.token_env.empty()) {
-        const char* value = std::getenv(cfg.control.token_env.c_str());
-        address.token = value ? value : "";
-    } else if (!cfg.control.token_file.empty()) {
-        std::ifstream token_in{cfg.control.token_file};
-        std::getline(token_in, address.token);
-    }
-    return address;
+    // The token as serve reads it; one that cannot be had is sent as none, and the daemon's 401
+    // says so.
+    return daemon_address{"http://" + info["listen"].get<std::string>(),
+                          read_token(cfg.control).token.value_or("")};
 }
 
 http::request api_request(const daemon_address& daemon, std::string path) {
@@ -79,9 +74,7 @@ int run_on_loop(asio::io_context& loop, asio::awaitable<int> work) {
 
 std::optional<config::config> load_or_report(const std::string& config_path) {
     auto loaded = config::load_config(config_path);
-    for (const auto& problem : loaded.problems) {
-        std::cerr << problem.to_string() << "\n";
-    }
+    print_problems(loaded);
     return std::move(loaded.config);
 }
 

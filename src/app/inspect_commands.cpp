@@ -25,12 +25,6 @@ namespace {
 
 constexpr auto json_replace = nlohmann::json::error_handler_t::replace;
 
-void print_problems(const config::load_outcome& loaded) {
-    for (const auto& problem : loaded.problems) {
-        std::cerr << problem.to_string() << "\n";
-    }
-}
-
 // The records whose seq lies in [from, to]; records come sorted by seq.
 std::span<const core::record> seq_range(const std::vector<core::record>& records, std::int64_t from,
                                         std::int64_t to) {
@@ -70,6 +64,15 @@ int write_output(const std::string& text, const std::string& file) {
 }
 
 }  // namespace
+
+void print_problems(const config::load_outcome& loaded) {
+    for (const auto& problem : loaded.problems) {
+        std::cerr << problem.to_string() << "\n";
+    }
+    if (loaded.unlisted_problems > 0) {
+        std::cerr << config::more_problems_text(loaded.unlisted_problems) << "\n";
+    }
+}
 
 int check_command(const std::string& config_path) {
     const auto loaded = config::load_config(config_path);

@@ -54,9 +54,7 @@ int report(const config::model& model, const providers::completion_outcome& outc
 int probe_command(const std::string& config_path, const std::string& model_name) {
     const auto loaded = config::load_config(config_path);
     if (!loaded.config) {
-        for (const auto& problem : loaded.problems) {
-            std::cerr << problem.to_string() << "\n";
-        }
+        print_problems(loaded);
         return exit_usage;
     }
     const auto match = room::match_model(loaded.config->models, model_name);

@@ -176,8 +176,10 @@ void room_host::on_commit(const config::room& r, std::span<const core::record> r
     }
     for (const auto& record : records) {
         services_.events->publish(
-            r.name, control::sse_frame(std::to_string(record.seq), "record",
-                                       core::to_json(record).dump(-1, ' ', false, json_replace)));
+            r.name,
+            control::sse_frame(std::to_string(record.seq), "record",
+                               core::to_json(record).dump(-1, ' ', false, json_replace)),
+            record.seq);
     }
     if (const room::room_runner* runner = find(r.name)) {
         services_.events->publish(r.name, control::sse_frame("", "room",

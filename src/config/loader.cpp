@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <fstream>
 #include <map>
@@ -10,6 +11,7 @@
 #include <system_error>
 
 #include "config/sections.hpp"
+#include "config/service_values.hpp"
 #include "config/yaml_documents.hpp"
 
 namespace polylogue::config {
@@ -38,31 +40,42 @@ std::optional<std::string> open_for_reading(const fs::path& path, std::ifstream&
     return std::nullopt;
 }
 
-file_contents read_file(const fs::path& path) {
+// Reads at most max_bytes: a larger file (or an endless one such as /dev/zero) is refused.
+file_contents read_file(const fs::path& path, std::uintmax_t max_bytes) {
     std::ifstream in;
     if (std::optional<std::string> problem = open_for_reading(path, in)) {
         return {std::nullopt, std::move(*problem)};
     }
-    std::ostringstream text;
-    text << in.rdbuf();
+    std::string text;
+    std::array<char, 64 * 1024> chunk{};
+    while (in.read(chunk.data(), chunk.size()) || in.gcount() > 0) {
+        text.append(chunk.data(), static_cast<std::size_t>(in.gcount()));
+        if (text.size() > max_bytes) {
+            return {std::nullopt, "it is larger than " + detail::size_text(max_bytes)};
+        }
+    }
     if (in.bad()) {
         return {std::nullopt, "read error"};
     }
-    return {text.str(), {}};
+    return {std::move(text), {}};
 }
 
 // The first document of text, or nullopt after reporting a syntax error. yaml-cpp would quietly
 // ignore further documents, so a second one (a stray "---") is reported too.
 std::optional<YAML::Node> parse_document(const std::string& text, std::string_view what,
-                                         reporter& report) {
+                                         const detail::yaml_limits& limits, reporter& report) {
     detail::yaml_documents documents;
     try {
-        documents = detail::read_documents(text);
+        documents = detail::read_documents(text, limits);
     } catch (const YAML::Exception& error) {
         report.error(error.mark, "YAML syntax error: " + error.msg);
         return std::nullopt;
     } catch (const std::exception& error) {
         report.error(YAML::Mark::null_mark(), std::string{"YAML error: "} + error.what());
+        return std::nullopt;
+    }
+    if (documents.refused) {
+        report.error(documents.refused->at, documents.refused->message);
         return std::nullopt;
     }
     if (documents.stuck_at) {
@@ -77,7 +90,8 @@ std::optional<YAML::Node> parse_document(const std::string& text, std::string_vi
 }
 
 std::optional<std::vector<std::string>> parse_script(const std::string& text, reporter& report) {
-    const std::optional<YAML::Node> root = parse_document(text, "a script", report);
+    const std::optional<YAML::Node> root =
+        parse_document(text, "a script", detail::file_yaml_limits, report);
     if (!root) {
         return std::nullopt;
     }
@@ -123,13 +137,13 @@ places places_of(const fs::path& path) {
 // Each script is read once, however many models share it, so its problems are reported once.
 class script_loader {
   public:
-    script_loader(const places& where, std::vector<diagnostic>& out) : where_{where}, out_{&out} {}
+    script_loader(const places& where, load_outcome& out) : where_{where}, out_{&out} {}
 
     void load(detail::model_draft& model, reporter& config_report);
 
   private:
     const places& where_;
-    std::vector<diagnostic>* out_;
+    load_outcome* out_;
     std::map<fs::path, std::optional<std::vector<std::string>>> loaded_;
 };
 
@@ -139,12 +153,12 @@ void script_loader::load(detail::model_draft& model, reporter& config_report) {
     model.value.script = absolute;
     auto [entry, first_time] = loaded_.try_emplace(absolute);
     if (first_time) {
-        const file_contents contents = read_file(absolute);
+        const file_contents contents = read_file(absolute, max_script_file_bytes);
         if (!contents.text) {
             config_report.error(model.script->mark,
                                 "cannot read script " + absolute.string() + ": " + contents.error);
         } else {
-            reporter script_report{*out_,
+            reporter script_report{out_->problems, out_->unlisted_problems,
                                    (where_.shown_directory / written).lexically_normal().string()};
             entry->second = parse_script(*contents.text, script_report);
         }
@@ -226,33 +240,38 @@ void sort_problems(std::vector<diagnostic>& problems) {
 load_outcome parse_config(std::string_view yaml_text, const std::filesystem::path& path) {
     load_outcome outcome;
     const places where = places_of(path);
-    reporter report{outcome.problems, path.string()};
+    reporter report{outcome.problems, outcome.unlisted_problems, path.string()};
     const std::optional<YAML::Node> root =
-        parse_document(std::string{yaml_text}, "a configuration", report);
+        parse_document(std::string{yaml_text}, "a configuration", detail::file_yaml_limits, report);
     if (!root) {
         return outcome;
     }
     detail::config_draft draft = detail::read_config(*root, report);
     detail::check_references(draft, report);
     resolve_ca_files(draft, where, report);
-    script_loader scripts{where, outcome.problems};
+    script_loader scripts{where, outcome};
     for (detail::model_draft& model : draft.models) {
         if (model.script) {
             scripts.load(model, report);
         }
     }
-    if (outcome.problems.empty()) {
+    if (outcome.problems.empty() && outcome.unlisted_problems == 0) {
         outcome.config = assemble(draft, where);
     }
     sort_problems(outcome.problems);
     return outcome;
 }
 
+std::string more_problems_text(std::size_t unlisted) {
+    return "(and " + std::to_string(unlisted) + " more problem" + (unlisted == 1 ? "" : "s") + ")";
+}
+
 room_outcome parse_room(std::string_view yaml_text, const polylogue::config::config& base,
                         std::string_view source) {
     room_outcome outcome;
-    reporter report{outcome.problems, std::string{source}};
-    const std::optional<YAML::Node> root = parse_document(std::string{yaml_text}, "a room", report);
+    reporter report{outcome.problems, outcome.unlisted_problems, std::string{source}};
+    const std::optional<YAML::Node> root =
+        parse_document(std::string{yaml_text}, "a room", detail::room_yaml_limits, report);
     if (!root) {
         return outcome;
     }
@@ -262,7 +281,7 @@ room_outcome parse_room(std::string_view yaml_text, const polylogue::config::con
     }
     detail::room_draft draft = detail::read_room(*root, report);
     detail::check_new_room(draft, base, report);
-    if (outcome.problems.empty()) {
+    if (outcome.problems.empty() && outcome.unlisted_problems == 0) {
         outcome.room = std::move(draft.value);
     }
     sort_problems(outcome.problems);
@@ -270,7 +289,7 @@ room_outcome parse_room(std::string_view yaml_text, const polylogue::config::con
 }
 
 load_outcome load_config(const std::filesystem::path& path) {
-    const file_contents contents = read_file(path);
+    const file_contents contents = read_file(path, max_config_file_bytes);
     if (!contents.text) {
         load_outcome outcome;
         outcome.problems.push_back(diagnostic{

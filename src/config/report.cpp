@@ -21,12 +21,22 @@ std::size_t typo_limit(std::string_view word) {
 
 void reporter::error(const YAML::Mark& at, std::string message) {
     const int line = one_based(at.line);
-    out_->push_back(
-        diagnostic{file_, line, line == 0 ? 0 : one_based(at.column), std::move(message)});
+    add(line, line == 0 ? 0 : one_based(at.column), std::move(message));
 }
 
 void reporter::error_without_position(std::string message) {
-    out_->push_back(diagnostic{file_, 0, 0, std::move(message)});
+    add(0, 0, std::move(message));
+}
+
+void reporter::add(int line, int column, std::string message) {
+    if (out_->size() >= max_listed_problems) {
+        ++*unlisted_;
+        return;
+    }
+    if (message.size() > max_message_bytes) {
+        message = std::string{core::utf8_prefix(message, max_message_bytes)} + "...";
+    }
+    out_->push_back(diagnostic{file_, line, column, std::move(message)});
 }
 
 std::string position_text(const YAML::Mark& at) {

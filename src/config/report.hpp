@@ -12,10 +12,18 @@
 
 namespace polylogue::config::detail {
 
-// Appends diagnostics for one file (the config or a script) to a list shared by all files.
+// At most this many problems are kept per load, across its files; the rest are only counted, so
+// that a text made of mistakes cannot make the list (or an API answer) grow without bound.
+inline constexpr std::size_t max_listed_problems = 100;
+// A message longer than this (it quotes what was written) is cut, at a character boundary.
+inline constexpr std::size_t max_message_bytes = 2048;
+
+// Appends diagnostics for one file (the config or a script) to a list shared by all files;
+// beyond max_listed_problems it counts them in unlisted instead.
 class reporter {
   public:
-    reporter(std::vector<diagnostic>& out, std::string file) : out_{&out}, file_{std::move(file)} {}
+    reporter(std::vector<diagnostic>& out, std::size_t& unlisted, std::string file)
+        : out_{&out}, unlisted_{&unlisted}, file_{std::move(file)} {}
 
     // yaml-cpp marks are 0-based, and -1 when yaml-cpp has no position (an empty document):
     // that becomes line 0, which to_string prints without a position.
@@ -25,7 +33,10 @@ class reporter {
     const std::string& file() const noexcept { return file_; }
 
   private:
+    void add(int line, int column, std::string message);
+
     std::vector<diagnostic>* out_;
+    std::size_t* unlisted_;
     std::string file_;
 };
 

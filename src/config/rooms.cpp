@@ -2,6 +2,7 @@
 
 #include "config/sections.hpp"
 #include "config/values.hpp"
+#include "polylogue/config/human_name.hpp"
 
 namespace polylogue::config::detail {
 namespace {
@@ -62,18 +63,26 @@ std::optional<std::string> read_speaker(const field& f, reporter& report) {
     if (!speaker) {
         return speaker;
     }
-    if (!is_clean_name(*speaker, false)) {
-        report.error(f.value_mark(),
-                     "opening speaker must be 1 to 64 characters, without control "
-                     "characters or spaces at either end");
-        speaker.reset();
-    } else if (looks_like_ai_slot(*speaker)) {
-        report.error(f.value_mark(), "opening speaker '" + *speaker +
-                                         "' looks like an AI slot; the opening is a human's "
-                                         "message, so give a human's name");
-        speaker.reset();
+    switch (check_human_name(*speaker)) {
+        case human_name_verdict::ok:
+            return speaker;
+        case human_name_verdict::malformed:
+            report.error(f.value_mark(),
+                         "opening speaker must be 1 to 64 characters, without control "
+                         "characters or spaces at either end");
+            break;
+        case human_name_verdict::ai_slot:
+            report.error(f.value_mark(), "opening speaker '" + *speaker +
+                                             "' looks like an AI slot; the opening is a human's "
+                                             "message, so give a human's name");
+            break;
+        case human_name_verdict::reserved:
+            report.error(f.value_mark(), "opening speaker '" + *speaker +
+                                             "' is the name the room's own notices go by; give "
+                                             "a human's name");
+            break;
     }
-    return speaker;
+    return std::nullopt;
 }
 
 std::optional<opening> read_opening(const field& f, reporter& report) {

@@ -7,14 +7,17 @@
 #include "config/sections.hpp"
 #include "config/service_values.hpp"
 #include "config/values.hpp"
+#include "polylogue/core/text.hpp"
 
 namespace polylogue::config::detail {
 namespace {
 
 using std::chrono::milliseconds;
 
-const std::vector<std::string> control_keys{"enabled",    "listen",         "token_env",
-                                            "token_file", "max_body_bytes", "max_header_bytes"};
+const std::vector<std::string> control_keys{"enabled",      "listen",         "token_env",
+                                            "token_file",   "max_body_bytes", "max_header_bytes",
+                                            "allowed_hosts"};
+constexpr std::size_t max_allowed_hosts = 100;
 const std::vector<std::string> logging_keys{"level", "max_file_size", "max_files", "json"};
 const std::vector<std::string> level_names{"trace", "debug",    "info", "warn",
                                            "error", "critical", "off"};
@@ -119,6 +122,25 @@ void read_listen(const field& f, bool needs_loopback, control_settings& target, 
     target.listen = *text;
 }
 
+void read_allowed_hosts(const field& f, control_settings& target, reporter& report) {
+    if (!f.value.IsSequence() || f.value.size() > max_allowed_hosts) {
+        report.error(f.value_mark(), f.value.IsSequence() ? "allowed_hosts holds at most 100 names"
+                                                          : expected(f, "a list of host names"));
+        return;
+    }
+    for (const YAML::Node& entry : f.value) {
+        const std::optional<std::string> name = scalar_text(entry);
+        if (!name || !is_host_name(*name)) {
+            report.error(entry.Mark(),
+                         "each of allowed_hosts must be a host name such as "
+                         "polylogue.example.com, an IPv4 address or a bracketed IPv6 one, without "
+                         "a scheme, a port or a '*'");
+            continue;
+        }
+        target.allowed_hosts.push_back(core::ascii_lower(*name));
+    }
+}
+
 void read_control(const field& section, service_draft& target, reporter& report) {
     if (!is_section_map(section, "a map such as { listen: 127.0.0.1:7475 }", report)) {
         return;
@@ -139,6 +161,9 @@ void read_control(const field& section, service_draft& target, reporter& report)
     if (const field* f = view.find("max_header_bytes")) {
         control.max_header_bytes =
             read_size(*f, header_range, report).value_or(control.max_header_bytes);
+    }
+    if (const field* f = view.find("allowed_hosts")) {
+        read_allowed_hosts(*f, control, report);
     }
 }
 

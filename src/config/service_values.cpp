@@ -153,4 +153,34 @@ listen_check check_listen(std::string_view text) {
     return check;
 }
 
+bool is_host_name(std::string_view text) {
+    if (text.size() >= 2 && text.front() == '[' && text.back() == ']') {
+        in6_addr address{};
+        return inet_pton(AF_INET6, std::string{text.substr(1, text.size() - 2)}.c_str(),
+                         &address) == 1;
+    }
+    if (text.empty() || text.size() > 253) {
+        return false;
+    }
+    std::size_t label = 0;
+    for (std::size_t i = 0; i <= text.size(); ++i) {
+        if (i == text.size() || text[i] == '.') {
+            const bool hyphen_at_end = label > 0 && text[i - 1] == '-';
+            if (label == 0 || label > 63 || hyphen_at_end || text[i - label] == '-') {
+                return false;
+            }
+            label = 0;
+            continue;
+        }
+        const char c = text[i];
+        const bool fits =
+            is_digit(c) || c == '-' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+        if (!fits) {
+            return false;
+        }
+        ++label;
+    }
+    return true;
+}
+
 }  // namespace polylogue::config::detail

@@ -29,4 +29,8 @@ struct listen_check {
 // and to a non-loopback one, which would defeat the rule that only loopback goes without a token.
 listen_check check_listen(std::string_view text);
 
+// A host as a Host header names it, without a port: a DNS name ("polylogue.example.com", labels
+// of letters, digits and '-'), an IPv4 address, or a bracketed IPv6 one ("[fd00::1]").
+bool is_host_name(std::string_view text);
+
 }  // namespace polylogue::config::detail

@@ -153,17 +153,6 @@ bool is_clean_name(std::string_view name, bool forbid_quotes) noexcept {
                         [&](char c) { return is_control(c) || (forbid_quotes && c == '"'); });
 }
 
-bool looks_like_ai_slot(std::string_view name) noexcept {
-    std::string squeezed;
-    for (const char c : name) {
-        if (c != ' ' && c != '-' && c != '_') {
-            squeezed += c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-        }
-    }
-    return squeezed.size() > 2 && squeezed.starts_with("ai") &&
-           std::all_of(squeezed.begin() + 2, squeezed.end(), is_digit);
-}
-
 const std::vector<std::string>& known_placeholders() {
     static const std::vector<std::string> names{"{slot}", "{model}", "{members}", "{room}",
                                                 "{max_ais}"};

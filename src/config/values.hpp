@@ -40,9 +40,6 @@ bool is_safe_file_name(std::string_view name) noexcept;
 // '"' (model names are quoted in !add_ai, where a quote would end the name).
 bool is_clean_name(std::string_view name, bool forbid_quotes) noexcept;
 
-// "AI-1", "ai 2", "AI_3", "ai4": names the transcript uses for AI slots.
-bool looks_like_ai_slot(std::string_view name) noexcept;
-
 // The placeholders a system_prompt template may use, as "{slot}" etc.
 const std::vector<std::string>& known_placeholders();
 

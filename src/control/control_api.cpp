@@ -5,17 +5,28 @@
 #include <exception>
 
 #include "control/answers.hpp"
+#include "control/request_checks.hpp"
 #include "control/viewer_page.hpp"
+#include "polylogue/core/text.hpp"
 
 namespace polylogue::control {
 
 namespace asio = boost::asio;
 
+// What a route's body is, for the Content-Type it must come with. A type an HTML form can send
+// (text/plain, form data) is refused everywhere, so no other site's page can post one.
+enum class body_kind {
+    none,          // no body; one sent anyway must be application/json
+    json,          // application/json
+    json_or_yaml,  // application/json, application/yaml (or its x- and text/ spellings)
+};
+
 struct control_api::route {
     std::string_view method;
     std::string_view pattern;  // "/"-separated segments; "{}" captures one
     route_handler handler;
-    bool is_public = false;  // answered without the token
+    bool is_public = false;  // answered without the token, to any Host
+    body_kind body = body_kind::none;
 };
 
 const std::vector<control_api::route>& control_api::routes() {
@@ -24,12 +35,12 @@ const std::vector<control_api::route>& control_api::routes() {
         {"GET", "/metrics", &control_api::scrape},
         {"GET", "/", &control_api::viewer},
         {"GET", "/v1/rooms", &control_api::list_rooms},
-        {"POST", "/v1/rooms", &control_api::create_room},
+        {"POST", "/v1/rooms", &control_api::create_room, false, body_kind::json_or_yaml},
         {"GET", "/v1/rooms/{}", &control_api::show_room},
         {"GET", "/v1/rooms/{}/transcript", &control_api::transcript},
         {"GET", "/v1/rooms/{}/events", &control_api::events},
         {"GET", "/v1/rooms/{}/images/{}", &control_api::image},
-        {"POST", "/v1/rooms/{}/messages", &control_api::interject},
+        {"POST", "/v1/rooms/{}/messages", &control_api::interject, false, body_kind::json},
         {"POST", "/v1/rooms/{}/pause", &control_api::pause},
         {"POST", "/v1/rooms/{}/resume", &control_api::resume},
         {"POST", "/v1/rooms/{}/stop", &control_api::stop},
@@ -98,9 +109,40 @@ bool same_secret(std::string_view given, std::string_view expected) {
            CRYPTO_memcmp(given.data(), expected.data(), given.size()) == 0;
 }
 
+bool body_type_accepted(body_kind body, const http::server_request& request) {
+    const std::string type = media_type(request.header("content-type"));
+    switch (body) {
+        case body_kind::none:
+            return request.body.empty() || type == "application/json";
+        case body_kind::json:
+            return type == "application/json";
+        case body_kind::json_or_yaml:
+            return type == "application/json" || type == "application/yaml" ||
+                   type == "application/x-yaml" || type == "text/yaml" || type == "text/x-yaml";
+    }
+    return false;
+}
+
+// What a refusal quotes of a header the client sent.
+std::string quoted_value(std::string_view value) {
+    return "'" + core::sanitize_utf8(core::utf8_prefix(value, 100)) + "'";
+}
+
 }  // namespace
 
-control_api::control_api(api_services services) : services_{std::move(services)} {}
+control_api::control_api(api_services services)
+    : services_{std::move(services)},
+      hosts_{std::make_unique<host_rules>(
+          rules_for(services_.listen, services_.access.allowed_hosts))} {}
+
+control_api::~control_api() = default;
+
+bool control_api::update_access(api_access access) {
+    const bool token_changed = access.token != services_.access.token;
+    services_.access = std::move(access);
+    *hosts_ = rules_for(services_.listen, services_.access.allowed_hosts);
+    return token_changed;
+}
 
 asio::awaitable<http::server_response> control_api::handle(http::server_request request) {
     // Containment: a bug in one handler answers 500 and leaves the daemon running.
@@ -115,16 +157,41 @@ asio::awaitable<http::server_response> control_api::handle(http::server_request 
 }
 
 bool control_api::authorized(const http::server_request& request, const route_match& match) const {
-    if (!services_.token) {
+    const auto& token = services_.access.token;
+    if (!token) {
         return true;
     }
-    std::string_view header = request.header("authorization");
-    constexpr std::string_view scheme = "Bearer ";
-    if (header.size() > scheme.size() && header.substr(0, scheme.size()) == scheme) {
-        return same_secret(header.substr(scheme.size()), *services_.token);
+    if (const auto given = bearer_credentials(request.header("authorization"))) {
+        return same_secret(*given, *token);
     }
     const auto query_token = match.query.find("access_token");
-    return query_token != match.query.end() && same_secret(query_token->second, *services_.token);
+    return query_token != match.query.end() && same_secret(query_token->second, *token);
+}
+
+std::optional<http::server_response> control_api::refusal(
+    const route& r, const http::server_request& request) const {
+    const std::string_view host = request.header("host");
+    if (!r.is_public && !host_allowed(host, *hosts_)) {
+        return error_answer(421, "unknown_host",
+                            "this daemon does not answer to Host " + quoted_value(host) +
+                                "; a name of yours goes in control.allowed_hosts");
+    }
+    if (r.method == "GET") {
+        return std::nullopt;
+    }
+    const std::string_view origin = request.header("origin");
+    if (!origin.empty() && !origin_allowed(origin, host, *hosts_)) {
+        return error_answer(403, "foreign_origin",
+                            "a page from Origin " + quoted_value(origin) +
+                                " may not change rooms; only the daemon's own pages may");
+    }
+    if (!body_type_accepted(r.body, request)) {
+        return error_answer(415, "unsupported_media_type",
+                            r.body == body_kind::json_or_yaml
+                                ? "send the body as application/json or application/yaml"
+                                : "send the body as application/json");
+    }
+    return std::nullopt;
 }
 
 asio::awaitable<http::server_response> control_api::dispatch(http::server_request request) {
@@ -144,6 +211,9 @@ asio::awaitable<http::server_response> control_api::dispatch(http::server_reques
         if (r.method != request.method) {
             allowed += (allowed.empty() ? "" : ", ") + std::string{r.method};
             continue;
+        }
+        if (auto refused = refusal(r, request)) {
+            co_return std::move(*refused);
         }
         if (!r.is_public && !authorized(request, match)) {
             auto answer =

@@ -17,6 +17,10 @@ namespace asio = boost::asio;
 namespace {
 
 constexpr std::size_t max_records_per_read = 10'000;
+constexpr std::size_t max_problems_answered = 20;
+// yaml-cpp's scanner may hold some 100 bytes per byte of a hostile text while it looks for the
+// end of a flow ("[[" and a million commas): 256 KiB keeps that near 25 MB.
+constexpr std::size_t max_room_body_bytes = 256 * 1024;
 constexpr auto json_replace = nlohmann::json::error_handler_t::replace;
 
 http::server_response no_room(std::string_view name) {
@@ -44,6 +48,52 @@ std::string record_frame(const core::record& r) {
     return sse_frame(std::to_string(r.seq), "record",
                      core::to_json(r).dump(-1, ' ', false, json_replace));
 }
+
+// 400 with the body's problems: at most max_problems_answered of them, the count of the rest,
+// each message as the loader cut it; so a body made of mistakes gets a small answer.
+http::server_response invalid_room_answer(const created_room& created) {
+    nlohmann::json problems = nlohmann::json::array();
+    const std::size_t listed = std::min(created.problems.size(), max_problems_answered);
+    for (std::size_t i = 0; i < listed; ++i) {
+        const auto& p = created.problems[i];
+        problems.push_back({{"line", p.line}, {"column", p.column}, {"message", p.message}});
+    }
+    const std::size_t unlisted = created.problems.size() - listed + created.unlisted_problems;
+    std::string message = created.problems.front().to_string();
+    if (unlisted + listed > 1) {
+        message += " " + config::more_problems_text(unlisted + listed - 1);
+    }
+    return json_answer(400, {{"error",
+                              {{"code", "invalid_room"},
+                               {"message", std::move(message)},
+                               {"problems", std::move(problems)},
+                               {"unlisted_problems", unlisted}}}});
+}
+
+// A room's committed records, as the SSE streams read them. The runner lives as long as the
+// daemon (room_host never destroys one before it ends), so the streams may keep this.
+class history_source final : public record_source {
+  public:
+    explicit history_source(const room::room_runner& runner) : runner_{&runner} {}
+
+    record_page page_after(std::int64_t after, std::size_t max_bytes) const override {
+        const auto history = runner_->history();
+        record_page page;
+        for (std::size_t i = first_after(history, after);
+             i < history.size() && page.frames.size() < max_bytes; ++i) {
+            page.frames += record_frame(history[i]);
+            page.last_seq = history[i].seq;
+        }
+        return page;
+    }
+
+    std::string summary_frame() const override {
+        return sse_frame("", "room", room_summary(*runner_).dump(-1, ' ', false, json_replace));
+    }
+
+  private:
+    const room::room_runner* runner_;
+};
 
 std::optional<std::string> read_binary(const std::filesystem::path& path) {
     std::ifstream in{path, std::ios::binary};
@@ -89,19 +139,17 @@ asio::awaitable<http::server_response> control_api::show_room(http::server_reque
 
 asio::awaitable<http::server_response> control_api::create_room(http::server_request request,
                                                                 route_match) {
+    if (request.body.size() > max_room_body_bytes) {
+        co_return error_answer(413, "body_too_large",
+                               "a room is at most 256 KiB of YAML or JSON; a longer text "
+                               "would cost the YAML parser far more memory than it is worth");
+    }
     const created_room created = services_.rooms->create(request.body);
     if (created.name_taken) {
         co_return error_answer(409, "room_exists", "a room of that name exists");
     }
     if (!created.problems.empty()) {
-        nlohmann::json problems = nlohmann::json::array();
-        for (const auto& p : created.problems) {
-            problems.push_back({{"line", p.line}, {"column", p.column}, {"message", p.message}});
-        }
-        co_return json_answer(400, {{"error",
-                                     {{"code", "invalid_room"},
-                                      {"message", created.problems.front().to_string()},
-                                      {"problems", std::move(problems)}}}});
+        co_return invalid_room_answer(created);
     }
     if (created.runner == nullptr) {
         co_return error_answer(500, "cannot_create", created.failure);
@@ -153,19 +201,13 @@ asio::awaitable<http::server_response> control_api::events(http::server_request 
     if (!after) {
         co_return error_answer(400, "bad_query", "Last-Event-ID and after are whole numbers");
     }
-    const auto history = runner->history();
-    std::vector<std::string> backlog;
-    for (std::size_t i = first_after(history, *after); i < history.size(); ++i) {
-        backlog.push_back(record_frame(history[i]));
-    }
-    backlog.push_back(
-        sse_frame("", "room", room_summary(*runner).dump(-1, ' ', false, json_replace)));
     http::server_response answer;
     answer.headers.emplace_back("content-type", "text/event-stream");
     answer.headers.emplace_back("cache-control", "no-store");
     answer.headers.emplace_back("x-accel-buffering", "no");
     answer.stream =
-        services_.events->subscribe(runner->room().name, std::move(backlog), runner->state().ended);
+        services_.events->subscribe(runner->room().name, std::make_shared<history_source>(*runner),
+                                    *after, runner->state().ended);
     co_return answer;
 }
 

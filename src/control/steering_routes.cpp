@@ -2,6 +2,7 @@
 // room has made the change durable and answers with what it became.
 
 #include "control/answers.hpp"
+#include "polylogue/config/human_name.hpp"
 #include "polylogue/control/control_api.hpp"
 #include "polylogue/control/room_view.hpp"
 #include "polylogue/core/record.hpp"
@@ -13,8 +14,23 @@ namespace asio = boost::asio;
 
 namespace {
 
-constexpr std::size_t max_speaker_length = 64;
 constexpr std::size_t max_message_bytes = 32 * 1024;
+
+// The configuration's rule for an opening's speaker, worded for the API.
+std::string speaker_problem(const std::string& speaker) {
+    switch (config::check_human_name(speaker)) {
+        case config::human_name_verdict::ok:
+            return {};
+        case config::human_name_verdict::malformed:
+            return "speaker is 1 to 64 characters, without control characters or spaces at "
+                   "either end";
+        case config::human_name_verdict::ai_slot:
+            return "speaker may not look like an AI slot (AI-n)";
+        case config::human_name_verdict::reserved:
+            return "speaker may not be Polylogue, the name of the room's own notices";
+    }
+    return "speaker is refused";
+}
 
 // Why a message body is refused, or empty when it is fine.
 std::string message_problem(const nlohmann::json& body) {
@@ -24,22 +40,13 @@ std::string message_problem(const nlohmann::json& body) {
     }
     const auto& speaker = body["speaker"].get_ref<const std::string&>();
     const auto& text = body["text"].get_ref<const std::string&>();
-    if (speaker.empty() || speaker.size() > max_speaker_length) {
-        return "speaker is 1 to 64 characters";
-    }
-    if (core::slot_from_label(speaker) > 0 || core::ascii_lower(speaker).starts_with("ai-")) {
-        return "speaker may not look like an AI slot (AI-n)";
-    }
-    if (speaker.find_first_of("\r\n\t") != std::string::npos) {
-        return "speaker is one line";
-    }
     if (text.empty() || text.size() > max_message_bytes) {
         return "text is 1 to 32768 bytes";
     }
     if (core::sanitize_utf8(text) != text || core::sanitize_utf8(speaker) != speaker) {
         return "speaker and text are UTF-8";
     }
-    return {};
+    return speaker_problem(speaker);
 }
 
 }  // namespace

@@ -147,4 +147,15 @@ std::size_t edit_distance(std::string_view a, std::string_view b, std::size_t li
     return std::min(previous[b.size()], limit + 1);
 }
 
+std::string_view utf8_prefix(std::string_view text, std::size_t max_bytes) noexcept {
+    if (text.size() <= max_bytes) {
+        return text;
+    }
+    std::size_t end = max_bytes;
+    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0U) == 0x80U) {
+        --end;
+    }
+    return text.substr(0, end);
+}
+
 }  // namespace polylogue::core

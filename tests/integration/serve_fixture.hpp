@@ -40,16 +40,20 @@ inline std::string room_entry(const std::string& name, int max_turns, const std:
            ", turn_delay: " + delay + " }\n";
 }
 
+inline constexpr const char* token_control =
+    "control: { listen: 127.0.0.1:0, token_env: PL_TEST_CONTROL_TOKEN }\n";
+
 class serve_process {
   public:
     // Writes CONFIG (serve.yaml) into dir with the given rooms section and starts serving it.
     serve_process(const temp_dir& dir, const std::string& rooms_yaml,
-                  const std::string& extra_yaml = {})
+                  const std::string& extra_yaml = {},
+                  const std::string& control_yaml = token_control)
         : config_{dir / "serve.yaml"} {
         dir.write("ada.yaml", script_of("Ada", 200));
         dir.write("babbage.yaml", script_of("Babbage", 200));
         dir.write("curie.yaml", script_of("Curie", 200));
-        write_config(dir, rooms_yaml, extra_yaml);
+        write_config(dir, rooms_yaml, extra_yaml, control_yaml);
         ::setenv("PL_TEST_CONTROL_TOKEN", control_token, 1);
         child_ = std::make_unique<child_process>(
             std::vector<std::string>{polylogue_binary(), "serve", config_.string()});
@@ -57,12 +61,10 @@ class serve_process {
     }
 
     static void write_config(const temp_dir& dir, const std::string& rooms_yaml,
-                             const std::string& extra_yaml = {}) {
-        dir.write("serve.yaml",
-                  "data_dir: var\n"
-                  "control: { listen: 127.0.0.1:0, token_env: PL_TEST_CONTROL_TOKEN }\n"
-                  "shutdown_grace: 2s\n" +
-                      extra_yaml + scripted_models() + "rooms:\n" + rooms_yaml);
+                             const std::string& extra_yaml = {},
+                             const std::string& control_yaml = token_control) {
+        dir.write("serve.yaml", "data_dir: var\n" + control_yaml + "shutdown_grace: 2s\n" +
+                                    extra_yaml + scripted_models() + "rooms:\n" + rooms_yaml);
     }
 
     std::uint16_t port() const noexcept { return port_; }
@@ -70,6 +72,7 @@ class serve_process {
     const std::filesystem::path& config() const noexcept { return config_; }
     pid_t pid() const noexcept { return child_->pid(); }
     void signal(int number) { child_->send(number); }
+    pid_t pid() const noexcept { return child_->pid(); }
     process_result wait(std::chrono::milliseconds limit) { return child_->wait(limit); }
 
   private:

@@ -13,10 +13,9 @@
 #include "polylogue/core/text.hpp"
 
 namespace polylogue::test {
-namespace {
-
 using namespace std::chrono_literals;
 
+// One TCP connection to 127.0.0.1:port; its callers bound every call in time.
 class connection {
   public:
     explicit connection(std::uint16_t port)
@@ -63,16 +62,34 @@ class connection {
     int fd_;
 };
 
+namespace {
+
+bool has_header(const std::vector<std::pair<std::string, std::string>>& headers,
+                const std::string& name) {
+    for (const auto& header : headers) {
+        if (core::ascii_lower(header.first) == name) {
+            return true;
+        }
+    }
+    return false;
+}
+
+// A Host or Content-Type among headers replaces the default one.
 std::string request_text(const std::string& method, const std::string& target,
                          const std::string& body,
                          const std::vector<std::pair<std::string, std::string>>& headers) {
-    std::string text = method + " " + target + " HTTP/1.1\r\nhost: 127.0.0.1\r\n";
+    std::string text = method + " " + target + " HTTP/1.1\r\n";
+    if (!has_header(headers, "host")) {
+        text += "host: 127.0.0.1\r\n";
+    }
     for (const auto& [name, value] : headers) {
         text += name + ": " + value + "\r\n";
     }
     if (!body.empty() || method == "POST") {
-        text += "content-type: application/json\r\ncontent-length: " + std::to_string(body.size()) +
-                "\r\n";
+        if (!has_header(headers, "content-type")) {
+            text += "content-type: application/json\r\n";
+        }
+        text += "content-length: " + std::to_string(body.size()) + "\r\n";
     }
     return text + "connection: close\r\n\r\n" + body;
 }
@@ -181,6 +198,14 @@ std::vector<http::sse_event> api_client::read_events(
     }
     return events;
 }
+
+silent_stream::silent_stream(std::uint16_t port, const std::string& target,
+                             const std::string& token)
+    : connection_{std::make_unique<connection>(port)} {
+    connection_->send_all(request_text("GET", target, {}, {{"authorization", "Bearer " + token}}));
+}
+
+silent_stream::~silent_stream() = default;
 
 std::uint16_t wait_for_serve_port(const std::filesystem::path& data_dir,
                                   std::chrono::milliseconds limit) {

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -51,6 +52,21 @@ class api_client {
   private:
     std::uint16_t port_;
     std::string token_;
+};
+
+class connection;
+
+// A request for target whose answer is never read: a client that cannot keep up. The
+// connection stays open until the object goes.
+class silent_stream {
+  public:
+    silent_stream(std::uint16_t port, const std::string& target, const std::string& token);
+    silent_stream(const silent_stream&) = delete;
+    silent_stream& operator=(const silent_stream&) = delete;
+    ~silent_stream();
+
+  private:
+    std::unique_ptr<connection> connection_;
 };
 
 // Waits for data_dir/serve.json of a starting daemon and returns its port; 0 after limit.

@@ -37,6 +37,16 @@ usage_sample sample_process(pid_t pid, double seconds) {
     return sample;
 }
 
+long peak_rss_kib(pid_t pid) {
+    std::ifstream status{"/proc/" + std::to_string(pid) + "/status"};
+    for (std::string line; std::getline(status, line);) {
+        if (line.starts_with("VmHWM:")) {
+            return std::strtol(line.c_str() + 6, nullptr, 10);
+        }
+    }
+    return 0;
+}
+
 usage_sampler::usage_sampler(pid_t pid)
     : started_{std::chrono::steady_clock::now()}, thread_{[this, pid] { run(pid); }} {}
 

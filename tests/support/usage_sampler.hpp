@@ -19,6 +19,9 @@ struct usage_sample {
 
 usage_sample sample_process(pid_t pid, double seconds);
 
+// The most resident memory the process ever had (VmHWM), in KiB: catches a spike between samples.
+long peak_rss_kib(pid_t pid);
+
 class usage_sampler {
   public:
     explicit usage_sampler(pid_t pid);

@@ -142,6 +142,9 @@ struct control_settings {
     std::filesystem::path token_file;  // absolute
     std::size_t max_body_bytes = 1024 * 1024;
     std::size_t max_header_bytes = 16 * 1024;
+    // Host names (lower case) the API answers to besides its listen address: a reverse proxy's
+    // or a DNS name of the machine. A request addressed to any other is refused (DNS rebinding).
+    std::vector<std::string> allowed_hosts;
 };
 
 // The daemon log (docs/config.md, "logging"). POLYLOGUE_LOG_LEVEL overrides level.

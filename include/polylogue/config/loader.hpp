@@ -2,6 +2,7 @@
 // Loading and validating a configuration. Validation reports every problem in the file at once,
 // each located as FILE:LINE:COL (1-based), so `polylogue check` can print them all.
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -22,15 +23,26 @@ struct diagnostic {
     std::string to_string() const;
 };
 
+// The largest configuration file and script file read; larger ones are refused unread.
+inline constexpr std::uintmax_t max_config_file_bytes = 4 * 1024 * 1024;
+inline constexpr std::uintmax_t max_script_file_bytes = 16 * 1024 * 1024;
+
+// problems holds the first 100 problems found (each message at most 2 KiB); unlisted_problems
+// counts the ones past them. Either being non-zero means the text is refused.
 struct load_outcome {
-    std::optional<polylogue::config::config> config;  // set only when problems is empty
+    std::optional<polylogue::config::config> config;  // set only when there is no problem
     std::vector<diagnostic> problems;
+    std::size_t unlisted_problems = 0;
 };
 
 struct room_outcome {
-    std::optional<polylogue::config::room> room;  // set only when problems is empty
+    std::optional<polylogue::config::room> room;  // set only when there is no problem
     std::vector<diagnostic> problems;             // file is source; positions are in the text
+    std::size_t unlisted_problems = 0;
 };
+
+// "(and N more problems)" for a load that found more than it lists.
+std::string more_problems_text(std::size_t unlisted);
 
 // Validates one room, written as a config file's rooms entry (YAML or JSON), against an
 // assembled configuration: its catalogue and tools, exactly as the file's own rooms are. Does not

@@ -18,20 +18,34 @@
 
 namespace polylogue::control {
 
+struct host_rules;  // src/control/request_checks.hpp
+
+// Who may use the API; a reload may change it while the daemon runs.
+struct api_access {
+    std::optional<std::string> token;        // nullopt: no token is asked (loopback only)
+    std::vector<std::string> allowed_hosts;  // Host names answered besides the listen address
+};
+
 struct api_services {
     room_directory* rooms = nullptr;
     event_hub* events = nullptr;
     const metrics* counters = nullptr;
     std::function<metric_gauges()> gauges;  // read at scrape time
-    std::optional<std::string> token;       // nullopt: no token is asked (loopback only)
+    std::string listen;                     // control.listen: the Host the API answers to
+    api_access access;
     std::shared_ptr<spdlog::logger> log;
 };
 
 class control_api final : public http::request_handler {
   public:
     explicit control_api(api_services services);
+    ~control_api() override;
 
     boost::asio::awaitable<http::server_response> handle(http::server_request request) override;
+
+    // From the next request on: a new token (the old one stops working), new allowed hosts.
+    // Returns whether the token changed.
+    bool update_access(api_access access);
 
     struct route_match {
         std::vector<std::string> params;                        // the {…} parts, decoded
@@ -46,6 +60,9 @@ class control_api final : public http::request_handler {
 
     boost::asio::awaitable<http::server_response> dispatch(http::server_request request);
     bool authorized(const http::server_request& request, const route_match& match) const;
+    // A refusal when the request fails Host, Origin or Content-Type; nullopt when it passes.
+    std::optional<http::server_response> refusal(const route& r,
+                                                 const http::server_request& request) const;
 
     boost::asio::awaitable<http::server_response> health(http::server_request, route_match);
     boost::asio::awaitable<http::server_response> scrape(http::server_request, route_match);
@@ -67,6 +84,7 @@ class control_api final : public http::request_handler {
                                                         route_match match);
 
     api_services services_;
+    std::unique_ptr<host_rules> hosts_;  // from services_.listen and access.allowed_hosts
 };
 
 }  // namespace polylogue::control

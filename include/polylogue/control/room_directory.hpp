@@ -18,6 +18,7 @@ namespace polylogue::control {
 struct created_room {
     room::room_runner* runner = nullptr;       // set on success
     std::vector<config::diagnostic> problems;  // set when the body was refused
+    std::size_t unlisted_problems = 0;         // found past those listed in problems
     bool name_taken = false;                   // a room of that name exists
     std::string failure;                       // anything else that went wrong (storage)
 };

@@ -25,4 +25,7 @@ std::string ascii_lower(std::string_view text);
 // Levenshtein distance, bounded: returns limit + 1 as soon as the distance exceeds limit.
 std::size_t edit_distance(std::string_view a, std::string_view b, std::size_t limit);
 
+// The longest prefix of text of at most max_bytes that does not split a UTF-8 sequence.
+std::string_view utf8_prefix(std::string_view text, std::size_t max_bytes) noexcept;
+
 }  // namespace polylogue::core
