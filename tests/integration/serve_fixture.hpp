@@ -72,7 +72,6 @@ class serve_process {
     const std::filesystem::path& config() const noexcept { return config_; }
     pid_t pid() const noexcept { return child_->pid(); }
     void signal(int number) { child_->send(number); }
-    pid_t pid() const noexcept { return child_->pid(); }
     process_result wait(std::chrono::milliseconds limit) { return child_->wait(limit); }
 
   private:

@@ -47,7 +47,7 @@ TEST(HumanName, PolylogueIsTheRoomsOwnName) {
 }
 
 TEST(HumanName, MalformedNamesAreRefused) {
-    for (const std::string name :
+    for (const std::string& name :
          {std::string{}, std::string{" janus"}, std::string{"janus "}, std::string{"ja\tnus"},
           std::string{"ja\nnus"}, std::string(65, 'j')}) {
         EXPECT_EQ(check_human_name(name), human_name_verdict::malformed) << name;
