@@ -6,6 +6,7 @@
 
 #include "html_text.hpp"
 #include "polylogue/core/base64.hpp"
+#include "polylogue/core/text.hpp"
 #include "polylogue/transcript/format.hpp"
 
 namespace polylogue::app {
@@ -157,16 +158,19 @@ std::string image_html(const record& r, const image_loader& load_image) {
            time_html(r) + "</figcaption>\n</figure>\n";
 }
 
+// Only an http(s) URL becomes a link, or is shown at all: older records may hold others.
 std::string hit_html(const core::search_hit& hit) {
-    const std::string title = html_escape(hit.title.empty() ? hit.url : hit.title);
+    const bool linked = core::is_web_url(hit.url);
+    const std::string title = html_escape(!hit.title.empty() ? hit.title
+                                          : linked           ? hit.url
+                                                             : "untitled");
     std::string html = "<li>";
-    if (is_web_url(hit.url)) {
+    if (linked) {
         html += "<a href=\"" + html_escape(hit.url) + "\" rel=\"nofollow noopener noreferrer\">" +
-                title + "</a>";
+                title + "</a> <span class=\"url\">" + html_escape(hit.url) + "</span>";
     } else {
         html += "<span class=\"title\">" + title + "</span>";
     }
-    html += " <span class=\"url\">" + html_escape(hit.url) + "</span>";
     if (!hit.snippet.empty()) {
         html += "<p>" + html_escape(hit.snippet) + "</p>";
     }

@@ -227,6 +227,19 @@ TEST(HtmlExport, SearchResultsAreAListOfLinks) {
     EXPECT_TRUE(contains(html, "<span class=\"title\">Evil</span>"));
 }
 
+TEST(HtmlExport, AResultWhoseLinkIsNotHttpShowsItsTitleAlone) {
+    auto search = test::of_type(record_type::search_results, 1, "foxes");
+    search.results = {{"Evil", "javascript:alert(1)", "bait"},
+                      {"", "data:text/html,<script>alert(1)</script>", ""},
+                      {"Loud", "HTTPS://Example.com/Fox", ""}};
+    const auto html = export_of(test::numbered({test::join(1, "A"), search}));
+    EXPECT_FALSE(contains(html, "javascript:")) << html;
+    EXPECT_FALSE(contains(html, "data:text/html")) << html;
+    EXPECT_TRUE(contains(html, "<li><span class=\"title\">Evil</span><p>bait</p></li>")) << html;
+    EXPECT_TRUE(contains(html, "<li><span class=\"title\">untitled</span></li>")) << html;
+    EXPECT_TRUE(contains(html, "<a href=\"HTTPS://Example.com/Fox\"")) << "the scheme's case";
+}
+
 TEST(HtmlExport, APartOfTheTranscriptSaysWhichRecordsItShows) {
     const auto records = lab_records();
     const auto html = export_of(records, {}, std::span{records}.subspan(3, 3));
