@@ -63,6 +63,11 @@ std::string usage_html(const record& r) {
     return parts.empty() ? "" : "<footer class=\"usage\">" + parts + "</footer>\n";
 }
 
+// " · $0.0400" for an image or a search that cost something.
+std::string tool_cost_html(const record& r) {
+    return r.cost_usd ? " <span class=\"cost\">· " + format_usd(*r.cost_usd) + "</span>" : "";
+}
+
 bool is_long(std::string_view text) {
     return text.size() > long_message_bytes ||
            std::count(text.begin(), text.end(), '\n') > long_message_lines;
@@ -155,7 +160,7 @@ std::string image_html(const record& r, const image_loader& load_image) {
            image_body_html(r, load_image) + "<figcaption><span class=\"icon\">" +
            std::string{transcript::record_emoji(r)} + "</span><span class=\"who\">" +
            html_escape(speaker_header(r)) + "</span> <q>" + html_escape(r.text) + "</q>" +
-           time_html(r) + "</figcaption>\n</figure>\n";
+           tool_cost_html(r) + time_html(r) + "</figcaption>\n</figure>\n";
 }
 
 // Only an http(s) URL becomes a link, or is shown at all: older records may hold others.
@@ -185,7 +190,7 @@ std::string search_html(const record& r) {
                        "<span class=\"who\">" + html_escape(speaker_header(r)) +
                        "</span> searched for <q>" + html_escape(r.text) +
                        "</q>: " + std::to_string(count) + (count == 1 ? " result" : " results") +
-                       "</span>" + time_html(r) + "</div>\n";
+                       tool_cost_html(r) + "</span>" + time_html(r) + "</div>\n";
     if (count > 0) {
         html += "<ol>\n";
         for (const auto& hit : r.results) {
