@@ -108,15 +108,45 @@ void chat_log::tell_outcome(room_stream& stream, int failure) {
     stream.failing = failure != 0;
 }
 
-void chat_log::write(room_stream& stream, std::string_view text) {
+void chat_log::write(room_stream& stream, std::string_view text, bool live) {
+    if (text.empty()) {
+        return;
+    }
     stream.pending.append(text);
-    if (print_to_stdout_) {
-        // With several rooms on one terminal, each piece says which room it belongs to.
+    stream.line_open = text.back() != '\n';
+    if (print_to_stdout_ && !(live && prefix_room_names_)) {
         if (prefix_room_names_) {
-            std::cout << '[' << stream.name << "] ";
+            print_prefixed(stream, text);
+        } else {
+            std::cout << text;
         }
-        std::cout << text;
         std::cout.flush();
+    }
+}
+
+// Whole lines only (what the commit of a batch writes), each one saying its room.
+void chat_log::print_prefixed(const room_stream& stream, std::string_view text) const {
+    std::string out;
+    while (!text.empty()) {
+        const auto end = text.find('\n');
+        const std::string_view line = text.substr(0, end);
+        out += '[' + stream.name + ']';
+        if (!line.empty()) {
+            out += ' ';
+            out += line;
+        }
+        out += '\n';
+        text = end == std::string_view::npos ? std::string_view{} : text.substr(end + 1);
+    }
+    std::cout << out;
+}
+
+// A record other than the streamed message comes first: the live text ends here, so that the
+// record's line stands on its own.
+void chat_log::end_live_text(room_stream& stream) {
+    if (stream.streaming_slot != 0) {
+        write(stream, stream.line_open ? "\n\n" : "\n", true);
+        stream.streaming_slot = 0;
     }
 }
 
@@ -179,15 +209,16 @@ void chat_log::on_live(const config::room& room, const room::live_text& live) {
     room_stream& stream = stream_for(room.name);
     if (live.restart) {
         if (stream.streaming_slot != 0) {
-            write(stream, "\n(the answer broke off; retrying)\n");
+            write(stream, "\n(the answer broke off; retrying)\n", true);
         }
         stream.streaming_slot = 0;
     } else {
         if (stream.streaming_slot != live.slot) {
+            end_live_text(stream);
             stream.streaming_slot = live.slot;
-            write(stream, live_header(live));
+            write(stream, live_header(live), true);
         }
-        write(stream, live.chunk);
+        write(stream, live.chunk, true);
     }
     if (!stream.pending.empty()) {
         flush_live_later(stream);
@@ -199,12 +230,23 @@ void chat_log::on_commit(const config::room& room, std::span<const core::record>
     for (const auto& r : records) {
         const std::string text = transcript::format_text(r);
         daemon_log_->info("[{}] {}", room.name, without_trailing_newlines(text));
-        const bool streamed = r.type == core::record_type::message &&
+        const bool streamed = r.type == core::record_type::message && stream.streaming_slot != 0 &&
                               stream.streaming_slot == core::slot_from_label(r.speaker);
-        // A streamed message is already in the chat log: close it rather than repeat it.
-        write(stream, streamed ? "\n\n" : text);
+        if (streamed) {
+            // Already in the chat log: closed rather than repeated (with several rooms, stdout
+            // saw none of it and gets it whole).
+            write(stream, "\n\n", true);
+            stream.streaming_slot = 0;
+            if (print_to_stdout_ && prefix_room_names_) {
+                print_prefixed(stream, text);
+                std::cout.flush();
+            }
+            continue;
+        }
+        end_live_text(stream);
+        write(stream, text);
     }
-    stream.streaming_slot = 0;
+    end_live_text(stream);
     const bool awaited_timer = stream.awaits_timer;
     flush(stream);
     if (awaited_timer && awaiting_timer_ == 0) {

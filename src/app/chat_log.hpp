@@ -1,10 +1,13 @@
 #pragma once
 // The watcher that shows the room as a chat: data_dir/logs/ROOM.log for `tail -f` (text streams
 // in as the model writes it), the committed records in the daemon's log, and, for `run`, the
-// same chat on stdout.
+// same chat on stdout. Every record's line is whole and in seq order: live text that a record
+// other than its own message follows is ended first.
 // Text waits in the room's buffer and reaches the file when its turn commits, or at most
 // live_flush_interval after it arrived: one write per turn rather than one per streamed chunk,
 // while `tail -f` still sees a slow answer grow.
+// With several rooms on one stdout (prefix_room_names), stdout shows whole records only, as
+// they commit, each line prefixed "[ROOM] ": streamed text of two rooms would interleave.
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -55,6 +58,7 @@ class chat_log {
         int fd = -1;                // open, or -1
         std::string pending;        // text not yet in the file
         int streaming_slot = 0;     // the slot whose text is being written live; 0: none
+        bool line_open = false;     // the last text written does not end its line
         bool awaits_timer = false;  // live text waits for the flush timer
         bool failing = false;       // its last write failed (told once until one succeeds)
         std::chrono::steady_clock::time_point waiting_since{};  // while awaits_timer
@@ -62,7 +66,10 @@ class chat_log {
     };
 
     room_stream& stream_for(std::string_view room);
-    void write(room_stream& stream, std::string_view text);
+    // To the file (and, but for live text with several rooms, to stdout).
+    void write(room_stream& stream, std::string_view text, bool live = false);
+    void print_prefixed(const room_stream& stream, std::string_view text) const;
+    void end_live_text(room_stream& stream);
     void flush(room_stream& stream);
     bool open(room_stream& stream);
     void close(room_stream& stream);

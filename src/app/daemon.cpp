@@ -20,7 +20,9 @@
 #include "polylogue/config/loader.hpp"
 #include "polylogue/control/control_api.hpp"
 #include "polylogue/control/room_view.hpp"
+#include "polylogue/core/text.hpp"
 #include "polylogue/http/client.hpp"
+#include "polylogue/room/daily_budget.hpp"
 #include "reload_plan.hpp"
 #include "room_host.hpp"
 #include "store_location.hpp"
@@ -47,6 +49,7 @@ struct daemon_state {
     chat_log chat;
     control::metrics counters;
     control::event_hub events{loop.get_executor()};
+    std::shared_ptr<room::daily_budget> budget;
     std::unique_ptr<room_host> host;
     std::unique_ptr<control::control_api> api;
     std::unique_ptr<http::server> server;
@@ -89,6 +92,8 @@ control::metric_gauges daemon_state::gauges() const {
     }
     g.sse_clients = static_cast<std::int64_t>(events.clients());
     g.http_connections = server ? static_cast<std::int64_t>(server->stats().open_connections) : 0;
+    g.budget_usd_per_day = budget->limit();
+    g.budget_spent_today_usd = budget->spent_today(std::chrono::system_clock::now());
     return g;
 }
 
@@ -102,6 +107,7 @@ void daemon_state::make_host() {
                            &chat,
                            serving ? &events : nullptr,
                            serving ? &counters : nullptr,
+                           budget,
                            log,
                            [this] { finish_if_idle(); }};
     host = std::make_unique<room_host>(std::move(services), cfg);
@@ -227,6 +233,7 @@ bool daemon_state::apply_reload() {
     }
     cfg = std::make_shared<const config::config>(std::move(*loaded.config));
     set_daemon_log_level(*log, cfg->logging);
+    budget->set_limit(cfg->budget_usd_per_day);
     host->reload(cfg);
     apply_access(std::move(*access));
     const std::string notice = restart_notice(*cfg);
@@ -265,6 +272,28 @@ void daemon_state::abandon_turns() {
         host->running());
     abandoned = true;
     committer->stop();
+}
+
+// The daily budget, with what every room of the data_dir has spent since 00:00 UTC: the
+// records say it, so a restart neither forgets the day's spending nor counts it twice.
+std::shared_ptr<room::daily_budget> open_daily_budget(transcript::store& db,
+                                                      const config::config& cfg,
+                                                      spdlog::logger& log) {
+    const auto now = std::chrono::system_clock::now();
+    const auto midnight = room::daily_budget::next_day(now) - std::chrono::days{1};
+    auto spent = db.cost_since(core::format_rfc3339(midnight));
+    if (!spent) {
+        log.error("cannot read today's spending from {}: {}", db.file().string(),
+                  spent.error().message());
+        return nullptr;
+    }
+    auto budget = std::make_shared<room::daily_budget>(cfg.budget_usd_per_day);
+    budget->add(now, *spent);
+    if (cfg.budget_usd_per_day) {
+        log.info("daily budget: {:.4f} of {:.2f} US dollars spent since 00:00 UTC", *spent,
+                 *cfg.budget_usd_per_day);
+    }
+    return budget;
 }
 
 int run_loop(daemon_state& daemon) {
@@ -315,7 +344,12 @@ int daemon_command(const std::string& config_path, const daemon_options& options
         log->error("cannot open {}: {}", store_file(*cfg).string(), reader.error().message());
         return exit_failure;
     }
+    auto budget = open_daily_budget(**db, *cfg, *log);
+    if (!budget) {
+        return exit_failure;
+    }
     daemon_state daemon{config_path, cfg, options, log};
+    daemon.budget = std::move(budget);
     daemon.db = std::move(*db);
     daemon.reader = std::move(*reader);
     daemon.make_host();

@@ -6,6 +6,7 @@
 
 #include "html_text.hpp"
 #include "polylogue/core/base64.hpp"
+#include "polylogue/core/text.hpp"
 #include "polylogue/transcript/format.hpp"
 
 namespace polylogue::app {
@@ -60,6 +61,11 @@ std::string usage_html(const record& r) {
         parts += (parts.empty() ? "" : " · ") + format_usd(*r.cost_usd);
     }
     return parts.empty() ? "" : "<footer class=\"usage\">" + parts + "</footer>\n";
+}
+
+// " · $0.0400" for an image or a search that cost something.
+std::string tool_cost_html(const record& r) {
+    return r.cost_usd ? " <span class=\"cost\">· " + format_usd(*r.cost_usd) + "</span>" : "";
 }
 
 bool is_long(std::string_view text) {
@@ -154,19 +160,22 @@ std::string image_html(const record& r, const image_loader& load_image) {
            image_body_html(r, load_image) + "<figcaption><span class=\"icon\">" +
            std::string{transcript::record_emoji(r)} + "</span><span class=\"who\">" +
            html_escape(speaker_header(r)) + "</span> <q>" + html_escape(r.text) + "</q>" +
-           time_html(r) + "</figcaption>\n</figure>\n";
+           tool_cost_html(r) + time_html(r) + "</figcaption>\n</figure>\n";
 }
 
+// Only an http(s) URL becomes a link, or is shown at all: older records may hold others.
 std::string hit_html(const core::search_hit& hit) {
-    const std::string title = html_escape(hit.title.empty() ? hit.url : hit.title);
+    const bool linked = core::is_web_url(hit.url);
+    const std::string title = html_escape(!hit.title.empty() ? hit.title
+                                          : linked           ? hit.url
+                                                             : "untitled");
     std::string html = "<li>";
-    if (is_web_url(hit.url)) {
+    if (linked) {
         html += "<a href=\"" + html_escape(hit.url) + "\" rel=\"nofollow noopener noreferrer\">" +
-                title + "</a>";
+                title + "</a> <span class=\"url\">" + html_escape(hit.url) + "</span>";
     } else {
         html += "<span class=\"title\">" + title + "</span>";
     }
-    html += " <span class=\"url\">" + html_escape(hit.url) + "</span>";
     if (!hit.snippet.empty()) {
         html += "<p>" + html_escape(hit.snippet) + "</p>";
     }
@@ -181,7 +190,7 @@ std::string search_html(const record& r) {
                        "<span class=\"who\">" + html_escape(speaker_header(r)) +
                        "</span> searched for <q>" + html_escape(r.text) +
                        "</q>: " + std::to_string(count) + (count == 1 ? " result" : " results") +
-                       "</span>" + time_html(r) + "</div>\n";
+                       tool_cost_html(r) + "</span>" + time_html(r) + "</div>\n";
     if (count > 0) {
         html += "<ol>\n";
         for (const auto& hit : r.results) {

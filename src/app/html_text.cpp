@@ -318,20 +318,6 @@ std::string html_escape(std::string_view text) {
     return out;
 }
 
-bool is_web_url(std::string_view url) {
-    const std::size_t scheme = url.starts_with("https://") ? 8 : url.starts_with("http://") ? 7 : 0;
-    if (scheme == 0 || url.size() == scheme) {
-        return false;
-    }
-    for (const char c : url) {
-        const auto u = static_cast<unsigned char>(c);
-        if (u <= 0x20 || u == 0x7f) {
-            return false;
-        }
-    }
-    return true;
-}
-
 std::string render_text_html(std::string_view text) {
     return render_blocks(split_lines(text), 0);
 }

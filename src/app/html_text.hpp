@@ -11,10 +11,6 @@ namespace polylogue::app {
 // Escapes & < > " and ': safe as element content and as a quoted attribute value.
 std::string html_escape(std::string_view text);
 
-// An absolute http:// or https:// URL without spaces or control characters: the only URLs the
-// page turns into links (never javascript:, data: or relative ones).
-bool is_web_url(std::string_view url);
-
 // A message's text as HTML blocks:
 // - a line of three or more backticks opens a code block (an optional language after them),
 //   closed by a line of at least as many backticks or the end of the text: <pre><code>;

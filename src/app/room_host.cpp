@@ -68,6 +68,7 @@ room::room_services room_host::services_for(const std::shared_ptr<generation>& g
     s.providers = std::shared_ptr<const room::provider_map>(gen, &gen->providers);
     s.tools = std::shared_ptr<providers::tool_runner>(gen, gen->tools.get());
     s.log = services_.log;
+    s.budget = services_.budget;
     room_host* self = const_cast<room_host*>(this);
     s.on_commit = [self](const config::room& r, auto records) { self->on_commit(r, records); };
     s.on_live = [self](const config::room& r, const room::live_text& live) {
@@ -169,7 +170,7 @@ bool room_host::followed(std::string_view room) const noexcept {
 void room_host::on_commit(const config::room& r, std::span<const core::record> records) {
     services_.chat->on_commit(r, records);
     if (services_.counters != nullptr) {
-        services_.counters->count_records(*current_->cfg, records);
+        services_.counters->count_records(*current_->cfg, r.name, records);
     }
     if (!followed(r.name)) {
         return;

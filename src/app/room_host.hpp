@@ -22,6 +22,7 @@
 #include "polylogue/control/metrics.hpp"
 #include "polylogue/control/room_directory.hpp"
 #include "polylogue/http/client.hpp"
+#include "polylogue/room/daily_budget.hpp"
 #include "polylogue/transcript/group_committer.hpp"
 #include "polylogue/transcript/store.hpp"
 
@@ -33,8 +34,9 @@ struct host_services {
     transcript::store* reader = nullptr;  // a connection of the event loop's own, for reads
     http::client* client = nullptr;
     chat_log* chat = nullptr;
-    control::event_hub* events = nullptr;  // null when nothing follows rooms (run)
-    control::metrics* counters = nullptr;  // likewise
+    control::event_hub* events = nullptr;        // null when nothing follows rooms (run)
+    control::metrics* counters = nullptr;        // likewise
+    std::shared_ptr<room::daily_budget> budget;  // budget_usd_per_day, shared by every room
     std::shared_ptr<spdlog::logger> log;
     std::function<void()> on_room_done;  // a room's run() returned
 };

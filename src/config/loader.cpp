@@ -214,6 +214,7 @@ polylogue::config::config assemble(detail::config_draft& draft, const places& wh
     }
     result.logging = std::move(draft.service.logging);
     result.shutdown_grace = draft.service.shutdown_grace;
+    result.budget_usd_per_day = draft.service.budget_usd_per_day;
     return result;
 }
 

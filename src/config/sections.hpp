@@ -58,12 +58,14 @@ struct tool_draft {
     std::optional<located<std::string>> ca_file;
 };
 
-// control, logging and shutdown_grace: how the daemon runs, as opposed to what it runs.
+// control, logging, shutdown_grace and budget_usd_per_day: how the daemon runs, as opposed to what
+// it runs.
 struct service_draft {
     control_settings control;                        // token_file is left empty here
     std::optional<located<std::string>> token_file;  // as written, resolved by the loader
     logging_settings logging;
     std::chrono::milliseconds shutdown_grace{3000};
+    std::optional<double> budget_usd_per_day;
 };
 
 struct config_draft {

@@ -1,4 +1,5 @@
-// The sections about the daemon itself: control (the HTTP API), logging, shutdown_grace.
+// The sections about the daemon itself: control (the HTTP API), logging, shutdown_grace,
+// budget_usd_per_day.
 
 #include <cstdint>
 #include <utility>
@@ -201,6 +202,17 @@ std::optional<milliseconds> read_shutdown_grace(const field& f, reporter& report
     return value;
 }
 
+std::optional<double> read_daily_budget(const field& f, reporter& report) {
+    const std::optional<std::string> text = scalar_text(f.value);
+    const std::optional<double> value = text ? parse_number(*text) : std::nullopt;
+    if (!value || *value <= 0) {
+        report.error(f.value_mark(),
+                     "budget_usd_per_day must be a number above 0 (US dollars per UTC day)");
+        return std::nullopt;
+    }
+    return value;
+}
+
 }  // namespace
 
 service_draft read_service(const map_view& top, reporter& report) {
@@ -213,6 +225,9 @@ service_draft read_service(const map_view& top, reporter& report) {
     }
     if (const field* f = top.find("shutdown_grace")) {
         draft.shutdown_grace = read_shutdown_grace(*f, report).value_or(draft.shutdown_grace);
+    }
+    if (const field* f = top.find("budget_usd_per_day")) {
+        draft.budget_usd_per_day = read_daily_budget(*f, report);
     }
     return draft;
 }

@@ -8,8 +8,9 @@
 namespace polylogue::config::detail {
 namespace {
 
-const std::vector<std::string> tool_keys{"name",  "kind",        "base_url", "api_key_env",
-                                         "model", "max_results", "ca_file",  "timeouts"};
+const std::vector<std::string> tool_keys{"name",        "kind",     "base_url",
+                                         "api_key_env", "model",    "max_results",
+                                         "ca_file",     "timeouts", "price_per_call_usd"};
 const std::vector<std::string> tool_kind_names{"openai_images", "gemini_image", "openrouter_image",
                                                "searxng",       "brave",        "tavily"};
 constexpr std::array tool_kinds{
@@ -60,6 +61,18 @@ void read_family_settings(const map_view& view, tool_draft& draft, const std::st
     }
 }
 
+void read_tool_price(const field& f, tool& target, reporter& report) {
+    const std::optional<std::string> text = scalar_text(f.value);
+    const std::optional<double> value = text ? parse_number(*text) : std::nullopt;
+    if (!value || *value < 0) {
+        report.error(f.value_mark(),
+                     "price_per_call_usd must be a number of 0 or more (US dollars per image "
+                     "or search)");
+        return;
+    }
+    target.price_per_call_usd = *value;
+}
+
 tool_draft read_tool(const YAML::Node& node, reporter& report) {
     tool_draft draft{};
     draft.mark = node.Mark();
@@ -81,6 +94,9 @@ tool_draft read_tool(const YAML::Node& node, reporter& report) {
         view.require("api_key_env", owner);
     }
     read_family_settings(view, draft, owner, report);
+    if (const field* f = view.find("price_per_call_usd")) {
+        read_tool_price(*f, draft.value, report);
+    }
     return draft;
 }
 

@@ -24,6 +24,22 @@ void labelled(std::string& out, std::string_view name, std::string_view first_la
     }
 }
 
+// What a costed record paid for; empty when it is none of these.
+std::string_view spend_source(const core::record& r) {
+    switch (r.type) {
+        case core::record_type::message:
+            return "reply";
+        case core::record_type::image:
+            return "image";
+        case core::record_type::search_results:
+            return "search";
+        case core::record_type::command:  // an image made but not saved
+            return r.command == "search" ? "search" : "image";
+        default:
+            return {};
+    }
+}
+
 }  // namespace
 
 std::string escape_label(std::string_view value) {
@@ -42,15 +58,19 @@ std::string escape_label(std::string_view value) {
     return out;
 }
 
-void metrics::count_records(const config::config& cfg, std::span<const core::record> records) {
+void metrics::count_records(const config::config& cfg, std::string_view room,
+                            std::span<const core::record> records) {
     for (const auto& r : records) {
         ++records_;
         const bool by_ai = core::slot_from_label(r.speaker) > 0;
+        if (const std::string_view source = spend_source(r); r.cost_usd && !source.empty()) {
+            cost_usd_ += *r.cost_usd;
+            spend_[{std::string{room}, r.model, std::string{source}}] += *r.cost_usd;
+        }
         if (r.type == core::record_type::message && by_ai) {
             ++turns_;
             input_tokens_ += r.input_tokens.value_or(0);
             output_tokens_ += r.output_tokens.value_or(0);
-            cost_usd_ += r.cost_usd.value_or(0.0);
         } else if (r.type == core::record_type::turn_failed) {
             ++turns_;
             ++failures_[{provider_of(cfg, r.model), r.failure.empty() ? "unknown" : r.failure}];
@@ -114,8 +134,24 @@ std::string metrics::render(const metric_gauges& gauges) const {
     header(out, "polylogue_tokens_total", "counter", "Tokens reported by providers");
     out += fmt::format("polylogue_tokens_total{{direction=\"input\"}} {}\n", input_tokens_);
     out += fmt::format("polylogue_tokens_total{{direction=\"output\"}} {}\n", output_tokens_);
-    header(out, "polylogue_cost_usd_total", "counter", "Cost of the replies in US dollars");
+    header(out, "polylogue_cost_usd_total", "counter",
+           "Cost of the replies, images and searches in US dollars");
     out += fmt::format("polylogue_cost_usd_total {}\n", cost_usd_);
+    header(out, "polylogue_spend_usd_total", "counter",
+           "Cost in US dollars by room, model and source (reply, image or search)");
+    for (const auto& [key, usd] : spend_) {
+        out +=
+            fmt::format("polylogue_spend_usd_total{{room=\"{}\",model=\"{}\",source=\"{}\"}} {}\n",
+                        escape_label(key.room), escape_label(key.model), key.source, usd);
+    }
+    header(out, "polylogue_budget_spent_today_usd", "gauge",
+           "What every room spent since 00:00 UTC, as the daily budget counts it");
+    out += fmt::format("polylogue_budget_spent_today_usd {}\n", gauges.budget_spent_today_usd);
+    if (gauges.budget_usd_per_day) {
+        header(out, "polylogue_budget_usd_per_day", "gauge",
+               "The daily budget (budget_usd_per_day)");
+        out += fmt::format("polylogue_budget_usd_per_day {}\n", *gauges.budget_usd_per_day);
+    }
     header(out, "polylogue_rooms", "gauge", "Rooms by state");
     for (const auto& [state, count] : gauges.rooms_by_state) {
         out += fmt::format("polylogue_rooms{{state=\"{}\"}} {}\n", escape_label(state), count);

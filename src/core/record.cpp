@@ -156,6 +156,7 @@ nlohmann::json to_json(const record& r) {
             if (r.requested) {
                 j["requested"] = *r.requested;
             }
+            put_if_set(j, "cost_usd", r.cost_usd);
             break;
         case record_type::join:
             j["invited_by"] = r.invited_by;
@@ -177,10 +178,16 @@ nlohmann::json to_json(const record& r) {
             j["path"] = r.path;
             j["mime"] = r.mime;
             j["bytes"] = r.bytes;
+            put_if_set(j, "cost_usd", r.cost_usd);
             break;
         case record_type::search_results:
             j["text"] = r.text;
             j["results"] = hits_json(r.results);
+            put_if_set(j, "cost_usd", r.cost_usd);
+            break;
+        case record_type::paused:
+            j["text"] = r.text;
+            put_if_set(j, "resume_at", r.resume_at);
             break;
         case record_type::member_suspended:
             j["text"] = r.text;
@@ -243,6 +250,7 @@ result<record> record_from_json(const nlohmann::json& j) {
     r.attempts = static_cast<int>(integer_field(j, "attempts").value_or(0));
     r.retry = static_cast<int>(integer_field(j, "retry").value_or(0));
     r.retry_at = string_field(j, "retry_at");
+    r.resume_at = string_field(j, "resume_at");
     r.path = string_field(j, "path");
     r.mime = string_field(j, "mime");
     r.bytes = integer_field(j, "bytes").value_or(0);

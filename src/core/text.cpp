@@ -122,6 +122,24 @@ std::string ascii_lower(std::string_view text) {
     return lower;
 }
 
+bool is_web_url(std::string_view url) noexcept {
+    const std::string scheme = ascii_lower(url.substr(0, std::min<std::size_t>(url.size(), 8)));
+    const std::size_t length = scheme.starts_with("https://")  ? 8
+                               : scheme.starts_with("http://") ? 7
+                                                               : 0;
+    if (length == 0 || url.size() == length) {
+        return false;
+    }
+    const char first = url[length];
+    if (first == '/' || first == '?' || first == '#') {
+        return false;  // no host
+    }
+    return std::none_of(url.begin(), url.end(), [](char c) {
+        const auto u = static_cast<unsigned char>(c);
+        return u <= 0x20 || u == 0x7f;
+    });
+}
+
 std::size_t edit_distance(std::string_view a, std::string_view b, std::size_t limit) {
     const std::size_t longer = std::max(a.size(), b.size());
     const std::size_t shorter = std::min(a.size(), b.size());

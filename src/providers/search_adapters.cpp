@@ -1,6 +1,7 @@
 // Web search backends: SearXNG (self-hosted, GET /search?format=json), the Brave Search API
 // (GET /res/v1/web/search) and Tavily (POST /search). All three answer with a list of
-// title/url/text results; the adapters keep the first few with a bounded snippet.
+// title/url/text results; the adapters keep the first few with an http(s) URL, each with a
+// bounded snippet.
 
 #include <algorithm>
 #include <cctype>
@@ -211,8 +212,10 @@ search_outcome decode_hits(const json& results, const hit_fields& fields, int ma
     const std::size_t wanted = wanted_hits(max_results);
     for (const json& result : results) {
         std::string url{trim(string_field(result, "url"))};
-        if (url.empty()) {
-            continue;  // a hit nobody can open is no source
+        if (!core::is_web_url(url)) {
+            // A hit nobody can open is no source, and a javascript: or data: link is worse:
+            // only http(s) links reach the models, the records and the exports.
+            continue;
         }
         std::string title = string_field(result, "title");
         std::string snippet = string_field(result, fields.snippet);

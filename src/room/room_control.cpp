@@ -1,6 +1,7 @@
 // The room's side of the control API: requests queue here and the room carries them out
 // between two turns, so that the room coroutine stays the only writer of its records and seqs.
 
+#include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -179,9 +180,22 @@ void room_runner::fail_requests() {
     requests_.clear();
 }
 
+// A room the daily budget paused also wakes when the next UTC day begins, and resumes then
+// (or after a reload that raised the budget) with a resumed record of its own.
 asio::awaitable<bool> room_runner::wait_while_paused() {
     while (state_.paused && !stopping_ && requests_.empty() && !update_) {
-        wakeup_.expires_at(asio::steady_timer::time_point::max());
+        auto deadline = asio::steady_timer::time_point::max();
+        if (state_.resume_at) {
+            if (auto why = budget_renewal()) {
+                std::vector<core::record> resumed;
+                resumed.push_back(make_record(core::record_type::resumed, 0, std::move(*why)));
+                co_return co_await commit(std::move(resumed));
+            }
+            deadline = std::chrono::steady_clock::now() +
+                       std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                           *state_.resume_at - std::chrono::system_clock::now());
+        }
+        wakeup_.expires_at(deadline);
         boost::system::error_code ignored;  // cancelled by requests, updates and stop()
         co_await wakeup_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
     }
@@ -226,6 +240,11 @@ asio::awaitable<bool> room_runner::pause_between_turns() {
         wakeup_.expires_at(deadline);
         boost::system::error_code ignored;  // cancelled by requests and stop()
         co_await wakeup_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+    }
+    if (room_->turn_delay.count() == 0) {
+        // Without a delay the room still lets what is ready run first: a room the daily budget
+        // woke takes its turn before this one reserves the budget again.
+        co_await asio::post(wakeup_.get_executor(), asio::use_awaitable);
     }
     co_return true;
 }

@@ -11,6 +11,7 @@
 #include "polylogue/room/command_planner.hpp"
 #include "polylogue/room/renderer.hpp"
 #include "polylogue/room/turn_decision.hpp"
+#include "room/turn_cost.hpp"
 #include "suspension.hpp"
 
 namespace polylogue::room {
@@ -45,6 +46,9 @@ void room_runner::stop() {
 
 asio::awaitable<void> room_runner::run() {
     running_ = true;
+    if (services_.budget) {
+        paused_under_limit_ = services_.budget->limit();
+    }
     bool crashed = false;
     try {
         co_await run_turns();
@@ -61,6 +65,7 @@ asio::awaitable<void> room_runner::run() {
             outcome_ = room_outcome::failed;
         }
     }
+    release_budget();  // a turn cut short (a stop, a storage failure) holds none any more
     running_ = false;
     fail_requests();
 }
@@ -146,6 +151,7 @@ providers::completion_request room_runner::make_request(int slot, const config::
     const std::size_t budget = static_cast<std::size_t>(model.context_tokens - model.max_tokens);
     auto view = render_within(*room_, state_, history_, slot, budget, render_cache_);
     request.messages = std::move(view.conversation);
+    prompt_tokens_ = view.estimated_tokens;
     if (view.dropped > 0 && !member.context_trimmed) {
         trim_notice_ = make_record(
             core::record_type::context_trimmed, slot,
@@ -177,9 +183,19 @@ asio::awaitable<bool> room_runner::take_turn(int slot) {
                                core::slot_label(slot) + " (" + member.model +
                                    ") is no longer in the catalogue and speaks no more")));
     }
+    auto request = make_request(slot, *model);
+    const auto bound = worst_case_cost(*services_.cfg, *room_, *model, prompt_tokens_);
+    if (const auto instead = co_await refuse_unaffordable(slot, bound)) {
+        trim_notice_.reset();  // no request goes out: the next render decides again
+        co_return *instead;
+    }
+    // Before the call, so that the notice precedes the streamed reply in seq and on screen.
+    if (!co_await commit_trim_notice()) {
+        co_return false;
+    }
     const auto endpoint = services_.providers->find(model->provider);
     const auto started = std::chrono::steady_clock::now();
-    auto outcome = co_await endpoint->second->complete(make_request(slot, *model));
+    auto outcome = co_await endpoint->second->complete(std::move(request));
     auto* failure = std::get_if<providers::api_failure>(&outcome);
     if (services_.on_call) {
         services_.on_call(*model, std::chrono::steady_clock::now() - started,
@@ -188,9 +204,17 @@ asio::awaitable<bool> room_runner::take_turn(int slot) {
     if (failure) {
         co_return co_await record_failure(slot, std::move(*failure));
     }
+    co_return co_await record_reply(slot, model,
+                                    std::get<providers::completion>(std::move(outcome)));
+}
+
+// The reply, its commands' outcomes and the tools' results, committed as one batch.
+asio::awaitable<bool> room_runner::record_reply(int slot, const config::model* model,
+                                                providers::completion reply) {
+    const member_state& member = *state_.member(slot);
     const bool retried = member.suspended;
     const int retry = member.failed_retries + 1;
-    auto records = message_and_outcomes(slot, std::get<providers::completion>(std::move(outcome)));
+    auto records = message_and_outcomes(slot, std::move(reply));
     co_await run_tools(&records);
     if (retried) {
         records.push_back(make_record(core::record_type::member_reinstated, slot,
@@ -198,8 +222,11 @@ asio::awaitable<bool> room_runner::take_turn(int slot) {
                                           ") answered retry " + std::to_string(retry) +
                                           " and speaks again"));
     }
-    take_trim_notice(records);
-    if (!co_await commit(std::move(records))) {
+    number(records, state_.last_seq);
+    save_images(records);
+    const bool committed = co_await commit(std::move(records));
+    release_budget();
+    if (!committed) {
         co_return false;
     }
     co_return co_await pause_between_turns();
@@ -208,6 +235,7 @@ asio::awaitable<bool> room_runner::take_turn(int slot) {
 asio::awaitable<bool> room_runner::record_failure(int slot, providers::api_failure failure) {
     const member_state& member = *state_.member(slot);
     if (failure.kind == providers::failure_kind::exhausted) {
+        release_budget();
         co_return co_await commit(
             single(make_record(core::record_type::member_exhausted, slot,
                                core::slot_label(slot) + " (" + member.model + ") " +
@@ -228,19 +256,21 @@ asio::awaitable<bool> room_runner::record_failure(int slot, providers::api_failu
         suspended.retry_at = std::move(step->retry_at);
         records.push_back(std::move(suspended));
     }
-    take_trim_notice(records);
-    if (!co_await commit(std::move(records))) {
+    const bool committed = co_await commit(std::move(records));
+    release_budget();
+    if (!committed) {
         co_return false;
     }
     co_return co_await pause_between_turns();
 }
 
-void room_runner::take_trim_notice(std::vector<core::record>& records) {
-    if (trim_notice_) {
-        trim_notice_->time = records.front().time;
-        records.insert(records.begin(), std::move(*trim_notice_));
-        trim_notice_.reset();
+asio::awaitable<bool> room_runner::commit_trim_notice() {
+    if (!trim_notice_) {
+        co_return true;
     }
+    core::record notice = std::move(*trim_notice_);
+    trim_notice_.reset();
+    co_return co_await commit(single(std::move(notice)));
 }
 
 std::vector<core::record> room_runner::message_and_outcomes(int slot,
@@ -296,11 +326,14 @@ core::record room_runner::make_record(core::record_type type, int slot, std::str
     return r;
 }
 
-asio::awaitable<bool> room_runner::commit(std::vector<core::record> records) {
-    std::int64_t seq = state_.last_seq;
+void room_runner::number(std::vector<core::record>& records, std::int64_t after) {
     for (auto& r : records) {
-        r.seq = ++seq;
+        r.seq = ++after;
     }
+}
+
+asio::awaitable<bool> room_runner::commit(std::vector<core::record> records) {
+    number(records, state_.last_seq);
     transcript::room_batch batch{room_->name, records};
     auto durable = co_await services_.committer->commit(std::move(batch));
     if (!durable) {
@@ -317,6 +350,9 @@ asio::awaitable<bool> room_runner::commit(std::vector<core::record> records) {
     for (const auto& r : records) {
         apply(state_, r);
         history_.push_back(r);
+    }
+    if (services_.budget) {
+        services_.budget->count(records);
     }
     if (services_.on_commit) {
         try {

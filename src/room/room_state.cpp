@@ -74,6 +74,7 @@ void end_room(room_state& state, const core::record& r) {
 // An operator's resume: it unpauses, and reopens a room whose members failed.
 void resume(room_state& state) {
     state.paused = false;
+    state.resume_at.reset();
     if (state.ended && state.ended_by_failure) {
         state.ended = false;
         state.ended_by_failure = false;
@@ -118,6 +119,7 @@ void apply(room_state& state, const core::record& r) {
             break;
         case core::record_type::command:
             apply_command(state, r);
+            state.cost_usd += r.cost_usd.value_or(0.0);  // an image made but not saved
             break;
         case core::record_type::message:
             if (member_state* speaker = state.member(core::slot_from_label(r.speaker))) {
@@ -149,6 +151,7 @@ void apply(room_state& state, const core::record& r) {
             break;
         case core::record_type::image:
         case core::record_type::search_results:
+            state.cost_usd += r.cost_usd.value_or(0.0);
             break;
         case core::record_type::skip:
             if (member_state* speaker = state.member(core::slot_from_label(r.speaker))) {
@@ -169,6 +172,7 @@ void apply(room_state& state, const core::record& r) {
             break;
         case core::record_type::paused:
             state.paused = true;
+            state.resume_at = r.resume_at.empty() ? std::nullopt : core::parse_rfc3339(r.resume_at);
             break;
         case core::record_type::resumed:
             resume(state);

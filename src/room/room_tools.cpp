@@ -56,8 +56,8 @@ void mark_failed(core::record& command, const providers::api_failure& failure) {
 
 }  // namespace
 
-// The file's path relative to data_dir, or why it could not be written (the disk is full, images
-// is not a directory...): a failed !image, never a failed room.
+// The file's path relative to data_dir (images/ROOM/SEQ-HASH.EXT), or why it could not be written
+// (the disk is full, images is not a directory...): a failed !image, never a failed room.
 result<std::string> room_runner::save_image(std::int64_t seq,
                                             const providers::generated_image& image) const {
     // Room names are validated file names, so the path stays under data_dir/images.
@@ -93,11 +93,17 @@ asio::awaitable<void> room_runner::run_tools(std::vector<core::record>* records)
 asio::awaitable<void> room_runner::run_tool(std::vector<core::record>* records, std::size_t index) {
     core::record& command = (*records)[index];
     const std::string argument = command.args.front();
+    const bool searching = command.command == "search";
+    const config::tool* tool =
+        services_.cfg->find_tool(searching ? room_->search_tool : room_->image_tool);
     core::record result = make_record(core::record_type::search_results, 0, argument);
     result.speaker = command.speaker;
     result.model = command.model;
     result.time = command.time;
-    if (command.command == "search") {
+    if (tool != nullptr && tool->price_per_call_usd > 0) {
+        result.cost_usd = tool->price_per_call_usd;
+    }
+    if (searching) {
         auto found = co_await services_.tools->search(room_->search_tool, argument);
         if (auto* failure = std::get_if<providers::api_failure>(&found)) {
             mark_failed((*records)[index], *failure);
@@ -113,26 +119,44 @@ asio::awaitable<void> room_runner::run_tool(std::vector<core::record>* records, 
             mark_failed((*records)[index], *failure);
             co_return;
         }
-        const auto& image = std::get<providers::generated_image>(made);
+        auto& image = std::get<providers::generated_image>(made);
         result.type = core::record_type::image;
-        // The image record's seq is known: records are numbered in order from the last seq.
-        const auto seq = state_.last_seq + static_cast<std::int64_t>(index) + 2;
-        auto saved = save_image(seq, image);
-        if (!saved) {
-            services_.log->error("room {}: the image of record {} could not be saved under {}: {}",
-                                 room_->name, seq, (services_.cfg->data_dir / "images").string(),
-                                 saved.error().message());
-            (*records)[index].status = core::command_status::failed;
-            (*records)[index].detail =
-                "the image was made but could not be saved: " + saved.error().message();
-            co_return;
-        }
-        result.path = std::move(*saved);
         result.mime = image.mime;
         result.bytes = static_cast<std::int64_t>(image.bytes.size());
-        (*records)[index].detail = "image saved as " + result.path;
+        pending_images_.push_back(std::move(image));  // saved by save_images, with its seq
     }
     records->insert(records->begin() + static_cast<std::ptrdiff_t>(index) + 1, std::move(result));
+}
+
+// Saves the turn's images once its records are numbered, each named after its own record's
+// seq. An image that cannot be saved fails its command (which keeps its cost: the image was
+// made) and leaves no record, so the records after it are numbered again before the next save.
+void room_runner::save_images(std::vector<core::record>& records) {
+    std::size_t next = 0;
+    for (std::size_t i = 0; i < records.size() && next < pending_images_.size();) {
+        core::record& r = records[i];
+        if (r.type != core::record_type::image || !r.path.empty() || i == 0) {
+            ++i;
+            continue;
+        }
+        core::record& command = records[i - 1];  // an image follows its !image
+        auto saved = save_image(r.seq, pending_images_[next++]);
+        if (saved) {
+            r.path = std::move(*saved);
+            command.detail = "image saved as " + r.path;
+            ++i;
+            continue;
+        }
+        services_.log->error("room {}: the image of record {} could not be saved under {}: {}",
+                             room_->name, r.seq, (services_.cfg->data_dir / "images").string(),
+                             saved.error().message());
+        command.status = core::command_status::failed;
+        command.detail = "the image was made but could not be saved: " + saved.error().message();
+        command.cost_usd = r.cost_usd;
+        records.erase(records.begin() + static_cast<std::ptrdiff_t>(i));
+        number(records, state_.last_seq);
+    }
+    pending_images_.clear();
 }
 
 }  // namespace polylogue::room

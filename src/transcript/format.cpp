@@ -4,6 +4,8 @@
 #include <string_view>
 #include <utility>
 
+#include "polylogue/core/text.hpp"
+
 namespace polylogue::transcript {
 namespace {
 
@@ -123,12 +125,74 @@ std::string search_block(const record& r) {
                         (r.results.empty() ? "." : ":");
     for (std::size_t i = 0; i < r.results.size(); ++i) {
         const auto& hit = r.results[i];
-        block += "\n" + std::to_string(i + 1) + ". " + hit.title + " — " + hit.url;
+        // Only http(s) links are shown: older records may hold others (javascript:, data:).
+        const bool linked = core::is_web_url(hit.url);
+        block += "\n" + std::to_string(i + 1) + ". " +
+                 (linked              ? hit.title + " — " + hit.url
+                  : hit.title.empty() ? std::string{"untitled"}
+                                      : hit.title);
         if (!hit.snippet.empty()) {
             block += "\n   " + hit.snippet;
         }
     }
     return block;
+}
+
+// Text that Markdown shows as it is, on one line: the characters that open inline markup (a
+// link, an autolink, raw HTML, emphasis, code) are escaped with a backslash, and so is a
+// leading one that would start a block (a heading, a list item).
+std::string markdown_text(std::string_view text) {
+    std::string out;
+    out.reserve(text.size() + text.size() / 8);
+    for (const char c : text) {
+        const bool leads = out.empty() && (c == '-' || c == '+');
+        if (leads || std::string_view{"\\`*_[]<>&#|~"}.find(c) != std::string_view::npos) {
+            out += '\\';
+        }
+        out += c == '\n' || c == '\r' ? ' ' : c;
+    }
+    return out;
+}
+
+// A link destination that cannot end early or open markup: the characters Markdown reads in
+// one are percent-encoded (the URL is an http(s) one without spaces).
+std::string markdown_url(std::string_view url) {
+    static constexpr char hex[] = "0123456789ABCDEF";
+    std::string out;
+    for (const char c : url) {
+        if (std::string_view{"()<>\"`'\\"}.find(c) != std::string_view::npos) {
+            out += '%';
+            out += hex[static_cast<unsigned char>(c) >> 4];
+            out += hex[static_cast<unsigned char>(c) & 0xF];
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+// A search's results as a quoted numbered list: http(s) results as links, anything else (in
+// records older than the adapters' filter) as its title alone, never as a link.
+std::string search_markdown(const record& r) {
+    std::string block = "> " + std::string{emoji_for(r)} + " " + markdown_text(speaker_header(r)) +
+                        " searched for " + markdown_text(quoted(r.text)) + " and found " +
+                        std::to_string(r.results.size()) +
+                        (r.results.size() == 1 ? " result" : " results") +
+                        (r.results.empty() ? ".\n\n" : ":\n>\n");
+    for (std::size_t i = 0; i < r.results.size(); ++i) {
+        const auto& hit = r.results[i];
+        const bool linked = core::is_web_url(hit.url);
+        const std::string title = markdown_text(!hit.title.empty() ? hit.title
+                                                : linked           ? hit.url
+                                                                   : "untitled");
+        block += "> " + std::to_string(i + 1) + ". " +
+                 (linked ? "[" + title + "](" + markdown_url(hit.url) + ")" : title);
+        if (!hit.snippet.empty()) {
+            block += " — " + markdown_text(hit.snippet);
+        }
+        block += "\n";
+    }
+    return r.results.empty() ? block : block + "\n";
 }
 
 }  // namespace
@@ -185,6 +249,9 @@ std::string format_markdown(const record& r) {
     if (r.type == record_type::message) {
         return "**" + speaker_header(r) + "** · " + r.time + "\n\n" +
                std::string{trimmed_end(r.text)} + "\n\n";
+    }
+    if (r.type == record_type::search_results) {
+        return search_markdown(r);
     }
     return "> " + std::string{emoji_for(r)} + " " + describe(r) + "\n\n";
 }

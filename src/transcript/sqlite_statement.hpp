@@ -61,6 +61,7 @@ class sqlite_statement {
     int error() const noexcept { return error_; }
 
     std::int64_t column_int(int index) noexcept { return sqlite3_column_int64(statement_, index); }
+    double column_double(int index) noexcept { return sqlite3_column_double(statement_, index); }
     std::string_view column_text(int index) noexcept {
         const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement_, index));
         const int size = sqlite3_column_bytes(statement_, index);

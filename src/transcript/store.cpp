@@ -119,6 +119,22 @@ result<std::vector<core::record>> store::load(std::string_view room, std::int64_
     return records;
 }
 
+result<double> store::cost_since(std::string_view since) {
+    // Times are written in one fixed format (UTC, milliseconds, 'Z'), so they sort as text.
+    sqlite_statement select{
+        db_,
+        "SELECT COALESCE(SUM(json_extract(body, '$.cost_usd')), 0) FROM records WHERE time >= ? "
+        "AND json_type(body, '$.cost_usd') IN ('real', 'integer')"};
+    if (!select.prepared()) {
+        return sqlite_error(select.error());
+    }
+    select.bind(1, since);
+    if (select.step() != SQLITE_ROW) {
+        return sqlite_error(db_);
+    }
+    return select.column_double(0);
+}
+
 result<std::int64_t> store::last_seq(std::string_view room) {
     sqlite_statement select{db_, "SELECT COALESCE(MAX(seq), 0) FROM records WHERE room = ?"};
     if (!select.prepared()) {

@@ -92,6 +92,11 @@ void check_config(const config::config& loaded) {
         check_room(room, loaded);
         check(loaded.find_room(room.name) == &room, "room names are unique");
     }
+    for (const config::tool& tool : loaded.tools) {
+        check(tool.price_per_call_usd >= 0, "a tool's price is 0 or more");
+    }
+    check(!loaded.budget_usd_per_day || *loaded.budget_usd_per_day > 0,
+          "a daily budget is positive");
 }
 
 // Device and process files would make the loader read a script forever; the configuration is

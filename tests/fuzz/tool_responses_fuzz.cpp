@@ -54,7 +54,7 @@ void check_search(const providers::search_outcome& outcome, int max_results) {
     const auto& hits = std::get<std::vector<providers::search_hit>>(outcome);
     check(hits.size() <= static_cast<std::size_t>(std::max(1, max_results)), "hits are capped");
     for (const providers::search_hit& hit : hits) {
-        check(!hit.url.empty(), "every hit has a URL");
+        check(polylogue::core::is_web_url(hit.url), "every hit has an http(s) URL");
         check(hit.title.size() <= snippet_limit && hit.snippet.size() <= snippet_limit,
               "titles and snippets are bounded");
         check(is_utf8(hit.title) && is_utf8(hit.snippet), "titles and snippets are UTF-8");

@@ -541,6 +541,7 @@ tools:
     model: gpt-image-1
     ca_file: ca.pem
     timeouts: { total: 5m }
+    price_per_call_usd: 0.04
   - { name: brave, kind: brave, base_url: "https://api.search.brave.com", api_key_env: B,
       max_results: 20 }
   - { name: gem, kind: gemini_image, base_url: "https://g.example", api_key_env: G, model: m }
@@ -567,6 +568,7 @@ TEST_F(ConfigNetwork, ToolsLoadWithTheirDefaultsAndRoomsUseTheirSpelling) {
     EXPECT_EQ(web.timeouts.first_byte, 120s);
     EXPECT_EQ(web.timeouts.idle, 60s);
     EXPECT_EQ(web.timeouts.total, 2min);
+    EXPECT_EQ(web.price_per_call_usd, 0.0);
     const tool& dalle = loaded.tools[1];
     EXPECT_TRUE(dalle.is_image());
     EXPECT_EQ(dalle.model, "gpt-image-1");
@@ -574,6 +576,7 @@ TEST_F(ConfigNetwork, ToolsLoadWithTheirDefaultsAndRoomsUseTheirSpelling) {
     EXPECT_EQ(dalle.ca_file, dir_ / "ca.pem");
     EXPECT_EQ(dalle.timeouts.total, 5min);
     EXPECT_EQ(dalle.timeouts.connect, 10s);
+    EXPECT_EQ(dalle.price_per_call_usd, 0.04);
     EXPECT_EQ(loaded.tools[2].max_results, 20);
     EXPECT_EQ(loaded.tools[3].kind, tool_kind::gemini_image);
     EXPECT_EQ(loaded.tools[4].kind, tool_kind::openrouter_image);
@@ -612,6 +615,24 @@ tool: []
                   "9:5: a tool is missing required key 'name'",
                   "10:5: each tool must be a map with a name, a kind and a base_url, not a scalar",
                   "11:1: unknown key 'tool' in the configuration; did you mean 'tools'?",
+              }));
+}
+
+TEST_F(ConfigNetwork, AToolsPriceIsANumberOfZeroOrMoreDollars) {
+    const load_outcome outcome = parse(R"(tools:
+  - { name: a, kind: searxng, base_url: "http://x", price_per_call_usd: 0 }
+  - { name: b, kind: searxng, base_url: "http://x", price_per_call_usd: -0.01 }
+  - { name: c, kind: searxng, base_url: "http://x", price_per_call_usd: cheap }
+  - { name: d, kind: searxng, base_url: "http://x", price_per_call: 1 }
+)");
+    EXPECT_EQ(located(outcome),
+              (std::vector<std::string>{
+                  "3:73: price_per_call_usd must be a number of 0 or more (US dollars per image "
+                  "or search)",
+                  "4:73: price_per_call_usd must be a number of 0 or more (US dollars per image "
+                  "or search)",
+                  "5:53: unknown key 'price_per_call' in a tool; did you mean "
+                  "'price_per_call_usd'?",
               }));
 }
 

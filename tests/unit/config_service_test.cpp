@@ -280,6 +280,16 @@ TEST_F(ConfigService, ShutdownGraceIsADurationOfAtMostTenMinutes) {
     }
 }
 
+TEST_F(ConfigService, TheDailyBudgetIsAPositiveNumberOfDollars) {
+    EXPECT_FALSE(load_valid("rooms: []\n").budget_usd_per_day.has_value());
+    EXPECT_EQ(load_valid("budget_usd_per_day: 12.5\n").budget_usd_per_day, 12.5);
+    for (const std::string_view bad : {"0", "-1", "ten", "inf", "[1]"}) {
+        SCOPED_TRACE(bad);
+        expect_one_problem(parse("budget_usd_per_day: " + std::string{bad} + "\n"), 1, 21,
+                           "budget_usd_per_day must be a number above 0 (US dollars per UTC day)");
+    }
+}
+
 TEST_F(ConfigService, UnknownKeysAndWrongShapesAreLocated) {
     expect_one_problem(parse(control_with("lisen: 127.0.0.1:1")), 2, 3,
                        "unknown key 'lisen' in control; did you mean 'listen'?");

@@ -47,7 +47,7 @@ TEST(ControlMetrics, CountsTurnsTokensCostAndFailuresByProviderAndReason) {
     human.speaker = "janus";
     const std::vector<core::record> records{ai_message(100, 20, 0.5), failed, human,
                                             ai_message(10, 2, 0.25)};
-    m.count_records(cfg, records);
+    m.count_records(cfg, "lab", records);
     const std::string text = m.render({});
     EXPECT_NE(text.find("polylogue_turns_total 3\n"), std::string::npos) << text;
     EXPECT_NE(
@@ -56,6 +56,42 @@ TEST(ControlMetrics, CountsTurnsTokensCostAndFailuresByProviderAndReason) {
     EXPECT_NE(text.find("polylogue_tokens_total{direction=\"input\"} 110"), std::string::npos);
     EXPECT_NE(text.find("polylogue_tokens_total{direction=\"output\"} 22"), std::string::npos);
     EXPECT_NE(text.find("polylogue_cost_usd_total 0.75"), std::string::npos);
+}
+
+core::record tool_record(core::record_type type, std::string slot, std::string model, double cost) {
+    core::record r;
+    r.type = type;
+    r.speaker = std::move(slot);
+    r.model = std::move(model);
+    r.cost_usd = cost;
+    return r;
+}
+
+TEST(ControlMetrics, SpendIsCountedByRoomModelAndSourceBesideTheDailyBudget) {
+    const auto cfg = catalogue();
+    control::metrics m;
+    const std::vector<core::record> lab{
+        ai_message(100, 20, 0.5), tool_record(core::record_type::image, "AI-1", "GPT 5", 0.0625),
+        tool_record(core::record_type::search_results, "AI-2", "Grok 4", 0.125)};
+    const std::vector<core::record> den{ai_message(10, 2, 0.25)};
+    m.count_records(cfg, "lab", lab);
+    m.count_records(cfg, "den", den);
+    control::metric_gauges g;
+    g.budget_usd_per_day = 10;
+    g.budget_spent_today_usd = 0.9375;
+    const std::string text = m.render(g);
+    for (const char* line :
+         {"# TYPE polylogue_spend_usd_total counter\n",
+          "polylogue_spend_usd_total{room=\"den\",model=\"GPT 5\",source=\"reply\"} 0.25\n",
+          "polylogue_spend_usd_total{room=\"lab\",model=\"GPT 5\",source=\"image\"} 0.0625\n",
+          "polylogue_spend_usd_total{room=\"lab\",model=\"GPT 5\",source=\"reply\"} 0.5\n",
+          "polylogue_spend_usd_total{room=\"lab\",model=\"Grok 4\",source=\"search\"} 0.125\n",
+          "polylogue_cost_usd_total 0.9375\n", "# TYPE polylogue_budget_usd_per_day gauge\n",
+          "polylogue_budget_usd_per_day 10\n", "polylogue_budget_spent_today_usd 0.9375\n"}) {
+        EXPECT_NE(text.find(line), std::string::npos) << line << " in:\n" << text;
+    }
+    EXPECT_EQ(control::metrics{}.render({}).find("polylogue_budget_usd_per_day"), std::string::npos)
+        << "no daily budget, no budget gauge";
 }
 
 TEST(ControlMetrics, LatencyHistogramBucketsAreCumulativeWithInfCountAndSum) {

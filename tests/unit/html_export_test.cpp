@@ -227,6 +227,33 @@ TEST(HtmlExport, SearchResultsAreAListOfLinks) {
     EXPECT_TRUE(contains(html, "<span class=\"title\">Evil</span>"));
 }
 
+TEST(HtmlExport, AResultWhoseLinkIsNotHttpShowsItsTitleAlone) {
+    auto search = test::of_type(record_type::search_results, 1, "foxes");
+    search.results = {{"Evil", "javascript:alert(1)", "bait"},
+                      {"", "data:text/html,<script>alert(1)</script>", ""},
+                      {"Loud", "HTTPS://Example.com/Fox", ""}};
+    const auto html = export_of(test::numbered({test::join(1, "A"), search}));
+    EXPECT_FALSE(contains(html, "javascript:")) << html;
+    EXPECT_FALSE(contains(html, "data:text/html")) << html;
+    EXPECT_TRUE(contains(html, "<li><span class=\"title\">Evil</span><p>bait</p></li>")) << html;
+    EXPECT_TRUE(contains(html, "<li><span class=\"title\">untitled</span></li>")) << html;
+    EXPECT_TRUE(contains(html, "<a href=\"HTTPS://Example.com/Fox\"")) << "the scheme's case";
+}
+
+TEST(HtmlExport, ImagesAndSearchesShowTheirCostAndCountInTheRooms) {
+    auto reply = test::message("AI-1", "a fox !image \"fox\" !search \"foxes\"", "Gemini 3 Pro");
+    reply.cost_usd = 0.5;
+    auto image = image_record(1, "fox", "images/lab/3-fox.png");
+    image.cost_usd = 0.125;
+    auto search = test::of_type(record_type::search_results, 1, "foxes");
+    search.cost_usd = 0.0625;
+    const auto html =
+        export_of(test::numbered({test::join(1, "Gemini 3 Pro"), reply, image, search}));
+    EXPECT_TRUE(contains(html, "<dt>Cost</dt><dd>$0.6875 (budget $2.50)</dd>")) << html;
+    EXPECT_TRUE(contains(html, "<q>fox</q> <span class=\"cost\">· $0.1250</span>")) << html;
+    EXPECT_TRUE(contains(html, "0 results <span class=\"cost\">· $0.0625</span>")) << html;
+}
+
 TEST(HtmlExport, APartOfTheTranscriptSaysWhichRecordsItShows) {
     const auto records = lab_records();
     const auto html = export_of(records, {}, std::span{records}.subspan(3, 3));

@@ -81,6 +81,30 @@ TEST(RecordJson, SuspensionCarriesItsRetryAndAFailedRoomItsCause) {
     }
 }
 
+TEST(RecordJson, ToolResultsCarryTheirCostAndABudgetPauseItsResumeTime) {
+    auto image = test::of_type(record_type::image, 1, "a red fox");
+    image.path = "images/lab/3-abc.png";
+    image.cost_usd = 0.04;
+    auto search = test::of_type(record_type::search_results, 1, "foxes");
+    search.cost_usd = 0.005;
+    auto unsaved = test::command(1, "image", {"a red fox"}, command_status::failed);
+    unsaved.cost_usd = 0.04;
+    auto paused = test::of_type(record_type::paused, 0, "the daily budget is spent");
+    paused.resume_at = "2026-11-30T00:00:00.000Z";
+    const auto operator_pause = test::of_type(record_type::paused, 0, "paused by ops");
+    const auto records = test::numbered({image, search, unsaved, paused, operator_pause});
+    EXPECT_EQ(to_json(records[0])["cost_usd"], 0.04);
+    EXPECT_EQ(to_json(records[1])["cost_usd"], 0.005);
+    EXPECT_EQ(to_json(records[2])["cost_usd"], 0.04);
+    EXPECT_EQ(to_json(records[3])["resume_at"], "2026-11-30T00:00:00.000Z");
+    EXPECT_FALSE(to_json(records[4]).contains("resume_at"));
+    for (const auto& r : records) {
+        const auto back = record_from_json(to_json(r));
+        ASSERT_TRUE(back) << to_json(r).dump();
+        EXPECT_EQ(to_json(*back), to_json(r));
+    }
+}
+
 TEST(RecordJson, UnknownTypeIsACorruptRecord) {
     const auto back = record_from_json(nlohmann::json{{"seq", 1}, {"type", "gossip"}});
     ASSERT_FALSE(back);

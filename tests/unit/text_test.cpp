@@ -51,5 +51,21 @@ TEST(ParseRfc3339, RefusesAnythingElse) {
     }
 }
 
+TEST(IsWebUrl, AcceptsOnlyAbsoluteHttpUrlsWithAHost) {
+    EXPECT_TRUE(is_web_url("https://example.com/x?y=1"));
+    EXPECT_TRUE(is_web_url("http://127.0.0.1:8080"));
+    EXPECT_TRUE(is_web_url("HTTPS://Example.com"));
+    EXPECT_FALSE(is_web_url("https://"));
+    EXPECT_FALSE(is_web_url("https:///etc/passwd"));
+    EXPECT_FALSE(is_web_url("javascript:alert(1)"));
+    EXPECT_FALSE(is_web_url("JavaScript:alert(1)"));
+    EXPECT_FALSE(is_web_url("data:text/html,<script>"));
+    EXPECT_FALSE(is_web_url("/relative"));
+    EXPECT_FALSE(is_web_url("ftp://example.com/"));
+    EXPECT_FALSE(is_web_url("https://a b"));
+    EXPECT_FALSE(is_web_url("https://a\nb"));
+    EXPECT_FALSE(is_web_url(" https://example.com"));
+}
+
 }  // namespace
 }  // namespace polylogue::core

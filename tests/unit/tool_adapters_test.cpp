@@ -549,6 +549,26 @@ TEST(SearchDecode, SkipsHitsWithoutAUrl) {
     }
 }
 
+TEST(SearchDecode, KeepsOnlyHitsWithAnHttpOrHttpsLink) {
+    const std::string results =
+        R"json([{"title":"script","url":"javascript:alert(document.cookie)"},
+        {"title":"shouting","url":"JAVASCRIPT:alert(1)"},
+        {"title":"data","url":"data:text/html;base64,PHNjcmlwdD4="},
+        {"title":"relative","url":"/wiki/Fox"},{"title":"files","url":"file:///etc/passwd"},
+        {"title":"no host","url":"https:///x"},
+        {"title":"plain","url":"http://plain.example/a"},
+        {"title":"secure","url":"HTTPS://secure.example/b"}])json";
+    const std::string wrapped_as[] = {R"({"results":)" + results + "}",
+                                      R"({"web":{"results":)" + results + "}}"};
+    for (const char* kind : {"searxng", "brave", "tavily"}) {
+        const std::string& body = std::string_view{kind} == "brave" ? wrapped_as[1] : wrapped_as[0];
+        const auto hits = expect_hits(make_search_adapter(kind)->decode(body, 20));
+        ASSERT_EQ(hits.size(), 2u) << kind;
+        EXPECT_EQ(hits[0].url, "http://plain.example/a") << kind;
+        EXPECT_EQ(hits[1].url, "HTTPS://secure.example/b") << kind;
+    }
+}
+
 TEST(SearchDecode, TrimsSnippetsTo500BytesAtACharacterBoundary) {
     // 499 ASCII bytes, then a three-byte character that would cross the limit.
     const std::string content = std::string(499, 'a') + "\xE2\x82\xAC tail";

@@ -41,6 +41,28 @@ TEST_F(TranscriptStore, RoomsAreKeptApart) {
     EXPECT_TRUE(db->load("c").value().empty());
 }
 
+TEST_F(TranscriptStore, CostSinceSumsEveryRoomsCostsFromThatTimeOn) {
+    auto yesterday = test::message("AI-1", "old", "A");
+    yesterday.cost_usd = 5.0;
+    auto reply = test::message("AI-1", "new", "A");
+    reply.cost_usd = 0.25;
+    auto image = test::of_type(core::record_type::image, 1, "a fox");
+    image.cost_usd = 0.04;
+    auto lab = test::numbered({yesterday, reply, image, test::join(2, "B")});
+    lab[0].time = "2026-11-28T23:59:59.999Z";
+    for (std::size_t i = 1; i < lab.size(); ++i) {
+        lab[i].time = "2026-11-29T00:00:0" + std::to_string(i) + ".000Z";
+    }
+    auto search = test::of_type(core::record_type::search_results, 1, "foxes");
+    search.cost_usd = 0.5;
+    auto other = test::numbered({search});
+    other[0].time = "2026-11-29T13:00:00.000Z";
+    ASSERT_TRUE(append("lab", lab));
+    ASSERT_TRUE(append("other", other));
+    EXPECT_DOUBLE_EQ(db->cost_since("2026-11-29T00:00:00.000Z").value(), 0.25 + 0.04 + 0.5);
+    EXPECT_DOUBLE_EQ(db->cost_since("2026-11-30T00:00:00.000Z").value(), 0.0);
+}
+
 TEST_F(TranscriptStore, ASeqGapIsRefused) {
     auto records = test::numbered({test::join(1, "A")});
     records[0].seq = 2;

@@ -121,6 +121,9 @@ struct tool {
     std::string api_key_env;  // may be empty for searxng only
     std::string model;        // image kinds: the provider's image model, e.g. "gpt-image-1"
     int max_results = 5;      // search kinds: 1..20
+    // What one image or one search costs, in US dollars: recorded on the image or
+    // search_results record and counted in the room's spend and the daily budget. 0: free.
+    double price_per_call_usd = 0;
     std::filesystem::path ca_file;
     // An image or a search is one short call: the whole of it gets 2 minutes, not a chat's 10.
     timeout_settings timeouts{std::chrono::milliseconds{10000}, std::chrono::milliseconds{120000},
@@ -166,6 +169,8 @@ struct config {
     logging_settings logging;
     // On SIGTERM, how long turns in flight may run on before they are cancelled.
     std::chrono::milliseconds shutdown_grace{3000};
+    // What every room of the data_dir may spend in a UTC day, in US dollars; nullopt: no limit.
+    std::optional<double> budget_usd_per_day;
 
     const tool* find_tool(std::string_view name) const noexcept;
     const model* find_model(std::string_view name) const noexcept;

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -21,6 +22,8 @@ struct metric_gauges {
     std::map<std::string, std::int64_t, std::less<>> rooms_by_state;  // "running" -> 3
     std::int64_t sse_clients = 0;
     std::int64_t http_connections = 0;
+    std::optional<double> budget_usd_per_day;  // the daily budget, when one is set
+    double budget_spent_today_usd = 0;         // by every room since 00:00 UTC
 };
 
 class metrics {
@@ -29,8 +32,10 @@ class metrics {
     static constexpr std::array<double, 11> latency_buckets{0.1, 0.25, 0.5, 1,   2.5, 5,
                                                             10,  30,   60,  120, 300};
 
-    // Counts turns, failures (by provider and reason), tokens, cost and command outcomes.
-    void count_records(const config::config& cfg, std::span<const core::record> records);
+    // Counts turns, failures (by provider and reason), tokens, spending (by room, model and
+    // source) and command outcomes of the room's committed records.
+    void count_records(const config::config& cfg, std::string_view room,
+                       std::span<const core::record> records);
 
     // One provider call of a turn: outcome "ok" or a failure kind.
     void observe_call(std::string_view provider, std::chrono::steady_clock::duration took,
@@ -45,6 +50,12 @@ class metrics {
         double sum = 0;
     };
     using labels = std::pair<std::string, std::string>;
+    struct spend_labels {
+        std::string room;
+        std::string model;
+        std::string source;  // "reply", "image" or "search"
+        auto operator<=>(const spend_labels&) const = default;
+    };
 
     std::uint64_t turns_ = 0;
     std::uint64_t records_ = 0;
@@ -55,6 +66,7 @@ class metrics {
     std::int64_t input_tokens_ = 0;
     std::int64_t output_tokens_ = 0;
     double cost_usd_ = 0;
+    std::map<spend_labels, double> spend_;
 };
 
 // A Prometheus label value with \, " and newlines escaped.

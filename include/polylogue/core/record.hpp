@@ -66,6 +66,9 @@ struct record {
     std::string reasoning;  // thinking the model shared apart from its reply; never re-sent
     std::optional<std::int64_t> input_tokens;
     std::optional<std::int64_t> output_tokens;
+    // what the record cost: a reply's tokens at its model's price; an image or a search at its
+    // tool's price (on the image or search_results record, or on a failed !image's command
+    // record when the image was made but could not be saved)
     std::optional<double> cost_usd;
     // turn_failed records (detail holds the provider's message, secrets redacted)
     std::string error_type;  // e.g. "overloaded_error", "transport", "API_KEY_INVALID"
@@ -77,6 +80,9 @@ struct record {
     // when the member is not tried again
     int retry = 0;
     std::string retry_at;  // RFC 3339, as time
+    // paused records written by the daily budget: when the room resumes by itself (RFC 3339);
+    // empty for an operator's pause
+    std::string resume_at;
     // image records (text holds the prompt)
     std::string path;  // relative to data_dir
     std::string mime;

@@ -22,6 +22,11 @@ std::optional<std::chrono::system_clock::time_point> parse_rfc3339(std::string_v
 // ASCII case folding; names in Polylogue (commands, model names) compare case-insensitively.
 std::string ascii_lower(std::string_view text);
 
+// An absolute http:// or https:// URL (the scheme in any case) with a host, and no spaces or
+// control characters: the only URLs that become links anywhere (never javascript:, data: or a
+// relative one).
+bool is_web_url(std::string_view url) noexcept;
+
 // Levenshtein distance, bounded: returns limit + 1 as soon as the distance exceeds limit.
 std::size_t edit_distance(std::string_view a, std::string_view b, std::size_t limit);
 

@@ -23,6 +23,7 @@
 #include "polylogue/core/record.hpp"
 #include "polylogue/providers/provider.hpp"
 #include "polylogue/providers/tool_runner.hpp"
+#include "polylogue/room/daily_budget.hpp"
 #include "polylogue/room/render_cache.hpp"
 #include "polylogue/room/room_state.hpp"
 #include "polylogue/transcript/group_committer.hpp"
@@ -50,6 +51,7 @@ using call_watcher = std::function<void(const config::model&, std::chrono::stead
                                         std::string_view outcome)>;
 
 class room_runner;
+struct turn_cost_bound;
 
 // What a room uses. The config and what is built from it are shared, so that a reload can hand
 // a room a new generation while the old one lives on until no room uses it.
@@ -58,6 +60,8 @@ struct room_services {
     transcript::group_committer* committer = nullptr;
     std::shared_ptr<const provider_map> providers;  // by provider name
     std::shared_ptr<providers::tool_runner> tools;  // may be null when no room names a tool
+    // The daemon's budget_usd_per_day, shared by every room; may be null: no daily budget.
+    std::shared_ptr<daily_budget> budget;
     std::shared_ptr<spdlog::logger> log;
     commit_watcher on_commit;
     live_watcher on_live;
@@ -117,9 +121,20 @@ class room_runner {
     boost::asio::awaitable<bool> start_if_new();
     boost::asio::awaitable<bool> take_turn(int slot);
     boost::asio::awaitable<bool> record_failure(int slot, providers::api_failure failure);
+    boost::asio::awaitable<bool> record_reply(int slot, const config::model* model,
+                                              providers::completion reply);
     boost::asio::awaitable<void> run_tools(std::vector<core::record>* records);
     boost::asio::awaitable<void> run_tool(std::vector<core::record>* records, std::size_t index);
+    void save_images(std::vector<core::record>& records);
     result<std::string> save_image(std::int64_t seq, const providers::generated_image& image) const;
+    boost::asio::awaitable<std::optional<bool>> refuse_unaffordable(int slot,
+                                                                    const turn_cost_bound& bound);
+    boost::asio::awaitable<bool> pause_for_budget(std::string text,
+                                                  std::chrono::system_clock::time_point until);
+    boost::asio::awaitable<bool> wait_for_budget();
+    std::optional<std::string> budget_renewal() const;
+    void release_budget();
+    boost::asio::awaitable<bool> commit_trim_notice();
     boost::asio::awaitable<bool> finish(std::string reason, std::string failure = {});
     boost::asio::awaitable<bool> wait_for_retry(std::chrono::system_clock::time_point until);
     boost::asio::awaitable<result<std::int64_t>> reopen(std::string by);
@@ -133,7 +148,7 @@ class room_runner {
     std::vector<core::record> message_and_outcomes(int slot, providers::completion reply) const;
     providers::completion_request make_request(int slot, const config::model& model);
     core::record make_record(core::record_type type, int slot, std::string text) const;
-    void take_trim_notice(std::vector<core::record>& records);
+    static void number(std::vector<core::record>& records, std::int64_t after);
 
     const config::room* room_;
     room_services services_;
@@ -143,7 +158,15 @@ class room_runner {
     render_cache render_cache_;  // the history's records as the models see them, escaped once
     boost::asio::steady_timer wakeup_;  // turn delays and pauses; cancelled by requests and stop
     std::deque<std::shared_ptr<control_request>> requests_;
-    std::optional<core::record> trim_notice_;  // to commit with the turn whose view was trimmed
+    std::optional<core::record> trim_notice_;  // to commit before the call whose view was trimmed
+    std::size_t prompt_tokens_ = 0;            // the estimate of the last request made
+    // Images the turn's tools made, in the order of their records: saved once the records are
+    // numbered, so that a file is named after its record's real seq.
+    std::vector<providers::generated_image> pending_images_;
+    std::optional<double> held_usd_;  // what this room's turn in flight holds of the daily budget
+    // The daily budget's limit when this room was paused by it: a reload that raises it
+    // resumes the room. Read at run() for a room that was paused before a restart.
+    std::optional<double> paused_under_limit_;
     bool stopping_ = false;
     bool running_ = false;
     bool reopening_ = false;  // reopen() is committing: a second resume waits for nothing

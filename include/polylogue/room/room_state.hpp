@@ -42,8 +42,10 @@ struct room_state {
     int ai_turns = 0;      // AI messages and failed AI turns so far; what max_turns counts
     std::int64_t input_tokens = 0;
     std::int64_t output_tokens = 0;
-    double cost_usd = 0;  // what max_cost_usd counts
-    bool paused = false;  // an operator paused the room; it takes no turns until resumed
+    double cost_usd = 0;  // what max_cost_usd counts: replies, images and searches
+    bool paused = false;  // an operator or the daily budget paused the room: no turns until resumed
+    // Paused by the daily budget: when the room resumes by itself (the next UTC day).
+    std::optional<std::chrono::system_clock::time_point> resume_at;
     bool ended = false;
     std::string end_reason;
     bool ended_by_failure = false;  // it ended because its members failed: resume reopens it

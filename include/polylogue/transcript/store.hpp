@@ -37,6 +37,10 @@ class store {
     // The room's records with seq > after, in seq order.
     result<std::vector<core::record>> load(std::string_view room, std::int64_t after = 0);
 
+    // The sum of the cost_usd of every room's records whose time is `since` or later (an RFC
+    // 3339 time as records hold it): what the daily budget has spent today.
+    result<double> cost_since(std::string_view since);
+
     // The highest seq stored for the room; 0 when it has none.
     result<std::int64_t> last_seq(std::string_view room);
 
