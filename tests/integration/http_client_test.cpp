@@ -104,6 +104,19 @@ TEST_F(HttpClient, KeepAliveConnectionIsReused) {
     EXPECT_EQ(http->stats().connections_reused, 2u);
 }
 
+// The check for a connection closed while pooled must not mistake TLS records for a close.
+TEST_F(HttpClient, HttpsKeepAliveConnectionIsReused) {
+    fake_server server{fake_server::scheme::https};
+    server.on_request([](const auto&) { return fake_response::json(200, "{}"); });
+    auto req = post(server);
+    req.ca_file = test::test_ca::instance().ca_file.string();
+    ASSERT_TRUE(send(req));
+    ASSERT_TRUE(send(req));
+    ASSERT_TRUE(send(req));
+    EXPECT_EQ(server.connections_accepted(), 1u);
+    EXPECT_EQ(http->stats().connections_reused, 2u);
+}
+
 TEST_F(HttpClient, HttpsVerifiesTheServerAgainstTheGivenCa) {
     fake_server server{fake_server::scheme::https};
     server.on_request([](const auto&) { return fake_response::json(200, R"({"secure":true})"); });
