@@ -123,6 +123,13 @@ std::optional<started_control> start_control(boost::asio::any_io_executor execut
             "every 100 ms)",
             what, failures);
     };
+    started.server->on_full = [log,
+                               limit = settings.max_connections](const http::server_stats& stats) {
+        log->warn(
+            "control API full ({} connections): {} idle connection(s) evicted and {} refused "
+            "so far (told at most once a minute)",
+            limit, stats.connections_evicted, stats.connections_refused);
+    };
     boost::asio::co_spawn(executor, started.server->run(), boost::asio::detached);
     log->info("control API listening on {}", with_port(cfg.control.listen, started.server->port()));
     return started;

@@ -91,7 +91,12 @@ control::metric_gauges daemon_state::gauges() const {
         ++g.rooms_by_state[std::string{control::room_state_name(*runner)}];
     }
     g.sse_clients = static_cast<std::int64_t>(events.clients());
-    g.http_connections = server ? static_cast<std::int64_t>(server->stats().open_connections) : 0;
+    if (server) {
+        const auto& connections = server->stats();
+        g.http_connections = static_cast<std::int64_t>(connections.open_connections);
+        g.http_connections_evicted = connections.connections_evicted;
+        g.http_connections_refused = connections.connections_refused;
+    }
     g.budget_usd_per_day = budget->limit();
     g.budget_spent_today_usd = budget->spent_today(std::chrono::system_clock::now());
     return g;

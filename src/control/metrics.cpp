@@ -160,6 +160,14 @@ std::string metrics::render(const metric_gauges& gauges) const {
     out += fmt::format("polylogue_sse_clients {}\n", gauges.sse_clients);
     header(out, "polylogue_http_connections", "gauge", "Open control API connections");
     out += fmt::format("polylogue_http_connections {}\n", gauges.http_connections);
+    header(out, "polylogue_http_connections_evicted_total", "counter",
+           "Idle control API connections closed to make room for a new one");
+    out += fmt::format("polylogue_http_connections_evicted_total {}\n",
+                       gauges.http_connections_evicted);
+    header(out, "polylogue_http_connections_refused_total", "counter",
+           "Control API connections refused because every slot was busy");
+    out += fmt::format("polylogue_http_connections_refused_total {}\n",
+                       gauges.http_connections_refused);
     return out;
 }
 

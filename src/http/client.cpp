@@ -1,15 +1,14 @@
 #include "polylogue/http/client.hpp"
 
 #include <boost/asio/redirect_error.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http.hpp>
 
-#include <deque>
 #include <map>
 
 #include "connection.hpp"
 #include "polylogue/core/text.hpp"
+#include "polylogue/http/async_semaphore.hpp"
 
 namespace polylogue::http {
 
@@ -29,9 +28,15 @@ namespace {
 
 struct exchange_outcome {
     result<response> answer{errc::connection_closed};
-    bool reusable = false;      // the connection may serve another request
-    bool nothing_read = false;  // failed before a byte of response: safe to retry elsewhere
+    bool reusable = false;    // the connection may serve another request
+    bool resendable = false;  // the server cannot have acted on it: safe to send elsewhere
 };
+
+// A method the server must treat the same whether it gets the request once or twice.
+bool idempotent(std::string_view method) {
+    return method == "GET" || method == "HEAD" || method == "PUT" || method == "DELETE" ||
+           method == "OPTIONS";
+}
 
 bool timed_out(const boost::system::error_code& ec) {
     return ec == beast::error::timeout || ec == asio::error::timed_out;
@@ -100,6 +105,8 @@ asio::awaitable<exchange_outcome> exchange(Stream* stream, connection* conn, con
     conn->tcp().expires_after(phase_budget(header_wait, deadline));
     co_await beast_http::async_write(*stream, message,
                                      asio::redirect_error(asio::use_awaitable, ec));
+    // Not all of it left: the server has no whole request to act on.
+    const bool unsent = ec && !timed_out(ec);
     beast_http::response_parser<beast_http::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
     parser.body_limit(limits.max_body_bytes);
@@ -108,7 +115,9 @@ asio::awaitable<exchange_outcome> exchange(Stream* stream, connection* conn, con
                                                asio::redirect_error(asio::use_awaitable, ec));
     }
     if (ec) {
-        out.nothing_read = !timed_out(ec);
+        // Once the whole request has left, a POST may have been acted on (and billed) though
+        // no answer came: only its caller may decide to send it again, as a counted attempt.
+        out.resendable = unsent || (!timed_out(ec) && idempotent(req->method));
         out.answer =
             read_error(ec, header_deadline_bound ? errc::deadline_exceeded : errc::header_timeout);
         co_return out;
@@ -148,8 +157,9 @@ struct client::impl {
     client_stats stats;
     std::map<std::string, std::shared_ptr<ssl::context>> tls_contexts;
     std::map<connection_key, std::vector<std::unique_ptr<connection>>> idle;
-    std::map<connection_key, std::size_t> open;
-    std::map<connection_key, std::deque<std::shared_ptr<asio::steady_timer>>> waiting;
+    // Requests in flight per host. One permit per request, and a connection is opened only when
+    // none is idle, so the connections open to a host (busy and idle) never exceed the cap.
+    std::map<connection_key, async_semaphore> slots;
 
     std::shared_ptr<ssl::context> tls_for(const std::string& ca_file) {
         auto& context = tls_contexts[ca_file];
@@ -159,13 +169,14 @@ struct client::impl {
         return context;
     }
 
+    async_semaphore& slots_for(const connection_key& key) {
+        return slots.try_emplace(key, limits.max_connections_per_host).first->second;
+    }
     std::unique_ptr<connection> take_idle(const connection_key& key);
-    void release(const connection_key& key, std::unique_ptr<connection> conn);
-    asio::awaitable<result<std::unique_ptr<connection>>> acquire(connection_key key, url target,
-                                                                 std::optional<url> proxy,
-                                                                 std::string ca_file,
-                                                                 client_limits call_limits,
-                                                                 steady_clock::time_point deadline);
+    void keep_idle(const connection_key& key, std::unique_ptr<connection> conn);
+    asio::awaitable<result<std::unique_ptr<connection>>> connect(
+        connection_key key, url target, std::optional<url> proxy, std::string ca_file,
+        client_limits call_limits, steady_clock::time_point deadline, bool* reused);
     asio::awaitable<exchange_outcome> attempt(const request* req, const url* target,
                                               std::optional<url> proxy,
                                               const chunk_handler* on_body,
@@ -178,56 +189,33 @@ std::unique_ptr<connection> client::impl::take_idle(const connection_key& key) {
     while (!pool.empty()) {
         auto conn = std::move(pool.back());
         pool.pop_back();
-        if (steady_clock::now() - conn->idle_since < limits.idle_connection_lifetime) {
+        // Kept too long, or closed (or written to) by the server meanwhile: a request written
+        // there might be lost after the server got it, so it is never used.
+        if (steady_clock::now() - conn->idle_since < limits.idle_connection_lifetime &&
+            quiet_since_idle(*conn)) {
             return conn;
         }
-        --open[key];  // kept too long: the server has probably closed it
     }
     return nullptr;
 }
 
-void client::impl::release(const connection_key& key, std::unique_ptr<connection> conn) {
-    if (conn) {
-        conn->idle_since = steady_clock::now();
-        idle[key].push_back(std::move(conn));
-    } else {
-        --open[key];
-    }
-    if (auto& queue = waiting[key]; !queue.empty()) {
-        queue.front()->cancel();
-        queue.pop_front();
-    }
+void client::impl::keep_idle(const connection_key& key, std::unique_ptr<connection> conn) {
+    conn->idle_since = steady_clock::now();
+    idle[key].push_back(std::move(conn));
 }
 
-asio::awaitable<result<std::unique_ptr<connection>>> client::impl::acquire(
+// A pooled connection, or a new one. The caller holds the host's slot.
+asio::awaitable<result<std::unique_ptr<connection>>> client::impl::connect(
     connection_key key, url target, std::optional<url> proxy, std::string ca_file,
-    client_limits call_limits, steady_clock::time_point deadline) {
-    using outcome = result<std::unique_ptr<connection>>;
-    for (;;) {
-        if (auto conn = take_idle(key)) {
-            ++stats.connections_reused;
-            co_return outcome{std::move(conn)};
-        }
-        if (open[key] < limits.max_connections_per_host) {
-            break;
-        }
-        // At the cap: wait for a release, or the call's deadline.
-        auto wake = std::make_shared<asio::steady_timer>(executor, deadline);
-        waiting[key].push_back(wake);
-        boost::system::error_code ec;
-        co_await wake->async_wait(asio::redirect_error(asio::use_awaitable, ec));
-        if (!ec) {
-            co_return outcome{errc::deadline_exceeded};
-        }
+    client_limits call_limits, steady_clock::time_point deadline, bool* reused) {
+    if (auto conn = take_idle(key)) {
+        ++stats.connections_reused;
+        *reused = true;
+        co_return result<std::unique_ptr<connection>>{std::move(conn)};
     }
-    ++open[key];
+    *reused = false;
     ++stats.connections_opened;
-    auto opened =
-        co_await open_connection(key, target, proxy, tls_for(ca_file), call_limits, deadline);
-    if (!opened) {
-        release(key, nullptr);
-    }
-    co_return opened;
+    co_return co_await open_connection(key, target, proxy, tls_for(ca_file), call_limits, deadline);
 }
 
 // req, target and on_body belong to send()'s frame, which outlives this one.
@@ -236,14 +224,18 @@ asio::awaitable<exchange_outcome> client::impl::attempt(
     client_limits call_limits, steady_clock::time_point deadline, bool* reused) {
     const connection_key key{target->scheme, target->host, target->port, req->ca_file,
                              proxy ? proxy->authority() : std::string{}};
-    const auto reuses_before = stats.connections_reused;
-    auto conn = co_await acquire(key, *target, proxy, req->ca_file, call_limits, deadline);
+    exchange_outcome failed;
+    // Held to the end of the attempt, whatever ends it (an exception too).
+    auto slot = co_await slots_for(key).acquire(deadline);
+    if (!slot) {
+        failed.answer = slot.error();
+        co_return failed;
+    }
+    auto conn = co_await connect(key, *target, proxy, req->ca_file, call_limits, deadline, reused);
     if (!conn) {
-        exchange_outcome failed;
         failed.answer = conn.error();
         co_return failed;
     }
-    *reused = stats.connections_reused != reuses_before;
     auto* c = conn->get();
     // Two statements, not a conditional expression: GCC 12 miscompiles co_await inside ?:.
     exchange_outcome out;
@@ -252,7 +244,9 @@ asio::awaitable<exchange_outcome> client::impl::attempt(
     } else {
         out = co_await exchange(&*c->plain, c, req, target, on_body, call_limits, deadline);
     }
-    release(key, out.answer && out.reusable ? std::move(*conn) : nullptr);
+    if (out.answer && out.reusable) {
+        keep_idle(key, std::move(*conn));  // before the slot goes to the next one
+    }
     co_return out;
 }
 
@@ -296,8 +290,8 @@ asio::awaitable<result<response>> client::send_kept(const request* kept, chunk_h
     const auto proxy = impl_->proxies.for_target(*target);
     bool reused = false;
     auto out = co_await impl_->attempt(kept, &*target, proxy, &on_body, limits, deadline, &reused);
-    if (!out.answer && reused && out.nothing_read) {
-        // A pooled connection the server had already closed: one fresh try is safe.
+    if (!out.answer && reused && out.resendable) {
+        // A pooled connection the server closed as the request went out: one fresh try.
         out = co_await impl_->attempt(kept, &*target, proxy, &on_body, limits, deadline, &reused);
     }
     co_return std::move(out.answer);

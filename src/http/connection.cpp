@@ -7,6 +7,9 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http.hpp>
 
+#include <sys/socket.h>
+
+#include <cerrno>
 #include <variant>
 
 #include "polylogue/core/base64.hpp"
@@ -104,6 +107,15 @@ bool bound_by_deadline(std::chrono::milliseconds phase, steady_clock::time_point
 }
 
 }  // namespace
+
+bool quiet_since_idle(connection& conn) {
+    if (conn.buffer.size() > 0) {
+        return false;
+    }
+    char byte = 0;
+    const auto got = ::recv(conn.tcp().socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    return got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
 
 std::chrono::milliseconds phase_budget(std::chrono::milliseconds phase,
                                        steady_clock::time_point deadline) {

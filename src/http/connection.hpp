@@ -45,6 +45,10 @@ struct connection {
     beast::tcp_stream& tcp() { return secure ? beast::get_lowest_layer(*secure) : *plain; }
 };
 
+// True when nothing has arrived on an idle connection since its last response: no close, no
+// reset, no stray bytes (a TLS close_notify counts as bytes). Does not block.
+bool quiet_since_idle(connection& conn);
+
 // The time left until deadline, capped at phase.
 std::chrono::milliseconds phase_budget(std::chrono::milliseconds phase,
                                        steady_clock::time_point deadline);

@@ -14,7 +14,7 @@
 #include <optional>
 
 #include "polylogue/core/text.hpp"
-#include "server_support.hpp"
+#include "server_connection.hpp"
 
 namespace polylogue::http {
 namespace {
@@ -24,108 +24,13 @@ namespace beast = boost::beast;
 namespace beast_http = boost::beast::http;
 using tcp = asio::ip::tcp;
 using boost::system::error_code;
-using request_message = beast_http::request<beast_http::string_body>;
+using detail::request_message;
 
-auto with(error_code& ec) {
-    return asio::redirect_error(asio::use_awaitable, ec);
-}
-
-bool timed_out(const error_code& ec) {
-    return ec == beast::error::timeout || ec == asio::error::timed_out;
-}
-
+using detail::await_next_request;
+using detail::read_request;
 using detail::server_core;
-
-struct connection final : detail::closable {
-    connection(std::shared_ptr<server_core> owner, tcp::socket socket)
-        : core{std::move(owner)}, stream{std::move(socket)} {
-        error_code ec;
-        const auto peer = stream.socket().remote_endpoint(ec);
-        remote = ec ? std::string{"unknown peer"} : detail::describe_endpoint(peer);
-    }
-    connection(const connection&) = delete;
-    connection& operator=(const connection&) = delete;
-    ~connection() { core->leave(id); }
-
-    void close() override { stream.close(); }
-
-    std::shared_ptr<server_core> core;
-    std::uint64_t id = 0;
-    beast::tcp_stream stream;
-    std::string remote;
-    beast::flat_buffer buffer;
-};
-
-// What reading one request gave: a request, or a status to refuse with, or neither (the peer
-// left or was too slow). problem says why, for on_error; empty for an ordinary close.
-struct incoming {
-    std::optional<request_message> message;
-    int refusal = 0;
-    std::string problem;
-};
-
-incoming read_failure(const error_code& ec) {
-    incoming in;
-    if (ec == beast_http::error::header_limit) {
-        in.refusal = 431;
-    } else if (ec == beast_http::error::body_limit) {
-        in.refusal = 413;
-    } else if (timed_out(ec)) {
-        in.problem = "timed out reading a request";
-    } else if (ec == beast_http::error::partial_message) {
-        in.problem = "closed mid-request";
-    } else if (ec == beast_http::error::end_of_stream || ec == asio::error::eof) {
-        return in;  // left between requests: an ordinary close
-    } else if (ec.category() ==
-               beast_http::make_error_code(beast_http::error::bad_method).category()) {
-        in.refusal = 400;  // the parser's verdict
-    } else {
-        in.problem = "read failed: " + ec.message();
-    }
-    return in;
-}
-
-// On a kept-alive connection, waits up to idle_timeout for the next request to begin.
-asio::awaitable<bool> await_next_request(std::shared_ptr<connection> conn) {
-    if (conn->buffer.size() > 0) {
-        co_return true;  // pipelined
-    }
-    error_code ec;
-    conn->stream.expires_after(conn->core->settings.idle_timeout);
-    const auto n = co_await conn->stream.async_read_some(conn->buffer.prepare(4096), with(ec));
-    conn->buffer.commit(n);
-    co_return !ec;
-}
-
-asio::awaitable<incoming> read_request(std::shared_ptr<connection> conn) {
-    const auto& limits = conn->core->settings;
-    beast_http::request_parser<beast_http::string_body> parser;
-    parser.header_limit(
-        static_cast<std::uint32_t>(std::min<std::size_t>(limits.header_limit, UINT32_MAX)));
-    parser.body_limit(limits.body_limit);
-    error_code ec;
-    conn->stream.expires_after(limits.read_timeout);
-    co_await beast_http::async_read_header(conn->stream, conn->buffer, parser, with(ec));
-    if (!ec && parser.get()[beast_http::field::expect] == "100-continue") {
-        // curl waits a second for this before it sends a larger body.
-        beast_http::response<beast_http::empty_body> go_on{beast_http::status::continue_, 11};
-        co_await beast_http::async_write(conn->stream, go_on, with(ec));
-    }
-    if (!ec) {
-        co_await beast_http::async_read(conn->stream, conn->buffer, parser, with(ec));
-    }
-    if (ec) {
-        co_return read_failure(ec);
-    }
-    incoming in;
-    const auto version = parser.get().version();
-    if (version != 10 && version != 11) {
-        in.refusal = 400;
-    } else {
-        in.message = parser.release();
-    }
-    co_return in;
-}
+using detail::with;
+using connection = detail::server_connection;
 
 server_request to_server_request(request_message& message, const std::string& remote) {
     server_request out;
@@ -301,10 +206,12 @@ asio::awaitable<void> serve_connection(std::shared_ptr<connection> conn) {
     auto core = conn->core;
     for (bool first = true; !core->stopping; first = false) {
         if (!first) {
+            core->set_phase(conn->id, detail::connection_phase::waiting);
             const bool more = co_await await_next_request(conn);
             if (!more) {
                 break;  // the peer left, or stayed silent past idle_timeout: both ordinary
             }
+            core->set_phase(conn->id, detail::connection_phase::reading);
         }
         auto in = co_await read_request(conn);
         if (in.refusal != 0 && !core->stopping) {
@@ -316,6 +223,7 @@ asio::awaitable<void> serve_connection(std::shared_ptr<connection> conn) {
         if (!in.message) {
             break;
         }
+        core->set_phase(conn->id, detail::connection_phase::busy);
         ++core->stats.requests;
         const bool reusable = co_await answer(conn, std::move(*in.message));
         if (!reusable) {
@@ -338,8 +246,7 @@ struct connection_ended {
 };
 
 void admit(const std::shared_ptr<server_core>& core, tcp::socket socket) {
-    if (core->full()) {
-        ++core->stats.connections_refused;
+    if (core->full() && !core->make_room()) {
         error_code ignored;
         socket.close(ignored);
         return;
@@ -391,6 +298,7 @@ server::~server() {
     impl_->core->stop();
     impl_->core->on_error = nullptr;
     impl_->core->on_accept_failure = nullptr;
+    impl_->core->on_full = nullptr;
 }
 
 result<std::unique_ptr<server>> server::listen(asio::any_io_executor executor,
@@ -405,6 +313,7 @@ result<std::unique_ptr<server>> server::listen(asio::any_io_executor executor,
     std::unique_ptr<server> out{new server{std::move(state)}};
     core->on_error = &out->on_error;
     core->on_accept_failure = &out->on_accept_failure;
+    core->on_full = &out->on_full;
     return out;
 }
 

@@ -47,9 +47,60 @@ server_core::server_core(asio::any_io_executor on, server_settings limits, reque
 
 std::uint64_t server_core::enrol(std::weak_ptr<closable> connection) {
     const auto id = next_id_++;
-    open_.emplace(id, std::move(connection));
+    open_.emplace(id, open_connection{std::move(connection), connection_phase::reading,
+                                      std::chrono::steady_clock::now()});
     stats.open_connections = open_.size();
     return id;
+}
+
+void server_core::set_phase(std::uint64_t id, connection_phase phase) {
+    if (const auto found = open_.find(id); found != open_.end()) {
+        found->second.phase = phase;
+        found->second.since = std::chrono::steady_clock::now();
+    }
+}
+
+std::optional<std::uint64_t> server_core::longest_in(connection_phase phase) const {
+    std::optional<std::uint64_t> oldest;
+    std::chrono::steady_clock::time_point oldest_since;
+    for (const auto& [id, entry] : open_) {
+        if (entry.phase == phase && (!oldest || entry.since < oldest_since)) {
+            oldest = id;
+            oldest_since = entry.since;
+        }
+    }
+    return oldest;
+}
+
+bool server_core::make_room() {
+    auto victim = longest_in(connection_phase::waiting);
+    if (!victim) {
+        victim = longest_in(connection_phase::reading);
+    }
+    if (victim) {
+        const auto handle = open_.at(*victim).handle.lock();
+        open_.erase(*victim);  // its slot is free now, though its coroutine ends a little later
+        stats.open_connections = open_.size();
+        ++stats.connections_evicted;
+        if (handle) {
+            handle->close();
+        }
+    } else {
+        ++stats.connections_refused;
+    }
+    tell_full();
+    return victim.has_value();
+}
+
+void server_core::tell_full() {
+    const auto now = std::chrono::steady_clock::now();
+    if (last_told_full_ && now - *last_told_full_ < std::chrono::minutes{1}) {
+        return;
+    }
+    last_told_full_ = now;
+    if (on_full != nullptr && *on_full) {
+        (*on_full)(stats);
+    }
 }
 
 void server_core::leave(std::uint64_t id) {
@@ -75,8 +126,8 @@ void server_core::stop() {
     acceptor.close(ignored);
     // Locked first: closing must not run into a connection leaving the map meanwhile.
     std::vector<std::shared_ptr<closable>> live;
-    for (const auto& [id, weak] : open_) {
-        if (auto connection = weak.lock()) {
+    for (const auto& [id, entry] : open_) {
+        if (auto connection = entry.handle.lock()) {
             live.push_back(std::move(connection));
         }
     }

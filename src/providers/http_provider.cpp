@@ -1,7 +1,11 @@
 #include "http_provider.hpp"
 
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
+#include <stdexcept>
 
 #include "polylogue/providers/provider_factory.hpp"
 #include "polylogue/providers/retry_policy.hpp"
@@ -37,7 +41,8 @@ http_provider::http_provider(const config::provider& endpoint, http::client& cli
     : endpoint_{endpoint},
       client_{client},
       adapter_{std::move(adapter)},
-      api_key_{std::move(api_key)} {
+      api_key_{std::move(api_key)},
+      in_flight_{static_cast<std::size_t>(std::max(1, endpoint.max_in_flight))} {
     settings_.base_url = endpoint.base_url;
     settings_.api_key = api_key_.value_or("");
     settings_.extra_headers = endpoint.headers;
@@ -79,9 +84,7 @@ asio::awaitable<completion_outcome> http_provider::complete(completion_request r
     const auto started = steady_clock::now();
     milliseconds waited{0};
     for (int attempt_number = 1;; ++attempt_number) {
-        co_await take_slot();
         auto tried = co_await attempt(&req, &request.on_text);
-        give_back_slot();
         if (auto* reply = std::get_if<completion>(&tried.outcome)) {
             reply->attempts = attempt_number;
             reply->latency =
@@ -105,6 +108,8 @@ asio::awaitable<completion_outcome> http_provider::complete(completion_request r
 
 asio::awaitable<http_provider::attempt_result> http_provider::attempt(
     const http::request* req, const std::function<void(std::string_view)>* on_text) {
+    // Held until the attempt ends, however it ends.
+    const auto slot = co_await take_slot();
     auto decoder = adapter_->make_stream_decoder();
     http::sse_parser events{[&decoder, on_text](const http::sse_event& event) {
         decoder->on_event(event);
@@ -141,37 +146,32 @@ asio::awaitable<http_provider::attempt_result> http_provider::attempt(
     co_return attempt_result{std::move(done), std::nullopt};
 }
 
-asio::awaitable<void> http_provider::take_slot() {
+asio::awaitable<http::async_semaphore::permit> http_provider::take_slot() {
+    // No deadline: a turn waits its turn; the call's own deadline starts once it has a slot.
+    auto slot = co_await in_flight_.acquire(steady_clock::time_point::max());
+    if (!slot) {
+        throw std::logic_error{"a slot without a deadline cannot time out"};
+    }
+    co_await wait_for_budget();
+    co_return std::move(*slot);
+}
+
+asio::awaitable<void> http_provider::wait_for_budget() {
+    if (endpoint_.requests_per_minute <= 0) {
+        co_return;
+    }
     for (;;) {
         const auto now = steady_clock::now();
         while (!recent_starts_.empty() && now - recent_starts_.front() >= std::chrono::minutes{1}) {
             recent_starts_.pop_front();
         }
-        const bool budget_left =
-            endpoint_.requests_per_minute <= 0 ||
-            static_cast<int>(recent_starts_.size()) < endpoint_.requests_per_minute;
-        if (in_flight_ < endpoint_.max_in_flight && budget_left) {
-            ++in_flight_;
+        if (static_cast<int>(recent_starts_.size()) < endpoint_.requests_per_minute) {
             recent_starts_.push_back(now);
             co_return;
         }
-        // Wait for a slot to be given back, or for the oldest start to leave the minute window.
-        auto wake = std::make_shared<asio::steady_timer>(
-            co_await asio::this_coro::executor,
-            budget_left ? steady_clock::time_point::max()
-                        : recent_starts_.front() + std::chrono::minutes{1});
-        waiting_.push_back(wake);
-        boost::system::error_code ignored;
-        co_await wake->async_wait(asio::redirect_error(asio::use_awaitable, ignored));
-        std::erase(waiting_, wake);
-    }
-}
-
-void http_provider::give_back_slot() {
-    --in_flight_;
-    if (!waiting_.empty()) {
-        waiting_.front()->cancel();
-        waiting_.pop_front();
+        // Until the oldest start leaves the minute window.
+        co_await sleep_for(std::chrono::ceil<milliseconds>(recent_starts_.front() +
+                                                           std::chrono::minutes{1} - now));
     }
 }
 

@@ -2,12 +2,11 @@
 // A provider reached over HTTP: adapter (pure) + the shared client + retries. One instance per
 // configured endpoint, shared by every room, so its caps are the endpoint's caps.
 
-#include <boost/asio/steady_timer.hpp>
-
 #include <deque>
 #include <memory>
 #include <random>
 
+#include "polylogue/http/async_semaphore.hpp"
 #include "polylogue/http/client.hpp"
 #include "polylogue/providers/api_adapter.hpp"
 #include "polylogue/providers/provider.hpp"
@@ -27,11 +26,13 @@ class http_provider final : public provider {
         std::optional<std::chrono::milliseconds> server_asked;
     };
 
-    // req and on_text belong to complete()'s frame, which outlives the attempt.
+    // One try, in a slot of its own. req and on_text belong to complete()'s frame, which
+    // outlives the attempt.
     boost::asio::awaitable<attempt_result> attempt(
         const http::request* req, const std::function<void(std::string_view)>* on_text);
-    boost::asio::awaitable<void> take_slot();
-    void give_back_slot();
+    // A slot of max_in_flight, in turn, within the requests_per_minute budget.
+    boost::asio::awaitable<http::async_semaphore::permit> take_slot();
+    boost::asio::awaitable<void> wait_for_budget();
     http::request to_http(http_call call) const;
     api_failure finished(api_failure failure, int attempts) const;
 
@@ -40,8 +41,7 @@ class http_provider final : public provider {
     std::unique_ptr<api_adapter> adapter_;
     std::optional<std::string> api_key_;
     endpoint_settings settings_;
-    int in_flight_ = 0;
-    std::deque<std::shared_ptr<boost::asio::steady_timer>> waiting_;
+    http::async_semaphore in_flight_;
     std::deque<std::chrono::steady_clock::time_point> recent_starts_;  // for requests_per_minute
     std::mt19937 jitter_source_{std::random_device{}()};
 };

@@ -1,5 +1,4 @@
 #include <cstdlib>
-#include <regex>
 #include <stdexcept>
 
 #include "http_provider.hpp"
@@ -36,27 +35,6 @@ std::unique_ptr<provider> make_provider(const config::provider& endpoint,
                                                    key);
     }
     throw std::invalid_argument{"provider '" + endpoint.name + "' has an unknown kind"};
-}
-
-api_failure redact(api_failure failure, std::string_view secret) {
-    failure.message = redact(std::move(failure.message), secret);
-    failure.type = redact(std::move(failure.type), secret);
-    return failure;
-}
-
-std::string redact(std::string text, std::string_view secret) {
-    constexpr std::string_view mask = "[redacted]";
-    if (secret.size() >= 4) {
-        for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at)) {
-            text.replace(at, secret.size(), mask);
-            at += mask.size();
-        }
-    }
-    // Providers echo parts of a bad key back ("Incorrect API key provided: sk-abc***xyz"):
-    // anything shaped like a key goes too.
-    static const std::regex key_shaped{
-        R"((sk-[A-Za-z0-9_*\-]{6,}|AIza[0-9A-Za-z_\-]{10,}|xai-[A-Za-z0-9]{10,}))"};
-    return std::regex_replace(text, key_shaped, std::string{mask});
 }
 
 }  // namespace polylogue::providers

@@ -2,7 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <atomic>
+#include <stdexcept>
 
 #include "polylogue/http/client.hpp"
 #include "support/fake_server.hpp"
@@ -93,6 +100,19 @@ TEST_F(HttpClient, KeepAliveConnectionIsReused) {
     ASSERT_TRUE(send(post(server)));
     ASSERT_TRUE(send(post(server)));
     ASSERT_TRUE(send(post(server)));
+    EXPECT_EQ(server.connections_accepted(), 1u);
+    EXPECT_EQ(http->stats().connections_reused, 2u);
+}
+
+// The check for a connection closed while pooled must not mistake TLS records for a close.
+TEST_F(HttpClient, HttpsKeepAliveConnectionIsReused) {
+    fake_server server{fake_server::scheme::https};
+    server.on_request([](const auto&) { return fake_response::json(200, "{}"); });
+    auto req = post(server);
+    req.ca_file = test::test_ca::instance().ca_file.string();
+    ASSERT_TRUE(send(req));
+    ASSERT_TRUE(send(req));
+    ASSERT_TRUE(send(req));
     EXPECT_EQ(server.connections_accepted(), 1u);
     EXPECT_EQ(http->stats().connections_reused, 2u);
 }
@@ -228,6 +248,139 @@ TEST_F(HttpClient, MalformedResponseIsRefused) {
     const auto answer = send(post(server));
     ASSERT_FALSE(answer);
     EXPECT_EQ(answer.error(), errc::malformed_response);
+}
+
+// Starts after `delay`, sends, and notes the outcome and when it came.
+struct timed_outcome {
+    result<response> answer{errc::cancelled};
+    std::chrono::steady_clock::duration after{};
+};
+
+boost::asio::awaitable<void> send_later(client* c, request req, std::chrono::milliseconds delay,
+                                        std::chrono::steady_clock::time_point began,
+                                        timed_outcome* out) {
+    boost::asio::steady_timer timer{co_await boost::asio::this_coro::executor, delay};
+    co_await timer.async_wait(boost::asio::use_awaitable);
+    out->answer = co_await c->send(std::move(req));
+    out->after = std::chrono::steady_clock::now() - began;
+}
+
+// Issue 10: a waiter that timed out stayed in the queue and took the wake-up meant for the
+// next one, which then failed at its own deadline though the connection was long free.
+TEST_F(HttpClient, AStalledWaiterDoesNotStealTheConnectionSlot) {
+    fake_server server;
+    auto count = std::make_shared<std::atomic<int>>(0);
+    server.on_request([count](const auto&) {
+        auto r = fake_response::json(200, "{}");
+        if (++*count == 1) {
+            r.header_delay = 600ms;
+        }
+        return r;
+    });
+    limits.max_connections_per_host = 1;
+    make_client();
+    auto slow = post(server);
+    auto impatient = post(server);
+    impatient.total_timeout = 200ms;
+    auto patient = post(server);
+    patient.total_timeout = 4s;
+    const auto began = std::chrono::steady_clock::now();
+    timed_outcome first, second, third;
+    boost::asio::co_spawn(loop, send_later(http.get(), slow, 0ms, began, &first),
+                          boost::asio::detached);
+    boost::asio::co_spawn(loop, send_later(http.get(), impatient, 10ms, began, &second),
+                          boost::asio::detached);
+    boost::asio::co_spawn(loop, send_later(http.get(), patient, 20ms, began, &third),
+                          boost::asio::detached);
+    test::run_with_limit(loop, 8s);
+    ASSERT_TRUE(first.answer) << first.answer.error().message();
+    ASSERT_FALSE(second.answer);
+    EXPECT_EQ(second.answer.error(), errc::deadline_exceeded);
+    ASSERT_TRUE(third.answer)
+        << third.answer.error().message() << " after "
+        << std::chrono::duration_cast<std::chrono::milliseconds>(third.after).count() << " ms";
+    EXPECT_LT(third.after, 2s) << "the connection was free after 0.6 s";
+}
+
+boost::asio::awaitable<bool> send_with_a_throwing_handler(client* c, request req) {
+    try {
+        co_await c->send(std::move(req),
+                         [](std::string_view) { throw std::runtime_error{"handler failed"}; });
+    } catch (const std::runtime_error&) {
+        co_return true;
+    }
+    co_return false;
+}
+
+TEST_F(HttpClient, AnAttemptThatThrowsDoesNotLeakItsConnectionSlot) {
+    fake_server server;
+    server.on_request([](const auto&) { return fake_response::sse({"data: one\n\n"}); });
+    limits.max_connections_per_host = 1;
+    make_client();
+    EXPECT_TRUE(*test::run_coroutine(loop, send_with_a_throwing_handler(http.get(), post(server))));
+    auto next = post(server);
+    next.total_timeout = 2s;
+    const auto answer = send(next);
+    ASSERT_TRUE(answer) << answer.error().message();
+    EXPECT_EQ(answer->status, 200);
+}
+
+// Every request that reached the server is an attempt its caller counts: a POST whose
+// kept-alive connection closes after the request went out is not sent again behind its back.
+TEST_F(HttpClient, APostIsNotResentWhenItsKeptAliveConnectionDropsAfterTheRequest) {
+    fake_server server;
+    auto count = std::make_shared<std::atomic<int>>(0);
+    server.on_request([count](const auto&) {
+        auto r = fake_response::json(200, "{}");
+        r.drop_request = ++*count == 2;
+        return r;
+    });
+    ASSERT_TRUE(send(post(server)));
+    const auto dropped = send(post(server));
+    ASSERT_FALSE(dropped);
+    EXPECT_EQ(dropped.error(), errc::connection_closed);
+    EXPECT_EQ(server.requests().size(), 2u);
+}
+
+TEST_F(HttpClient, AGetIsResentOnceWhenItsKeptAliveConnectionDropsAfterTheRequest) {
+    fake_server server;
+    auto count = std::make_shared<std::atomic<int>>(0);
+    server.on_request([count](const auto&) {
+        auto r = fake_response::json(200, "{}");
+        r.drop_request = ++*count == 2;
+        return r;
+    });
+    auto get = post(server);
+    get.method = "GET";
+    get.body.clear();
+    ASSERT_TRUE(send(get));
+    const auto again = send(get);
+    ASSERT_TRUE(again) << again.error().message();
+    EXPECT_EQ(server.requests().size(), 3u);
+}
+
+boost::asio::awaitable<result<response>> send_after_a_pause(client* c, request req) {
+    boost::asio::steady_timer timer{co_await boost::asio::this_coro::executor, 100ms};
+    co_await timer.async_wait(boost::asio::use_awaitable);
+    co_return co_await c->send(std::move(req));
+}
+
+// A server may close a kept-alive connection while it sits in the pool; the client notices
+// before it writes, so the request goes out once, on a fresh connection.
+TEST_F(HttpClient, AConnectionTheServerClosedWhileIdleIsNotReused) {
+    fake_server server;
+    auto count = std::make_shared<std::atomic<int>>(0);
+    server.on_request([count](const auto&) {
+        auto r = fake_response::json(200, "{}");
+        r.close_after_answer = ++*count == 1;
+        return r;
+    });
+    ASSERT_TRUE(send(post(server)));
+    const auto second = *test::run_coroutine(loop, send_after_a_pause(http.get(), post(server)));
+    ASSERT_TRUE(second) << second.error().message();
+    EXPECT_EQ(server.requests().size(), 2u);
+    EXPECT_EQ(server.connections_accepted(), 2u);
+    EXPECT_EQ(http->stats().connections_reused, 0u);
 }
 
 }  // namespace

@@ -113,6 +113,36 @@ TEST_F(HttpServerLimits, GarbageAndOtherProtocolVersionsGet400AsJson) {
     EXPECT_TRUE(handler.seen.empty());
 }
 
+// Only `chunked` alone frames a request body: anything else a proxy could read differently
+// (request smuggling), so it is refused before the handler sees it.
+TEST_F(HttpServerLimits, TransferCodingsOtherThanChunkedAloneGet400) {
+    const std::string body = "5\r\nhello\r\n0\r\n\r\n";
+    const auto replies = exchange({
+        "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, identity\r\n\r\n" + body,
+        "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: identity, chunked\r\n\r\n" + body,
+        "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n" + body,
+        "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: identity\r\n\r\n" + body,
+        "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+        "Transfer-Encoding: chunked\r\n\r\n" +
+            body,
+    });
+    for (const auto& reply : replies) {
+        EXPECT_TRUE(reply.starts_with("HTTP/1.1 400")) << reply.substr(0, 200);
+        EXPECT_EQ(error_code_of(reply), "bad_request");
+    }
+    EXPECT_TRUE(handler.seen.empty()) << handler.seen.size() << " request(s) got through";
+}
+
+TEST_F(HttpServerLimits, ChunkedInAnyCaseIsAccepted) {
+    const auto replies = exchange({
+        "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: Chunked\r\nConnection: close\r\n"
+        "\r\n5\r\nhello\r\n0\r\n\r\n",
+    });
+    EXPECT_TRUE(replies.at(0).starts_with("HTTP/1.1 200")) << replies.at(0);
+    ASSERT_EQ(handler.seen.size(), 1u);
+    EXPECT_EQ(handler.seen[0].body, "hello");
+}
+
 asio::awaitable<std::string> send_after_continue(std::uint16_t port) {
     auto socket = co_await test::connect_raw(port);
     co_await test::send_raw(&socket,
@@ -150,42 +180,6 @@ TEST_F(HttpServerLimits, IdleKeepAliveConnectionIsClosedAfterTheIdleTimeout) {
     EXPECT_GE(reply.took, 250ms);
     EXPECT_LT(reply.took, 3s);
     EXPECT_TRUE(errors.empty()) << "an idle peer is no error: " << errors.front();
-}
-
-struct connection_cap_outcome {
-    std::string first;
-    std::string refused;
-    std::uint64_t refusals = 0;
-    std::string after_the_first_left;
-};
-
-asio::awaitable<connection_cap_outcome> exceed_the_cap(server* srv) {
-    connection_cap_outcome out;
-    auto first = co_await test::connect_raw(srv->port());
-    co_await test::send_raw(&first, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
-    out.first = co_await test::read_until_tail(&first, "ok");
-    // Sends nothing: only a refusal ends this read before the 30 s read timeout.
-    auto second = co_await test::connect_raw(srv->port());
-    out.refused = co_await test::read_to_end(&second);
-    out.refusals = srv->stats().connections_refused;
-    first.close();
-    for (int i = 0; i < 200 && srv->stats().open_connections > 0; ++i) {
-        co_await test::sleep_for(5ms);
-    }
-    out.after_the_first_left = co_await test::exchange_raw(
-        srv->port(), "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-    co_return out;
-}
-
-TEST_F(HttpServerLimits, ConnectionsBeyondTheCapAreClosedAtOnce) {
-    settings.max_connections = 1;
-    start();
-    const auto out = drive(exceed_the_cap(server.get()));
-    EXPECT_TRUE(out.first.starts_with("HTTP/1.1 200")) << out.first;
-    EXPECT_EQ(out.refused, "");
-    EXPECT_EQ(out.refusals, 1u);
-    EXPECT_TRUE(out.after_the_first_left.starts_with("HTTP/1.1 200")) << out.after_the_first_left;
-    EXPECT_EQ(server->stats().connections_accepted, 2u);
 }
 
 TEST_F(HttpServerLimits, ListeningOnATakenPortFailsWithAnErrorValue) {

@@ -98,6 +98,9 @@ template <class Stream>
 asio::awaitable<bool> send_response(Stream* stream, fake_response r) {
     asio::steady_timer timer{co_await asio::this_coro::executor};
     boost::system::error_code ec;
+    if (r.drop_request) {
+        co_return false;
+    }
     if (r.header_delay.count() > 0) {
         timer.expires_after(r.header_delay);
         co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
@@ -133,7 +136,7 @@ asio::awaitable<bool> send_response(Stream* stream, fake_response r) {
         co_await asio::async_write(*stream, asio::buffer(std::string_view{"0\r\n\r\n"}),
                                    asio::redirect_error(asio::use_awaitable, ec));
     }
-    co_return !ec;
+    co_return !ec && !r.close_after_answer;
 }
 
 template <class Stream>

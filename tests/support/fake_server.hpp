@@ -34,7 +34,9 @@ struct fake_response {
     std::chrono::milliseconds header_delay{0};  // before the status line
     std::chrono::milliseconds chunk_delay{0};   // before each chunk after the first
     bool cut_after_chunks = false;              // close the connection instead of ending the body
-    std::string raw;  // when set, these bytes are sent instead of a response
+    bool drop_request = false;        // close the connection at once: the request gets no answer
+    bool close_after_answer = false;  // close once answered, though the answer said keep-alive
+    std::string raw;                  // when set, these bytes are sent instead of a response
 
     static fake_response json(int status, std::string body, header_pairs headers = {});
     static fake_response sse(std::vector<std::string> events, header_pairs headers = {});

@@ -121,13 +121,15 @@ std::pair<std::string, int> expected_failure(fault f) {
             return {"retriable", 529};
         case fault::oversized_body:
             return {"final", 0};
+        case fault::key_echo:
+            return {"final", 400};
         default:
             return {"retriable", 0};
     }
 }
 
 bool is_final(fault f) {
-    return f == fault::oversized_body;
+    return f == fault::oversized_body || f == fault::key_echo;
 }
 
 class accountant {
@@ -285,10 +287,11 @@ fault_deck soak_deck() {
     fault_deck deck;
     deck.deck_size = 1000;
     deck.counts = {
-        {fault::slow_stream, 30},    {fault::rate_limited, 10},   {fault::server_error, 10},
-        {fault::bad_gateway, 9},     {fault::unavailable, 9},     {fault::overloaded, 9},
-        {fault::cut_mid_stream, 10}, {fault::malformed_json, 10}, {fault::error_in_stream, 10},
-        {fault::slow_headers, 9},    {fault::oversized_line, 10}, {fault::oversized_body, 4},
+        {fault::slow_stream, 30},     {fault::rate_limited, 10},   {fault::server_error, 10},
+        {fault::bad_gateway, 9},      {fault::unavailable, 9},     {fault::overloaded, 9},
+        {fault::cut_mid_stream, 10},  {fault::malformed_json, 10}, {fault::error_in_stream, 10},
+        {fault::slow_headers, 9},     {fault::oversized_line, 10}, {fault::oversized_body, 4},
+        {fault::dropped_request, 10}, {fault::key_echo, 2},
     };
     return deck;
 }

@@ -53,6 +53,17 @@ std::vector<std::string> error_stream(api_kind kind) {
     return {"data: " + error_body(kind, 500, "server_error", "The server had an error") + "\n\n"};
 }
 
+// What a key looks like to a pattern: letters, digits, '_' and '-', in no order a reader sees.
+std::string key_like_run(std::size_t size) {
+    const std::string_view alphabet =
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-";
+    std::string run(size, 'a');
+    for (std::size_t i = 0; i < size; ++i) {
+        run[i] = alphabet[(i * 7 + i / 13) % alphabet.size()];
+    }
+    return run;
+}
+
 std::vector<std::string> malformed_stream(api_kind kind, const std::string& text) {
     auto events = stream_of(kind, text);
     const std::string garbage = kind == api_kind::anthropic
@@ -80,6 +91,8 @@ std::string to_string(fault f) {
         {fault::slow_headers, "slow_headers"},
         {fault::oversized_line, "oversized_line"},
         {fault::oversized_body, "oversized_body"},
+        {fault::dropped_request, "dropped_request"},
+        {fault::key_echo, "key_echo"},
     };
     return names.at(f);
 }
@@ -115,20 +128,30 @@ faulty_provider::faulty_provider(api_kind kind, fault_deck deck, std::uint32_t s
       random_{seed},
       nine_mib_line_{
           std::make_shared<const std::string>("data: " + std::string(9 * 1024 * 1024, 'x'))},
-      thirty_three_mib_{std::make_shared<const std::string>(33 * 1024 * 1024, 'y')} {
-    for (const auto& [f, count] : deck.counts) {
-        deck_.insert(deck_.end(), static_cast<std::size_t>(count), f);
+      thirty_three_mib_{std::make_shared<const std::string>(33 * 1024 * 1024, 'y')},
+      key_echo_body_{std::make_shared<const std::string>(
+          error_body(kind, 400, "invalid_request_error",
+                     "Incorrect API key provided: sk-" + key_like_run(30'000) + "."))} {
+    dealt_in_order_ = !deck.sequence.empty();
+    if (dealt_in_order_) {
+        deck_ = deck.sequence;
+    } else {
+        for (const auto& [f, count] : deck.counts) {
+            deck_.insert(deck_.end(), static_cast<std::size_t>(count), f);
+        }
+        if (static_cast<int>(deck_.size()) < deck.deck_size) {
+            deck_.resize(static_cast<std::size_t>(deck.deck_size), fault::none);
+        }
+        std::shuffle(deck_.begin(), deck_.end(), random_);
     }
-    if (static_cast<int>(deck_.size()) < deck.deck_size) {
-        deck_.resize(static_cast<std::size_t>(deck.deck_size), fault::none);
-    }
-    std::shuffle(deck_.begin(), deck_.end(), random_);
     server_.on_request([this](const recorded_request& r) { return answer(r); });
 }
 
 fault faulty_provider::draw() {
     if (next_card_ == deck_.size()) {
-        std::shuffle(deck_.begin(), deck_.end(), random_);
+        if (!dealt_in_order_) {
+            std::shuffle(deck_.begin(), deck_.end(), random_);
+        }
         next_card_ = 0;
     }
     return deck_[next_card_++];
@@ -206,6 +229,13 @@ fake_response faulty_provider::faulty_reply(fault f, const std::string& text) co
             return fake_response::sse({*nine_mib_line_, "\n\n"});
         case fault::oversized_body:
             return fake_response::sse({*thirty_three_mib_, "\n\n"});
+        case fault::dropped_request: {
+            fake_response r;
+            r.drop_request = true;
+            return r;
+        }
+        case fault::key_echo:
+            return fake_response::json(400, *key_echo_body_);
     }
     return good_reply(text);
 }

@@ -30,13 +30,15 @@ enum class fault {
     slow_headers,     // headers later than the first_byte deadline
     oversized_line,   // one 9 MiB SSE line: over the parser's 8 MiB line limit
     oversized_body,   // 33 MiB: over the client's 32 MiB body limit (a final failure)
+    dropped_request,  // the connection closes once the request is read: no answer at all
+    key_echo,         // 400 whose message echoes "sk-" and 30,000 key-like characters (final)
 };
 
 inline constexpr fault all_faults[] = {
     fault::none,           fault::slow_stream,     fault::rate_limited, fault::server_error,
     fault::bad_gateway,    fault::unavailable,     fault::overloaded,   fault::cut_mid_stream,
     fault::malformed_json, fault::error_in_stream, fault::slow_headers, fault::oversized_line,
-    fault::oversized_body,
+    fault::oversized_body, fault::dropped_request, fault::key_echo,
 };
 
 std::string to_string(fault f);
@@ -45,10 +47,12 @@ bool is_failure(fault f);
 
 enum class api_kind { openai, anthropic, gemini };
 
-// How many of each fault a deck of deck_size calls holds; the rest answer well.
+// How many of each fault a deck of deck_size calls holds; the rest answer well. A sequence,
+// when given, is dealt instead, in its order and again from its start when used up.
 struct fault_deck {
     std::map<fault, int> counts;
     int deck_size = 1000;
+    std::vector<fault> sequence;
 };
 
 // What the provider saw of one turn: every try, in order.
@@ -85,6 +89,7 @@ class faulty_provider {
     api_kind kind_;
     fault_timing timing_;
     std::vector<fault> deck_;
+    bool dealt_in_order_ = false;
     std::size_t next_card_ = 0;
     std::mt19937 random_;
     mutable std::mutex mutex_;
@@ -95,6 +100,7 @@ class faulty_provider {
     std::size_t requests_ = 0;
     std::shared_ptr<const std::string> nine_mib_line_;
     std::shared_ptr<const std::string> thirty_three_mib_;
+    std::shared_ptr<const std::string> key_echo_body_;
     fake_server server_;  // last: its thread may call answer() until it is destroyed
 };
 

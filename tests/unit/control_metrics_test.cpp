@@ -126,9 +126,15 @@ TEST(ControlMetrics, GaugesAndEscapedLabels) {
     g.rooms_by_state["running"] = 3;
     g.rooms_by_state["ended"] = 1;
     g.sse_clients = 2;
+    g.http_connections_evicted = 89;
+    g.http_connections_refused = 4;
     const std::string text = m.render(g);
     EXPECT_NE(text.find("polylogue_rooms{state=\"running\"} 3"), std::string::npos);
     EXPECT_NE(text.find("polylogue_sse_clients 2"), std::string::npos);
+    EXPECT_NE(text.find("# TYPE polylogue_http_connections_evicted_total counter\n"
+                        "polylogue_http_connections_evicted_total 89\n"),
+              std::string::npos);
+    EXPECT_NE(text.find("polylogue_http_connections_refused_total 4\n"), std::string::npos);
     EXPECT_EQ(control::escape_label("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
 }
 

@@ -24,6 +24,8 @@ struct metric_gauges {
     std::int64_t http_connections = 0;
     std::optional<double> budget_usd_per_day;  // the daily budget, when one is set
     double budget_spent_today_usd = 0;         // by every room since 00:00 UTC
+    std::uint64_t http_connections_evicted = 0;  // counters kept by the server, read at scrape
+    std::uint64_t http_connections_refused = 0;
 };
 
 class metrics {

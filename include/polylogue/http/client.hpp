@@ -1,10 +1,14 @@
 #pragma once
 // The one HTTP(S) client of the daemon (Boost.Beast + OpenSSL, behind a pimpl so that Beast
 // stays in few translation units). Keep-alive connections are pooled per (scheme, host, port,
-// CA file) and shared by every room; a cap bounds the connections per host. Every phase has a
-// deadline, and so has the whole call. TLS verifies the peer against the system CA store (or
-// the given CA file) with SNI and host-name verification; there is no way to turn that off.
-// Redirects are never followed.
+// CA file) and shared by every room; a cap bounds the connections per host, and calls waiting
+// for one are served in the order they came (an async_semaphore). A pooled connection the
+// server closed meanwhile is noticed before use. The client sends a request a second time by
+// itself only when the server cannot have acted on it (its bytes did not all leave, or, for an
+// idempotent method, no answer came on a reused connection): a POST that reached the server is
+// the caller's attempt to count. Every phase has a deadline, and so has the whole call. TLS
+// verifies the peer against the system CA store (or the given CA file) with SNI and host-name
+// verification; there is no way to turn that off. Redirects are never followed.
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>

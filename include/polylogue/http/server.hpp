@@ -6,8 +6,16 @@
 // - A request whose headers exceed header_limit gets 431, a body over body_limit gets 413, a
 //   request that is not HTTP/1.x gets 400; each answer is JSON {"error": {"code", "message"}}
 //   (code headers_too_large, body_too_large, bad_request) and the connection closes.
-// - Each phase has a deadline: reading one request, waiting on a keep-alive connection for the
-//   next one, and every write (also every chunk of a stream). A peer that misses one is closed.
+// - Each phase has a deadline: a request's headers (header_timeout, counted from the
+//   connection's start or from the request's first byte), the whole request (read_timeout),
+//   waiting on a keep-alive connection for the next one, and every write (also every chunk of
+//   a stream). A peer that misses one is closed.
+// - A request whose Transfer-Encoding is anything but exactly `chunked` gets 400 (bad_request).
+// - At max_connections, a new connection takes the place of the open one that has waited
+//   longest: keep-alive connections waiting for a next request first, then connections that
+//   have not sent a complete request. Connections busy with a request or a stream are never
+//   evicted; only when all are busy is the new one closed at once (a refusal). Evictions and
+//   refusals are counted in server_stats and told to on_full.
 // - An exception escaping the handler is contained to its connection: the peer gets 500 and the
 //   server goes on (code internal_error). So does a status outside 200..599.
 // - A response with a stream is sent with chunked transfer encoding; the stream writes until
@@ -36,12 +44,13 @@
 namespace polylogue::http {
 
 struct server_settings {
-    std::size_t header_limit = 16 * 1024;             // request line and headers
-    std::size_t body_limit = 1024 * 1024;             // request body
-    std::chrono::milliseconds read_timeout{30'000};   // one whole request, once it has begun
-    std::chrono::milliseconds idle_timeout{120'000};  // keep-alive wait for the next request
-    std::chrono::milliseconds write_timeout{30'000};  // each write, each streamed chunk included
-    std::size_t max_connections = 512;  // beyond it, new connections are closed at once
+    std::size_t header_limit = 16 * 1024;              // request line and headers
+    std::size_t body_limit = 1024 * 1024;              // request body
+    std::chrono::milliseconds header_timeout{10'000};  // a request's headers, from its start
+    std::chrono::milliseconds read_timeout{30'000};    // one whole request, body included
+    std::chrono::milliseconds idle_timeout{120'000};   // keep-alive wait for the next request
+    std::chrono::milliseconds write_timeout{30'000};   // each write, each streamed chunk included
+    std::size_t max_connections = 512;  // open at once; see the contract above for the rest
 };
 
 struct server_request {
@@ -87,7 +96,8 @@ class request_handler {
 
 struct server_stats {
     std::uint64_t connections_accepted = 0;
-    std::uint64_t connections_refused = 0;  // over max_connections
+    std::uint64_t connections_refused = 0;  // at max_connections with every connection busy
+    std::uint64_t connections_evicted = 0;  // closed at max_connections to make room
     std::uint64_t accept_failures = 0;      // out of descriptors, say
     std::uint64_t requests = 0;
     std::size_t open_connections = 0;
@@ -127,6 +137,10 @@ class server {
     // of failures and then once a minute while it lasts, with the number of failures so far. The
     // server waits 100 ms after each failure, so connections can end and free descriptors.
     std::function<void(std::string_view, std::uint64_t)> on_accept_failure;
+
+    // Called when the server is full and evicts or refuses a connection: at the first time and
+    // then at most once a minute while it goes on, with the statistics at that moment.
+    std::function<void(const server_stats&)> on_full;
 
   private:
     struct impl;

@@ -28,7 +28,9 @@ struct provider_context {
 std::unique_ptr<provider> make_provider(const config::provider& endpoint,
                                         const provider_context& context);
 
-// Replaces every secret, and anything shaped like an API key, with "[redacted]".
+// Replaces the secret (in any letter case, and percent-encoded as a URL would carry it) and
+// anything shaped like an API key with "[redacted]". Time linear in the text's size, stack
+// constant: the text comes from outside and may be megabytes of key-like characters.
 std::string redact(std::string text, std::string_view secret);
 // The same over the words of a failure (its message and type), which reach records and logs.
 api_failure redact(api_failure failure, std::string_view secret);
