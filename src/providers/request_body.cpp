@@ -9,6 +9,10 @@ namespace {
 // as context rather than as a question to answer.
 constexpr std::string_view leading_user_text = "[Polylogue] The conversation so far:";
 constexpr std::string_view speak_first_text = "[Polylogue] You speak first.";
+// Every request ends on a user-side turn: a history ending on the speaker's own message (a solo
+// room, or the others muted or suspended) would otherwise read as a reply to continue (Anthropic
+// takes it as a prefill) or be refused.
+constexpr std::string_view your_turn_text = "[Polylogue] It is your turn to speak.";
 
 // "\n\n" inside a JSON string. Escaping works code point by code point and the separator starts
 // with an ASCII byte, so escaped(a + "\n\n" + b) is escaped(a) + this + escaped(b), even when a
@@ -89,6 +93,10 @@ void write_alternating(json_body& body, const conversation& history,
     }
     if (open) {
         body.raw(format.after_text).raw(role_name(current)).raw(format.after_role);
+        if (current == turn_role::assistant) {
+            body.raw(",");
+            write_message(body, format, format.user_role, your_turn_text);
+        }
     } else {
         write_message(body, format, format.user_role, speak_first_text);
     }
@@ -112,6 +120,12 @@ std::string openai_request_body(const api_request& request, const endpoint_setti
         body.raw(turn.role == turn_role::assistant ? ",\"role\":\"assistant\"}"
                                                    : ",\"role\":\"user\"}");
         first = false;
+    }
+    const auto& turns = request.messages.turns;
+    if (turns.empty() || turns.back().role == turn_role::assistant) {
+        body.raw(first ? "{\"content\":" : ",{\"content\":")
+            .string_of(turns.empty() ? speak_first_text : your_turn_text)
+            .raw(",\"role\":\"user\"}");
     }
     body.raw("],\"model\":").string_of(request.model_id);
     // Without stream_options OpenAI sends no usage at all in a stream.
