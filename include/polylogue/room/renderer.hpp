@@ -14,12 +14,9 @@
 #include "polylogue/providers/conversation.hpp"
 #include "polylogue/room/render_cache.hpp"
 #include "polylogue/room/room_state.hpp"
+#include "polylogue/room/system_prompt.hpp"
 
 namespace polylogue::room {
-
-// The system prompt: the room's template with {slot} {model} {members} {room} {max_ais} filled
-// in ("{{" and "}}" are literal braces), then the member's invite message and !prompt additions.
-std::string render_system_prompt(const config::room& room, const room_state& state, int slot);
 
 // The documented token estimate (docs/config.md, context_tokens): ceil(bytes / 4) + 4 for the
 // turn's framing. Cautious on purpose: English averages about 4.5 bytes per token.
