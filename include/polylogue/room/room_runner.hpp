@@ -24,6 +24,7 @@
 #include "polylogue/providers/provider.hpp"
 #include "polylogue/providers/tool_runner.hpp"
 #include "polylogue/room/render_cache.hpp"
+#include "polylogue/room/renderer.hpp"
 #include "polylogue/room/room_state.hpp"
 #include "polylogue/transcript/group_committer.hpp"
 
@@ -132,6 +133,7 @@ class room_runner {
     void apply_update();
     std::vector<core::record> message_and_outcomes(int slot, providers::completion reply) const;
     providers::completion_request make_request(int slot, const config::model& model);
+    image_rules image_rules_for(const config::model& model) const;
     core::record make_record(core::record_type type, int slot, std::string text) const;
     void take_trim_notice(std::vector<core::record>& records);
 
