@@ -138,7 +138,7 @@ TEST_F(ImageView, OneRequestCarriesAtMostTwentyImagesAndTwelveMebibytes) {
     records = test::numbered(std::move(records));
     state = fold(records);
     const auto many = view({true, provider_kind::openai});
-    EXPECT_EQ(many.images, 20u);
+    ASSERT_EQ(many.images, 20u);
     EXPECT_EQ(many.conversation.turns.back().images.front().path, "images/lab/24.png");
     EXPECT_EQ(many.images_left_out, 5u);
 
