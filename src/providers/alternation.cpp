@@ -25,19 +25,28 @@ bool shown(const conversation_turn& turn) noexcept {
     return !turn.text.blank() || shows_images(turn);
 }
 
-std::vector<turn_run> runs_of(const std::vector<conversation_turn>& turns) {
-    std::vector<turn_run> runs;
-    for (std::size_t i = 0; i < turns.size(); ++i) {
+std::size_t next_shown(const std::vector<conversation_turn>& turns, std::size_t from) {
+    while (from < turns.size() && !shown(turns[from])) {
+        ++from;
+    }
+    return from;
+}
+
+// The run starting at the shown turn `first`: up to the next shown turn of the other role.
+// Found by looking ahead at roles and flags only, so a body still costs one pass over the text.
+turn_run run_at(const std::vector<conversation_turn>& turns, std::size_t first) {
+    turn_run run{turns[first].role, first, first + 1, shows_images(turns[first])};
+    for (std::size_t i = first + 1; i < turns.size(); ++i) {
         if (!shown(turns[i])) {
             continue;
         }
-        if (runs.empty() || runs.back().role != turns[i].role) {
-            runs.push_back({turns[i].role, i, i, false});
+        if (turns[i].role != run.role) {
+            break;
         }
-        runs.back().last = i + 1;
-        runs.back().images = runs.back().images || shows_images(turns[i]);
+        run.last = i + 1;
+        run.images = run.images || shows_images(turns[i]);
     }
-    return runs;
+    return run;
 }
 
 std::string_view role_name(const alternation_format& format, turn_role role) {
@@ -123,24 +132,29 @@ bool shows_images(const conversation_turn& turn) noexcept {
 
 void write_alternating(json_body& body, const conversation& history,
                        const alternation_format& format) {
-    const auto runs = runs_of(history.turns);
-    if (runs.empty()) {
+    const auto& turns = history.turns;
+    std::size_t next = next_shown(turns, 0);
+    if (next == turns.size()) {
         write_message(body, format, format.user_role, speak_first_text);
         return;
     }
-    if (runs.front().role == turn_role::assistant) {
+    if (turns[next].role == turn_role::assistant) {
         write_message(body, format, format.user_role, leading_user_text);
         body.raw(",");
     }
-    for (std::size_t i = 0; i < runs.size(); ++i) {
-        body.raw(i == 0 ? "" : ",");
-        if (runs[i].images) {
-            write_parts_run(body, history.turns, runs[i], format);
+    turn_role last_role = turn_role::user;
+    for (bool first = true; next < turns.size(); first = false) {
+        const turn_run run = run_at(turns, next);
+        body.raw(first ? "" : ",");
+        if (run.images) {
+            write_parts_run(body, turns, run, format);
         } else {
-            write_text_run(body, history.turns, runs[i], format);
+            write_text_run(body, turns, run, format);
         }
+        last_role = run.role;
+        next = next_shown(turns, run.last);
     }
-    if (runs.back().role == turn_role::assistant) {
+    if (last_role == turn_role::assistant) {
         body.raw(",");
         write_message(body, format, format.user_role, your_turn_text);
     }
