@@ -15,9 +15,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// A tool's image is a few megabytes; anything far larger is not one, and would bloat the page.
-constexpr std::uintmax_t max_image_bytes = 32 * 1024 * 1024;
-
 std::string number(double value) {
     std::string text = std::to_string(value);  // "1.700000"
     text.erase(text.find_last_not_of('0') + 1);
@@ -160,45 +157,6 @@ std::string page_head(const std::string& room_name) {
 }
 
 }  // namespace
-
-bool is_confined_path(std::string_view path) {
-    if (path.empty() || path.front() == '/' || path.find('\0') != std::string_view::npos ||
-        path.find('\\') != std::string_view::npos) {
-        return false;
-    }
-    while (!path.empty()) {
-        const auto slash = path.find('/');
-        if (path.substr(0, slash) == "..") {
-            return false;
-        }
-        path = slash == std::string_view::npos ? std::string_view{} : path.substr(slash + 1);
-    }
-    return true;
-}
-
-std::optional<std::string> read_confined_file(const fs::path& data_dir,
-                                              const std::string& relative_path) {
-    if (!is_confined_path(relative_path)) {
-        return std::nullopt;
-    }
-    std::error_code error;
-    const fs::path root = fs::canonical(data_dir, error);
-    const fs::path file = error ? fs::path{} : fs::canonical(data_dir / relative_path, error);
-    if (error || !fs::is_regular_file(file, error) ||
-        fs::file_size(file, error) > max_image_bytes || error) {
-        return std::nullopt;
-    }
-    // A symlink inside data_dir may point anywhere: the resolved file must still be inside.
-    if (std::mismatch(root.begin(), root.end(), file.begin(), file.end()).first != root.end()) {
-        return std::nullopt;
-    }
-    std::ifstream in{file, std::ios::binary};
-    std::string bytes{std::istreambuf_iterator<char>{in}, std::istreambuf_iterator<char>{}};
-    if (in.bad()) {
-        return std::nullopt;
-    }
-    return bytes;
-}
 
 std::string export_html(const html_export_input& in, const image_loader& load_image) {
     static const room::room_state no_state;

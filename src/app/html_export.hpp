@@ -1,9 +1,9 @@
 #pragma once
 // `polylogue transcript --format html`: a room's transcript as one self-contained page (no
 // external CSS, script, font or image; images embedded as data: URLs) that a person can read and
-// share. Pure, but for read_confined_file.
+// share. Pure: images come through an image_loader (transcript::read_image_file in the CLI).
 
-#include <filesystem>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <span>
@@ -20,14 +20,8 @@ namespace polylogue::app {
 // nullopt when they cannot be had. The page shows a placeholder then; the export goes on.
 using image_loader = std::function<std::optional<std::string>(const std::string& relative_path)>;
 
-// True for a relative path that cannot leave the directory it is relative to: not empty, not
-// absolute, no ".." component, no NUL and no backslash.
-bool is_confined_path(std::string_view relative_path);
-
-// The bytes of data_dir/relative_path when the path is confined and the file, its symlinks
-// resolved, still lies inside data_dir; nullopt when not, or when it cannot be read.
-std::optional<std::string> read_confined_file(const std::filesystem::path& data_dir,
-                                              const std::string& relative_path);
+// A tool's image is a few megabytes; anything far larger is not one, and would bloat the page.
+inline constexpr std::uintmax_t max_embedded_image_bytes = 32 * 1024 * 1024;
 
 struct html_export_input {
     std::string room_name;

@@ -8,6 +8,7 @@
 #include "polylogue/core/base64.hpp"
 #include "polylogue/core/text.hpp"
 #include "polylogue/transcript/format.hpp"
+#include "polylogue/transcript/image_files.hpp"
 
 namespace polylogue::app {
 namespace {
@@ -141,7 +142,7 @@ std::string mime_of(const record& r) {
 std::string image_body_html(const record& r, const image_loader& load_image) {
     std::optional<std::string> bytes;
     std::string why = "the file could not be read";
-    if (!is_confined_path(r.path)) {
+    if (!transcript::is_confined_path(r.path)) {
         why = "its path is outside the data directory";
     } else if (load_image) {
         bytes = load_image(r.path);

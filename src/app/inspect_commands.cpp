@@ -17,6 +17,7 @@
 #include "polylogue/core/text.hpp"
 #include "polylogue/room/room_state.hpp"
 #include "polylogue/transcript/format.hpp"
+#include "polylogue/transcript/image_files.hpp"
 #include "polylogue/transcript/store.hpp"
 #include "store_location.hpp"
 
@@ -130,7 +131,8 @@ int transcript_command(const std::string& config_path, const std::string& room,
         const auto data_dir = loaded.config->data_dir;
         return write_output(export_html(input,
                                         [&data_dir](const std::string& path) {
-                                            return read_confined_file(data_dir, path);
+                                            return transcript::read_image_file(
+                                                data_dir, path, max_embedded_image_bytes);
                                         }),
                             options.output);
     }

@@ -25,18 +25,13 @@ const Item* find_named(const std::vector<Item>& items, std::string_view name) no
     return found == items.end() ? nullptr : &*found;
 }
 
+// {commands} lists only what the room can carry out (room/system_prompt.cpp), so that models are
+// never told of a tool the room lacks.
 constexpr std::string_view default_prompt =
     "You are {slot}, the model {model}, in the room \"{room}\": a group conversation among AIs.\n"
     "Present now: {members}. The room seats at most {max_ais} AIs, and humans may join in.\n"
     "Speak as yourself, answer what the others said, disagree when you disagree; keep it brief.\n"
-    "You may use these commands anywhere in a message; they take effect when it is sent:\n"
-    "  !image \"prompt\"                        create an image and show it to the room\n"
-    "  !add_ai \"Model Name\" \"invite message\"  invite another model while seats remain\n"
-    "  !temperature X                         set your own sampling temperature\n"
-    "  !search \"query\"                        search the web and share what you find\n"
-    "  !mute_self                             sit out your next turn and let the others talk\n"
-    "  !prompt \"text\"                         add a line to your own instructions\n"
-    "  !list_models                           see which models can be invited\n";
+    "{commands}";
 
 }  // namespace
 

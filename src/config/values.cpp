@@ -154,8 +154,8 @@ bool is_clean_name(std::string_view name, bool forbid_quotes) noexcept {
 }
 
 const std::vector<std::string>& known_placeholders() {
-    static const std::vector<std::string> names{"{slot}", "{model}", "{members}", "{room}",
-                                                "{max_ais}"};
+    static const std::vector<std::string> names{"{slot}", "{model}",   "{members}",
+                                                "{room}", "{max_ais}", "{commands}"};
     return names;
 }
 
@@ -188,7 +188,7 @@ std::vector<std::string> template_problems(std::string_view text) {
                 if (std::find(known.begin(), known.end(), placeholder) == known.end()) {
                     add("unknown placeholder '" + placeholder +
                         "' in system_prompt; the known ones are {slot} {model} {members} {room} "
-                        "{max_ais}");
+                        "{max_ais} {commands}");
                 }
                 i = end;
             }

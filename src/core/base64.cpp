@@ -83,7 +83,12 @@ std::string_view trim(std::string_view text) {
 
 std::string base64_encode(std::string_view bytes) {
     std::string text;
-    text.reserve((bytes.size() + 2) / 3 * 4);
+    base64_append(text, bytes);
+    return text;
+}
+
+void base64_append(std::string& text, std::string_view bytes) {
+    text.reserve(text.size() + (bytes.size() + 2) / 3 * 4);
     const auto byte = [&](std::size_t k) {
         return k < bytes.size() ? static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[k]))
                                 : 0u;
@@ -96,7 +101,6 @@ std::string base64_encode(std::string_view bytes) {
             text += k <= present ? alphabet[sextet] : '=';
         }
     }
-    return text;
 }
 
 std::optional<std::string> base64_decode(std::string_view text) {

@@ -88,6 +88,12 @@ std::optional<std::int64_t> integer_field(const nlohmann::json& j, const char* k
     return it->get<std::int64_t>();
 }
 
+// An image side in pixels; 0 (unknown) for anything that is not a believable one.
+int pixels_field(const nlohmann::json& j, const char* key) {
+    const auto value = integer_field(j, key).value_or(0);
+    return value > 0 && value <= 1'000'000 ? static_cast<int>(value) : 0;
+}
+
 void message_fields(nlohmann::json& j, const record& r) {
     put_if_set(j, "reasoning", r.reasoning);
     put_if_set(j, "input_tokens", r.input_tokens);
@@ -179,6 +185,10 @@ nlohmann::json to_json(const record& r) {
             j["mime"] = r.mime;
             j["bytes"] = r.bytes;
             put_if_set(j, "cost_usd", r.cost_usd);
+            if (r.width > 0 && r.height > 0) {
+                j["width"] = r.width;
+                j["height"] = r.height;
+            }
             break;
         case record_type::search_results:
             j["text"] = r.text;
@@ -254,6 +264,8 @@ result<record> record_from_json(const nlohmann::json& j) {
     r.path = string_field(j, "path");
     r.mime = string_field(j, "mime");
     r.bytes = integer_field(j, "bytes").value_or(0);
+    r.width = pixels_field(j, "width");
+    r.height = pixels_field(j, "height");
     r.results = hits_from(j);
     return r;
 }

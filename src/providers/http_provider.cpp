@@ -79,8 +79,10 @@ asio::awaitable<completion_outcome> http_provider::complete(completion_request r
     api.messages = std::move(request.messages);
     api.temperature = request.temperature;
     api.max_tokens = request.model->max_tokens;
-    // Built once and kept for every attempt: the body is never copied.
+    // Built once and kept for every attempt: the body is never copied. The messages are not
+    // needed past it, and may hold megabytes of images.
     const http::request req = to_http(adapter_->build_request(api, settings_));
+    api.messages = {};
     const auto started = steady_clock::now();
     milliseconds waited{0};
     for (int attempt_number = 1;; ++attempt_number) {

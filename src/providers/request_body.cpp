@@ -2,29 +2,47 @@
 
 #include <nlohmann/json.hpp>
 
+#include "polylogue/core/base64.hpp"
+
 namespace polylogue::providers {
 namespace {
 
-// Same wording for Anthropic and Gemini, like the room's other notices, so the model takes it
-// as context rather than as a question to answer.
-constexpr std::string_view leading_user_text = "[Polylogue] The conversation so far:";
-constexpr std::string_view speak_first_text = "[Polylogue] You speak first.";
-
-// "\n\n" inside a JSON string. Escaping works code point by code point and the separator starts
-// with an ASCII byte, so escaped(a + "\n\n" + b) is escaped(a) + this + escaped(b), even when a
-// ends in a broken UTF-8 sequence (it becomes one U+FFFD either way).
-constexpr std::string_view escaped_blank_line = "\\n\\n";
-
-// Framing per turn: the role's object, its key and quotes; generous on purpose.
+// Framing per turn: the role's object, its key and quotes; generous on purpose. Likewise per
+// image part: its object, keys and media type.
 constexpr std::size_t framing_bytes_per_turn = 48;
 constexpr std::size_t framing_bytes_per_body = 256;
+constexpr std::size_t framing_bytes_per_image = 128;
 
-void write_message(json_body& body, const alternation_format& format, std::string_view role,
-                   std::string_view plain_text) {
-    body.raw(format.before_text);
-    std::string escaped;
-    append_json_escaped(escaped, plain_text);
-    body.raw(escaped).raw(format.after_text).raw(role).raw(format.after_role);
+// {"image_url":{"url":"data:image/png;base64,..."},"type":"image_url"}
+void write_openai_image(json_body& body, const image_part& image) {
+    std::string media_type;
+    append_json_escaped(media_type, image.mime);
+    body.raw("{\"image_url\":{\"url\":\"data:").raw(media_type).raw(";base64,");
+    body.base64_of(image.bytes.view()).raw("\"},\"type\":\"image_url\"}");
+}
+
+// {"source":{"data":"...","media_type":"image/png","type":"base64"},"type":"image"}
+void write_anthropic_image(json_body& body, const image_part& image) {
+    body.raw("{\"source\":{\"data\":\"").base64_of(image.bytes.view()).raw("\",\"media_type\":");
+    body.string_of(image.mime).raw(",\"type\":\"base64\"},\"type\":\"image\"}");
+}
+
+// {"inlineData":{"data":"...","mimeType":"image/png"}}
+void write_gemini_image(json_body& body, const image_part& image) {
+    body.raw("{\"inlineData\":{\"data\":\"").base64_of(image.bytes.view()).raw("\",\"mimeType\":");
+    body.string_of(image.mime).raw("}}");
+}
+
+// A user turn with images: its content as parts, the text first.
+void write_openai_parts(json_body& body, const conversation_turn& turn) {
+    body.raw("{\"content\":[{\"text\":").string(turn.text).raw(",\"type\":\"text\"}");
+    for (const image_part& image : turn.images) {
+        if (image.bytes) {
+            body.raw(",");
+            write_openai_image(body, image);
+        }
+    }
+    body.raw("],\"role\":\"user\"}");
 }
 
 }  // namespace
@@ -53,45 +71,21 @@ json_body& json_body::number(double value) {
     return *this;
 }
 
+json_body& json_body::base64_of(std::string_view bytes) {
+    core::base64_append(out_, bytes);
+    return *this;
+}
+
 std::size_t expected_body_bytes(const api_request& request) {
     std::size_t bytes =
         framing_bytes_per_body + request.model_id.size() + request.messages.system.escaped().size();
     for (const conversation_turn& turn : request.messages.turns) {
         bytes += turn.text.escaped().size() + framing_bytes_per_turn;
+        for (const image_part& image : turn.images) {
+            bytes += (image.bytes.size + 2) / 3 * 4 + framing_bytes_per_image;
+        }
     }
     return bytes;
-}
-
-void write_alternating(json_body& body, const conversation& history,
-                       const alternation_format& format) {
-    const auto role_name = [&format](turn_role role) {
-        return role == turn_role::user ? format.user_role : format.assistant_role;
-    };
-    bool open = false;
-    turn_role current = turn_role::user;
-    for (const conversation_turn& turn : history.turns) {
-        if (turn.text.blank()) {
-            continue;
-        }
-        if (open && turn.role == current) {
-            body.raw(escaped_blank_line).raw(turn.text.escaped());
-            continue;
-        }
-        if (open) {
-            body.raw(format.after_text).raw(role_name(current)).raw(format.after_role).raw(",");
-        } else if (turn.role == turn_role::assistant) {
-            write_message(body, format, format.user_role, leading_user_text);
-            body.raw(",");
-        }
-        open = true;
-        current = turn.role;
-        body.raw(format.before_text).raw(turn.text.escaped());
-    }
-    if (open) {
-        body.raw(format.after_text).raw(role_name(current)).raw(format.after_role);
-    } else {
-        write_message(body, format, format.user_role, speak_first_text);
-    }
 }
 
 std::string openai_request_body(const api_request& request, const endpoint_settings& endpoint) {
@@ -108,10 +102,21 @@ std::string openai_request_body(const api_request& request, const endpoint_setti
         first = false;
     }
     for (const conversation_turn& turn : request.messages.turns) {
-        body.raw(first ? "{\"content\":" : ",{\"content\":").string(turn.text);
+        body.raw(first ? "" : ",");
+        first = false;
+        if (shows_images(turn)) {
+            write_openai_parts(body, turn);
+            continue;
+        }
+        body.raw("{\"content\":").string(turn.text);
         body.raw(turn.role == turn_role::assistant ? ",\"role\":\"assistant\"}"
                                                    : ",\"role\":\"user\"}");
-        first = false;
+    }
+    const auto& turns = request.messages.turns;
+    if (turns.empty() || turns.back().role == turn_role::assistant) {
+        body.raw(first ? "{\"content\":" : ",{\"content\":")
+            .string_of(turns.empty() ? speak_first_text : your_turn_text)
+            .raw(",\"role\":\"user\"}");
     }
     body.raw("],\"model\":").string_of(request.model_id);
     // Without stream_options OpenAI sends no usage at all in a stream.
@@ -131,7 +136,12 @@ std::string anthropic_request_body(const api_request& request) {
                        .assistant_role = "assistant",
                        .before_text = "{\"content\":\"",
                        .after_text = "\",\"role\":\"",
-                       .after_role = "\"}"});
+                       .after_role = "\"}",
+                       .before_parts = "{\"content\":[",
+                       .after_parts = "],\"role\":\"",
+                       .before_text_part = "{\"text\":\"",
+                       .after_text_part = "\",\"type\":\"text\"}",
+                       .write_image = write_anthropic_image});
     body.raw("],\"model\":").string_of(request.model_id);
     if (request.stream) {
         body.raw(",\"stream\":true");
@@ -153,7 +163,12 @@ std::string gemini_request_body(const api_request& request) {
                        .assistant_role = "model",
                        .before_text = "{\"parts\":[{\"text\":\"",
                        .after_text = "\"}],\"role\":\"",
-                       .after_role = "\"}"});
+                       .after_role = "\"}",
+                       .before_parts = "{\"parts\":[",
+                       .after_parts = "],\"role\":\"",
+                       .before_text_part = "{\"text\":\"",
+                       .after_text_part = "\"}",
+                       .write_image = write_gemini_image});
     body.raw("],\"generationConfig\":{\"maxOutputTokens\":").integer(request.max_tokens);
     if (request.temperature) {
         body.raw(",\"temperature\":").number(*request.temperature);

@@ -25,6 +25,7 @@ class json_body {
     json_body& string_of(std::string_view plain);  // escapes it
     json_body& integer(long long value);
     json_body& number(double value);  // as nlohmann::json prints it (null when not finite)
+    json_body& base64_of(std::string_view bytes);  // inside a string already opened
 
     std::string take() { return std::move(out_); }
 
@@ -32,23 +33,43 @@ class json_body {
     std::string out_;
 };
 
-// What a body for these messages takes, roughly: their escaped text plus framing.
+// What a body for these messages takes, roughly: their escaped text, images in base64, framing.
 std::size_t expected_body_bytes(const api_request& request);
 
+// The orchestrator's words around the history (docs/transcript.md, "What the models see"),
+// worded like the room's other notices so the model takes them as context, not as questions.
+inline constexpr std::string_view leading_user_text = "[Polylogue] The conversation so far:";
+inline constexpr std::string_view speak_first_text = "[Polylogue] You speak first.";
+// Every request ends on a user-side turn: a history ending on the speaker's own message (a solo
+// room, or the others muted or suspended) would otherwise read as a reply to continue (Anthropic
+// takes it as a prefill) or be refused.
+inline constexpr std::string_view your_turn_text = "[Polylogue] It is your turn to speak.";
+
+// Whether the turn carries an image to write: only user turns do, and only images read.
+bool shows_images(const conversation_turn& turn) noexcept;
+
 // Anthropic and Gemini want strictly alternating roles that open with the user's. A message of
-// theirs is written as before_text, the escaped text, after_text, the role's name, after_role.
+// text alone is written as before_text, the escaped text, after_text, the role's name,
+// after_role; one with images as before_parts, its parts (before_text_part, escaped text,
+// after_text_part, or write_image's), after_parts, the role's name, after_role.
 struct alternation_format {
     std::string_view user_role;
     std::string_view assistant_role;
     std::string_view before_text;
     std::string_view after_text;
     std::string_view after_role;
+    std::string_view before_parts;
+    std::string_view after_parts;
+    std::string_view before_text_part;
+    std::string_view after_text_part;
+    void (*write_image)(json_body& body, const image_part& image) = nullptr;
 };
 
 // Writes the history's turns as such messages, comma-separated: adjacent turns of one role are
-// merged into one text joined by a blank line, blank turns are dropped (the APIs refuse empty
-// text), a notice leads when the speaker's own turn comes first, and an empty history becomes
-// one user message inviting the speaker to begin.
+// merged into one message, their texts joined by a blank line; blank turns are dropped (the APIs
+// refuse empty text); a notice leads when the speaker's own turn comes first, another follows
+// when it comes last (a request ends on the user's side), and an empty history becomes one user
+// message inviting the speaker to begin.
 void write_alternating(json_body& body, const conversation& history,
                        const alternation_format& format);
 

@@ -1,7 +1,6 @@
 #include "polylogue/room/catalogue_match.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <vector>
 
 #include "polylogue/core/text.hpp"
@@ -9,26 +8,18 @@
 namespace polylogue::room {
 namespace {
 
-std::string normalized(std::string_view name) {
+// Suggestions are ranked by edit distance up to this bound (names are at most 64 characters).
+constexpr std::size_t distance_bound = 64;
+constexpr std::size_t max_suggestions = 3;
+
+std::string folded(std::string_view name) {
     std::string out;
     for (const char c : core::ascii_lower(name)) {
-        const char folded = (c == '-' || c == '_' || c == '\t') ? ' ' : c;
-        if (folded == ' ' && (out.empty() || out.back() == ' ')) {
-            continue;
+        if (c != ' ' && c != '\t' && c != '-' && c != '_') {
+            out += c;
         }
-        out += folded;
-    }
-    while (!out.empty() && out.back() == ' ') {
-        out.pop_back();
     }
     return out;
-}
-
-std::string digits_of(std::string_view text) {
-    std::string digits;
-    std::copy_if(text.begin(), text.end(), std::back_inserter(digits),
-                 [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; });
-    return digits;
 }
 
 std::string join_names(const std::vector<const config::model*>& models) {
@@ -39,90 +30,101 @@ std::string join_names(const std::vector<const config::model*>& models) {
     return names;
 }
 
-template <class Predicate>
-std::vector<const config::model*> matching(std::span<const config::model> catalogue,
-                                           Predicate predicate) {
+// "A", "B" or "C"
+std::string alternatives(const std::vector<const config::model*>& models) {
+    std::string text;
+    for (std::size_t i = 0; i < models.size(); ++i) {
+        text += i == 0 ? "" : (i + 1 == models.size() ? " or " : ", ");
+        text += "\"" + models[i]->name + "\"";
+    }
+    return text;
+}
+
+std::vector<const config::model*> exact_matches(std::span<const config::model> catalogue,
+                                                std::string_view name) {
     std::vector<const config::model*> found;
+    // The display name as written (ignoring case) is unique in the catalogue: it wins outright.
+    const std::string lower = core::ascii_lower(name);
     for (const auto& m : catalogue) {
-        if (predicate(normalized(m.name))) {
+        if (core::ascii_lower(m.name) == lower) {
+            return {&m};
+        }
+    }
+    const std::string wanted = folded(name);
+    for (const auto& m : catalogue) {
+        if (folded(m.name) == wanted || (!m.id.empty() && folded(m.id) == wanted)) {
             found.push_back(&m);
         }
     }
     return found;
 }
 
-catalogue_match decide(std::string_view name, const std::vector<const config::model*>& found) {
-    if (found.size() == 1) {
-        return {found.front(), {}};
+// How far wanted is from an entry: the nearer of its name and its id.
+std::size_t distance_to(const std::string& wanted, const config::model& m) {
+    std::size_t distance = core::edit_distance(wanted, folded(m.name), distance_bound);
+    if (!m.id.empty()) {
+        distance = std::min(distance, core::edit_distance(wanted, folded(m.id), distance_bound));
     }
-    return {nullptr, "\"" + std::string{name} + "\" matches several models (" + join_names(found) +
-                         "); write the full name"};
+    return distance;
 }
 
-// The three catalogue names closest to name, for the refusal's "did you mean".
-std::string nearest_names(std::span<const config::model> catalogue, const std::string& wanted) {
-    std::vector<std::pair<std::size_t, const config::model*>> ranked;
-    for (const auto& m : catalogue) {
-        ranked.emplace_back(core::edit_distance(wanted, normalized(m.name), 64), &m);
-    }
-    std::stable_sort(ranked.begin(), ranked.end(),
-                     [](const auto& a, const auto& b) { return a.first < b.first; });
-    std::vector<const config::model*> nearest;
-    for (std::size_t i = 0; i < ranked.size() && i < 3; ++i) {
-        nearest.push_back(ranked[i].second);
-    }
-    return join_names(nearest);
+bool contains(const std::string& entry, const std::string& wanted) {
+    return wanted.size() >= 3 && entry.find(wanted) != std::string::npos;
 }
 
-catalogue_match closest(std::span<const config::model> catalogue, std::string_view name,
-                        const std::string& wanted) {
-    const std::size_t limit = std::clamp<std::size_t>(wanted.size() / 5, 1, 3);
-    std::size_t best = limit + 1;
-    std::vector<const config::model*> found;
+struct candidate {
+    bool holds_it = false;  // the entry's name or id holds the whole name written
+    std::size_t distance = 0;
+    const config::model* model = nullptr;
+};
+
+// The entries worth suggesting: those holding the folded name whole ("Claude Opus" → "Claude
+// Opus 4.5") first, then those within a few edits of it (about a third of its length, at least
+// 2), nearest first; catalogue order breaks ties.
+std::vector<const config::model*> nearest(std::span<const config::model> catalogue,
+                                          const std::string& wanted) {
+    const std::size_t close_enough = std::max<std::size_t>(2, wanted.size() / 3);
+    std::vector<candidate> ranked;
     for (const auto& m : catalogue) {
-        const std::string candidate = normalized(m.name);
-        if (digits_of(candidate) != digits_of(wanted)) {
-            continue;
-        }
-        const std::size_t distance = core::edit_distance(wanted, candidate, limit);
-        if (distance < best) {
-            best = distance;
-            found.clear();
-        }
-        if (distance == best && distance <= limit) {
-            found.push_back(&m);
+        const candidate c{contains(folded(m.name), wanted) || contains(folded(m.id), wanted),
+                          distance_to(wanted, m), &m};
+        if (c.holds_it || c.distance <= close_enough) {
+            ranked.push_back(c);
         }
     }
-    if (!found.empty()) {
-        return decide(name, found);
+    std::stable_sort(ranked.begin(), ranked.end(), [](const candidate& a, const candidate& b) {
+        return a.holds_it != b.holds_it ? a.holds_it : a.distance < b.distance;
+    });
+    std::vector<const config::model*> suggestions;
+    for (std::size_t i = 0; i < ranked.size() && i < max_suggestions; ++i) {
+        suggestions.push_back(ranked[i].model);
     }
-    return {nullptr, "no model named \"" + std::string{name} + "\" in the catalogue" +
-                         (catalogue.empty() ? std::string{}
-                                            : "; nearest: " + nearest_names(catalogue, wanted))};
+    return suggestions;
 }
 
 }  // namespace
 
 catalogue_match match_model(std::span<const config::model> catalogue, std::string_view name) {
-    const std::string wanted = normalized(name);
+    const std::string wanted = folded(name);
     if (wanted.empty()) {
         return {nullptr, "the model name is empty"};
     }
-    if (auto exact = matching(catalogue, [&](const std::string& n) { return n == wanted; });
-        !exact.empty()) {
-        return decide(name, exact);
+    const auto exact = exact_matches(catalogue, name);
+    if (exact.size() == 1) {
+        return {exact.front(), {}};
     }
-    if (auto prefixed =
-            matching(catalogue, [&](const std::string& n) { return n.starts_with(wanted); });
-        !prefixed.empty()) {
-        return decide(name, prefixed);
+    const std::string quoted = "\"" + std::string{name} + "\"";
+    if (exact.size() > 1) {
+        return {nullptr, quoted + " names several models (" + join_names(exact) +
+                             "); write the display name exactly"};
     }
-    if (auto containing = matching(
-            catalogue, [&](const std::string& n) { return n.find(wanted) != std::string::npos; });
-        !containing.empty()) {
-        return decide(name, containing);
+    const auto suggestions = nearest(catalogue, wanted);
+    if (suggestions.empty()) {
+        return {nullptr, "no model named " + quoted +
+                             " in the catalogue; !list_models shows the models you can invite"};
     }
-    return closest(catalogue, name, wanted);
+    return {nullptr, "no model named " + quoted + " in the catalogue; did you mean " +
+                         alternatives(suggestions) + "? Write the name exactly"};
 }
 
 }  // namespace polylogue::room

@@ -135,7 +135,7 @@ void planner::list_models(const commands::parsed_command& c) {
     std::string names;
     for (const auto& m : rules.catalogue) {
         if (state.find_model(m.name) == nullptr) {
-            names += (names.empty() ? "" : ", ") + m.name;
+            names += (names.empty() ? "" : ", ") + m.name + (m.vision ? " (sees images)" : "");
         }
     }
     std::string detail = names.empty() ? "every model in the catalogue is already here"

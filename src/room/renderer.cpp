@@ -1,79 +1,15 @@
 #include "polylogue/room/renderer.hpp"
 
+#include <algorithm>
+#include <cstdint>
 #include <iterator>
 #include <limits>
 #include <optional>
 #include <vector>
 
+#include "polylogue/providers/image_input.hpp"
+
 namespace polylogue::room {
-namespace {
-
-std::string member_list(const room_state& state) {
-    std::string list;
-    for (const auto& m : state.members) {
-        list += (list.empty() ? "" : ", ") + core::slot_label(m.slot) + " (" + m.model + ")";
-    }
-    return list;
-}
-
-std::string placeholder_value(std::string_view name, const config::room& room,
-                              const room_state& state, const member_state& member) {
-    if (name == "slot") {
-        return core::slot_label(member.slot);
-    }
-    if (name == "model") {
-        return member.model;
-    }
-    if (name == "members") {
-        return member_list(state);
-    }
-    if (name == "room") {
-        return room.name;
-    }
-    if (name == "max_ais") {
-        return std::to_string(room.max_ais);
-    }
-    return "{" + std::string{name} + "}";  // validated away by the config; kept visible if not
-}
-
-std::string fill_template(std::string_view text, const config::room& room, const room_state& state,
-                          const member_state& member) {
-    std::string out;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if ((text[i] == '{' || text[i] == '}') && i + 1 < text.size() && text[i + 1] == text[i]) {
-            out += text[i++];
-            continue;
-        }
-        const auto close = text[i] == '{' ? text.find('}', i) : std::string_view::npos;
-        if (close == std::string_view::npos) {
-            out += text[i];
-            continue;
-        }
-        out += placeholder_value(text.substr(i + 1, close - i - 1), room, state, member);
-        i = close;
-    }
-    return out;
-}
-
-}  // namespace
-
-std::string render_system_prompt(const config::room& room, const room_state& state, int slot) {
-    const member_state* member = state.member(slot);
-    if (member == nullptr) {
-        return {};
-    }
-    const std::string_view text =
-        room.system_prompt.empty() ? config::default_system_prompt() : room.system_prompt;
-    std::string prompt = fill_template(text, room, state, *member);
-    if (!member->invite.empty()) {
-        prompt += "\n\n" + member->invited_by + " invited you with this message: \"" +
-                  member->invite + "\"";
-    }
-    if (!member->prompt_additions.empty()) {
-        prompt += "\n\nYou added to your own instructions:\n" + member->prompt_additions;
-    }
-    return prompt;
-}
 
 namespace {
 
@@ -107,37 +43,92 @@ std::optional<std::size_t> opening_index(std::span<const core::record> records) 
     return std::nullopt;
 }
 
+// The images a walk may still attach. It goes newest first, so once one does not fit (the
+// budget, or the limits of one request), no older one is shown either.
+struct image_allowance {
+    image_rules rules;
+    bool open = true;
+    std::size_t count = 0;
+    std::uint64_t bytes = 0;
+    std::size_t left_out = 0;
+};
+
+struct shown_image {
+    providers::image_part part;
+    std::size_t tokens = 0;
+};
+
+// The image of record r to show this member within spare_tokens, if any.
+std::optional<shown_image> image_of(const core::record& r, image_allowance& allowance,
+                                    std::size_t spare_tokens) {
+    if (!allowance.rules.vision || r.type != core::record_type::image || r.path.empty()) {
+        return std::nullopt;
+    }
+    const auto bytes = static_cast<std::uint64_t>(std::max<std::int64_t>(r.bytes, 0));
+    if (bytes == 0 || bytes > providers::max_input_image_bytes ||
+        !providers::accepts_image(allowance.rules.api, r.mime)) {
+        ++allowance.left_out;  // this one never fits; an older one still may
+        return std::nullopt;
+    }
+    const auto size = r.width > 0 && r.height > 0
+                          ? std::optional<providers::image_size>{{r.width, r.height}}
+                          : std::nullopt;
+    const std::size_t tokens = providers::image_tokens(allowance.rules.api, size);
+    if (!allowance.open || allowance.count >= providers::max_input_images_per_request ||
+        allowance.bytes + bytes > providers::max_input_image_bytes_per_request ||
+        tokens > spare_tokens) {
+        allowance.open = false;
+        ++allowance.left_out;
+        return std::nullopt;
+    }
+    ++allowance.count;
+    allowance.bytes += bytes;
+    return shown_image{{r.path, r.mime, {}}, tokens};
+}
+
 struct window {
     std::vector<providers::conversation_turn> newest_first;
     std::size_t first_kept = 0;
     bool opening_reached = false;
 };
 
+struct walk {
+    std::span<const core::record> records;
+    std::optional<std::size_t> opening;
+    int slot = 0;
+    std::size_t budget_tokens = 0;
+    std::size_t used_tokens = 0;
+    image_allowance images;
+};
+
 // Walks back from the newest record while the budget lasts. The opening keeps its place when
 // the walk reaches it (its cost was counted up front).
-window walk_back(std::span<const core::record> records, std::optional<std::size_t> opening,
-                 int slot, std::size_t budget_tokens, std::size_t& used_tokens,
-                 render_cache& cache) {
+window walk_back(walk& w, render_cache& cache) {
     window kept;
-    kept.first_kept = records.size();
-    for (std::size_t i = records.size(); i > 0; --i) {
-        const rendered_record& rendered = cache.at(records, i - 1);
+    kept.first_kept = w.records.size();
+    for (std::size_t i = w.records.size(); i > 0; --i) {
+        const rendered_record& rendered = cache.at(w.records, i - 1);
         if (!rendered.escaped) {  // an operator record: never shown, never counted
             kept.first_kept = i - 1;
             continue;
         }
-        if (opening && i - 1 == *opening) {
-            kept.newest_first.push_back(turn_of(rendered, slot));
+        if (w.opening && i - 1 == *w.opening) {
+            kept.newest_first.push_back(turn_of(rendered, w.slot));
             kept.opening_reached = true;
             kept.first_kept = i - 1;
             continue;
         }
-        auto turn = turn_of(rendered, slot);
-        const std::size_t cost = tokens_of(turn.text);
-        if (used_tokens + cost > budget_tokens) {
+        auto turn = turn_of(rendered, w.slot);
+        std::size_t cost = tokens_of(turn.text);
+        if (w.used_tokens + cost > w.budget_tokens) {
             break;
         }
-        used_tokens += cost;
+        if (auto image =
+                image_of(w.records[i - 1], w.images, w.budget_tokens - w.used_tokens - cost)) {
+            turn.images.push_back(std::move(image->part));
+            cost += image->tokens;
+        }
+        w.used_tokens += cost;
         kept.newest_first.push_back(std::move(turn));
         kept.first_kept = i - 1;
     }
@@ -148,7 +139,8 @@ window walk_back(std::span<const core::record> records, std::optional<std::size_
 
 rendered_view render_within(const config::room& room, const room_state& state,
                             std::span<const core::record> records, int slot,
-                            std::size_t budget_tokens, render_cache& cache) {
+                            std::size_t budget_tokens, render_cache& cache,
+                            const image_rules& images) {
     rendered_view view;
     const std::string system = render_system_prompt(room, state, slot);
     view.estimated_tokens = estimate_tokens(system);
@@ -160,7 +152,11 @@ rendered_view render_within(const config::room& room, const room_state& state,
         view.estimated_tokens += tokens_of(opening_turn->text);
     }
     cache.check(records);
-    window kept = walk_back(records, opening, slot, budget_tokens, view.estimated_tokens, cache);
+    walk w{records, opening, slot, budget_tokens, view.estimated_tokens, {images}};
+    window kept = walk_back(w, cache);
+    view.estimated_tokens = w.used_tokens;
+    view.images = w.images.count;
+    view.images_left_out = w.images.left_out;
     cache.note_window(state, slot, kept.first_kept);
     // Counted, not scanned, so that the cost stays with the window: operator records before
     // it count too, which only matters for the number, never for whether trimming happened.
@@ -178,14 +174,16 @@ rendered_view render_within(const config::room& room, const room_state& state,
 
 rendered_view render_within(const config::room& room, const room_state& state,
                             std::span<const core::record> records, int slot,
-                            std::size_t budget_tokens) {
+                            std::size_t budget_tokens, const image_rules& images) {
     render_cache cache;
-    return render_within(room, state, records, slot, budget_tokens, cache);
+    return render_within(room, state, records, slot, budget_tokens, cache, images);
 }
 
 providers::conversation render(const config::room& room, const room_state& state,
-                               std::span<const core::record> records, int slot) {
-    return render_within(room, state, records, slot, std::numeric_limits<std::size_t>::max())
+                               std::span<const core::record> records, int slot,
+                               const image_rules& images) {
+    return render_within(room, state, records, slot, std::numeric_limits<std::size_t>::max(),
+                         images)
         .conversation;
 }
 

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <exception>
 
+#include "image_reading.hpp"
 #include "polylogue/commands/parser.hpp"
 #include "polylogue/core/text.hpp"
 #include "polylogue/room/command_planner.hpp"
@@ -141,6 +142,13 @@ asio::awaitable<bool> room_runner::start_if_new() {
     co_return co_await commit(std::move(opening));
 }
 
+// A scripted model is sent nothing, so it is shown no image: its files are never read for it.
+image_rules room_runner::image_rules_for(const config::model& model) const {
+    const config::provider* endpoint = services_.cfg->find_provider(model.provider);
+    const auto api = endpoint ? endpoint->kind : config::provider_kind::scripted;
+    return {model.vision && api != config::provider_kind::scripted, api};
+}
+
 providers::completion_request room_runner::make_request(int slot, const config::model& model) {
     const member_state& member = *state_.member(slot);
     trim_notice_.reset();
@@ -149,7 +157,12 @@ providers::completion_request room_runner::make_request(int slot, const config::
     request.model = &model;
     request.temperature = model.temperature_range ? member.temperature : std::nullopt;
     const std::size_t budget = static_cast<std::size_t>(model.context_tokens - model.max_tokens);
-    auto view = render_within(*room_, state_, history_, slot, budget, render_cache_);
+    auto view = render_within(*room_, state_, history_, slot, budget, render_cache_,
+                              image_rules_for(model));
+    for (const std::string& path : read_shown_images(view.conversation, services_.cfg->data_dir)) {
+        services_.log->warn("room {}: the image {} could not be read for {}; its notice goes alone",
+                            room_->name, path, core::slot_label(slot));
+    }
     request.messages = std::move(view.conversation);
     prompt_tokens_ = view.estimated_tokens;
     if (view.dropped > 0 && !member.context_trimmed) {

@@ -21,7 +21,23 @@ void apply_join(room_state& state, const core::record& r) {
     state.members.push_back(std::move(joined));
 }
 
+void note_tool_outcome(room_state& state, const core::record& r) {
+    tool_health* health = r.command == "image"    ? &state.image_tool
+                          : r.command == "search" ? &state.search_tool
+                                                  : nullptr;
+    if (health == nullptr) {
+        return;
+    }
+    if (r.status == core::command_status::failed) {
+        ++health->failures_in_a_row;
+        health->last_failure = r.detail;
+    } else if (r.status == core::command_status::ok) {
+        *health = {};
+    }
+}
+
 void apply_command(room_state& state, const core::record& r) {
+    note_tool_outcome(state, r);
     member_state* speaker = state.member(core::slot_from_label(r.speaker));
     if (speaker == nullptr || r.status != core::command_status::ok) {
         return;

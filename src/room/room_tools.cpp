@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <fstream>
 
+#include "polylogue/providers/image_input.hpp"
 #include "polylogue/room/command_planner.hpp"
 #include "polylogue/room/room_runner.hpp"
 
@@ -123,6 +124,10 @@ asio::awaitable<void> room_runner::run_tool(std::vector<core::record>* records, 
         result.type = core::record_type::image;
         result.mime = image.mime;
         result.bytes = static_cast<std::int64_t>(image.bytes.size());
+        if (const auto size = providers::image_dimensions(image.bytes)) {
+            result.width = size->width;  // what a vision model's token estimate needs
+            result.height = size->height;
+        }
         pending_images_.push_back(std::move(image));  // saved by save_images, with its seq
     }
     records->insert(records->begin() + static_cast<std::ptrdiff_t>(index) + 1, std::move(result));

@@ -1,10 +1,12 @@
 #include "polylogue/transcript/format.hpp"
 
 #include <array>
+#include <cctype>
 #include <string_view>
 #include <utility>
 
 #include "polylogue/core/text.hpp"
+#include "polylogue/transcript/image_files.hpp"
 
 namespace polylogue::transcript {
 namespace {
@@ -195,6 +197,41 @@ std::string search_markdown(const record& r) {
     return r.results.empty() ? block : block + "\n";
 }
 
+// An image's prompt as the alt text of a Markdown image: on one line, its brackets and
+// backslashes escaped so that it cannot close the link early.
+std::string markdown_alt_text(std::string_view prompt) {
+    std::string alt;
+    for (const char c : prompt) {
+        if (c == '\n' || c == '\r') {
+            alt += ' ';
+            continue;
+        }
+        if (c == '[' || c == ']' || c == '\\') {
+            alt += '\\';
+        }
+        alt += c;
+    }
+    return alt;
+}
+
+// A path relative to data_dir as a link target: bytes outside a safe set percent-encoded, so a
+// space or a parenthesis cannot end it.
+std::string markdown_link_target(std::string_view path) {
+    static constexpr char hex[] = "0123456789ABCDEF";
+    std::string target;
+    for (const char c : path) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (std::isalnum(byte) != 0 || c == '/' || c == '.' || c == '-' || c == '_' || c == '~') {
+            target += c;
+        } else {
+            target += '%';
+            target += hex[byte >> 4];
+            target += hex[byte & 0xF];
+        }
+    }
+    return target;
+}
+
 }  // namespace
 
 std::string_view record_emoji(const record& r) noexcept {
@@ -253,7 +290,11 @@ std::string format_markdown(const record& r) {
     if (r.type == record_type::search_results) {
         return search_markdown(r);
     }
-    return "> " + std::string{emoji_for(r)} + " " + describe(r) + "\n\n";
+    std::string text = "> " + std::string{emoji_for(r)} + " " + describe(r) + "\n\n";
+    if (r.type == record_type::image && is_confined_path(r.path)) {
+        text += "![" + markdown_alt_text(r.text) + "](" + markdown_link_target(r.path) + ")\n\n";
+    }
+    return text;
 }
 
 }  // namespace polylogue::transcript

@@ -36,7 +36,8 @@ src=$repo_root/src
 # OpenSSL, no SQLite), to keep the build small and fast.
 core=("$src"/core/*.cpp)
 adapters=("${core[@]}" "$src/http/sse_parser.cpp" "$src/providers/failure_classification.cpp"
-    "$src/providers/json_text.cpp" "$src/providers/request_body.cpp")
+    "$src/providers/json_text.cpp" "$src/providers/request_body.cpp"
+    "$src/providers/alternation.cpp")
 libraries=()
 # A dictionary of the input's syntax (tests/fuzz/dictionaries) helps the fuzzer past tokens that
 # mutations rarely build, such as a 19-digit integer.

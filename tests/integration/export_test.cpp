@@ -41,6 +41,35 @@ class ReferenceExport : public ::testing::Test {
         return test::polylogue(std::move(args));
     }
 
+    // Three image records after the room's end: one whose file is in data_dir, one whose path
+    // leaves it, one whose file is gone.
+    void add_image_records() const {
+        dir_.write("var/images/phenomenology/50-fox.png", fox_png);
+        dir_.write("outside.png", "secret-bytes");
+        auto db = transcript::store::open(dir_ / "var/transcripts.db");
+        ASSERT_TRUE(db);
+        const auto last = (*db)->last_seq("phenomenology");
+        ASSERT_TRUE(last);
+        std::vector<core::record> images;
+        for (const char* path : {"images/phenomenology/50-fox.png", "../outside.png",
+                                 "images/phenomenology/gone.png"}) {
+            core::record r;
+            r.seq = *last + 1 + static_cast<std::int64_t>(images.size());
+            r.time = "2026-11-29T05:00:00.000Z";
+            r.type = core::record_type::image;
+            r.speaker = "AI-1";
+            r.model = "Gemini 3 Pro";
+            r.text = "a red fox";
+            r.path = path;
+            r.mime = "image/png";
+            images.push_back(r);
+        }
+        const std::vector<transcript::room_batch> batch{{"phenomenology", images}};
+        ASSERT_TRUE((*db)->append(batch).front());
+    }
+
+    static inline const std::string fox_png = "\x89PNG\r\n\x1a\nfox-pixels";
+
     test::temp_dir dir_;
 };
 
@@ -89,36 +118,26 @@ TEST_F(ReferenceExport, OutputWritesThePageToAFile) {
 }
 
 TEST_F(ReferenceExport, ImagesAreEmbeddedFromTheDataDirAndNothingFromOutside) {
-    const std::string png = "\x89PNG\r\n\x1a\nfox-pixels";
-    dir_.write("var/images/phenomenology/50-fox.png", png);
-    dir_.write("outside.png", "secret-bytes");
-    auto db = transcript::store::open(dir_ / "var/transcripts.db");
-    ASSERT_TRUE(db);
-    const auto last = (*db)->last_seq("phenomenology");
-    ASSERT_TRUE(last);
-    std::vector<core::record> images;
-    for (const char* path :
-         {"images/phenomenology/50-fox.png", "../outside.png", "images/phenomenology/gone.png"}) {
-        core::record r;
-        r.seq = *last + 1 + static_cast<std::int64_t>(images.size());
-        r.time = "2026-11-29T05:00:00.000Z";
-        r.type = core::record_type::image;
-        r.speaker = "AI-1";
-        r.model = "Gemini 3 Pro";
-        r.text = "a red fox";
-        r.path = path;
-        r.mime = "image/png";
-        images.push_back(r);
-    }
-    const std::vector<transcript::room_batch> batch{{"phenomenology", images}};
-    ASSERT_TRUE((*db)->append(batch).front());
-
+    add_image_records();
     const auto page = transcript({"--format", "html"});
     ASSERT_EQ(page.exit_code, 0) << page.err;
-    EXPECT_TRUE(contains(page.out, "src=\"data:image/png;base64," + core::base64_encode(png)));
+    EXPECT_TRUE(contains(page.out, "src=\"data:image/png;base64," + core::base64_encode(fox_png)));
     EXPECT_FALSE(contains(page.out, core::base64_encode("secret-bytes")));
     EXPECT_TRUE(contains(page.out, "Image not available: its path is outside the data directory"));
     EXPECT_TRUE(contains(page.out, "Image not available: the file could not be read"));
+}
+
+TEST_F(ReferenceExport, MarkdownShowsImagesAsLinksRelativeToTheDataDir) {
+    add_image_records();
+    const auto markdown = transcript({"--format", "markdown"});
+    ASSERT_EQ(markdown.exit_code, 0) << markdown.err;
+    EXPECT_TRUE(contains(markdown.out, "\n![a red fox](images/phenomenology/50-fox.png)\n"))
+        << markdown.out;
+    EXPECT_TRUE(contains(markdown.out, "](images/phenomenology/gone.png)"));
+    EXPECT_FALSE(contains(markdown.out, "](../outside.png)"));
+    EXPECT_TRUE(contains(markdown.out,
+                         "> 🖼 AI-1 (Gemini 3 Pro) created an image for \"a red fox\" "
+                         "(../outside.png, 0 bytes)."));
 }
 
 TEST_F(ReferenceExport, FromAndToSelectAPartInEveryFormat) {

@@ -136,6 +136,26 @@ TEST_F(OpenAiOpenApi, EveryRequestShapeWeBuildIsAValidCreateChatCompletionReques
     }
 }
 
+TEST_F(OpenAiOpenApi, ARequestShowingAVisionModelImagesIsValid) {
+    for (const bool stream : {true, false}) {
+        api_request request = conversation_request();
+        request.stream = stream;
+        providers::conversation_turn notice{
+            turn_role::user,
+            "[Polylogue] AI-1 (Claude) created an image for \"a fox\" (images/lab/5-ab.png)."};
+        for (const char* mime : {"image/png", "image/jpeg"}) {
+            notice.images.push_back({"images/lab/5-ab.png", mime,
+                                     providers::shared_bytes::copy_of("\x89PNG\r\n\x1a\n")});
+        }
+        request.messages.turns.push_back(notice);
+        request.messages.turns.push_back({turn_role::assistant, "A fine fox."});
+        const auto call = adapter().build_request(request, endpoint_settings{});
+        ASSERT_NE(call.body.find("\"image_url\""), std::string::npos);
+        SCOPED_TRACE(::testing::Message() << "stream=" << stream);
+        expect_valid(call);
+    }
+}
+
 TEST_F(OpenAiOpenApi, AMinimalRequestWithoutAKeyIsValid) {
     api_request request = conversation_request();
     request.messages.turns.resize(1);

@@ -13,6 +13,7 @@ using providers::turn_role;
 
 constexpr std::string_view leading_user_text = "[Polylogue] The conversation so far:";
 constexpr std::string_view speak_first_text = "[Polylogue] You speak first.";
+constexpr std::string_view your_turn_text = "[Polylogue] It is your turn to speak.";
 
 std::string dump(const json& value) {
     return value.dump(-1, ' ', false, json::error_handler_t::replace);
@@ -44,6 +45,8 @@ json alternating(const plain_conversation& history, const char* assistant_role, 
     }
     if (messages.empty()) {
         messages.push_back(make("user", speak_first_text));
+    } else if (messages.back()["role"] != "user") {
+        messages.push_back(make("user", your_turn_text));
     }
     return messages;
 }
@@ -57,6 +60,12 @@ std::string openai_body(const plain_request& request,
     for (const auto& turn : request.messages.turns) {
         const char* role = turn.role == turn_role::assistant ? "assistant" : "user";
         list.push_back({{"role", role}, {"content", turn.text}});
+    }
+    const auto& turns = request.messages.turns;
+    if (turns.empty()) {
+        list.push_back({{"role", "user"}, {"content", speak_first_text}});
+    } else if (turns.back().role == turn_role::assistant) {
+        list.push_back({{"role", "user"}, {"content", your_turn_text}});
     }
     json body{{"model", request.model_id}, {"messages", list}};
     body["stream"] = request.stream;

@@ -2,7 +2,8 @@
 // The request path as it was before rendering became incremental, kept as a test oracle: the
 // renderer producing plain text turns and each adapter building an nlohmann::json DOM dumped
 // with UTF-8 replacement. The production path (render cache, json_text, bodies assembled by
-// concatenation) must produce the same JSON (tests/unit/request_equivalence_test.cpp).
+// concatenation) must produce the same JSON (tests/unit/request_equivalence_test.cpp). Rules
+// added since are written here in the DOM way too: a request ends on a user turn.
 
 #include <cstddef>
 #include <optional>

@@ -175,6 +175,38 @@ TEST(AnthropicRequest, SendsTemperatureOnlyWhenSet) {
     EXPECT_EQ(body_of(request)["temperature"], 0.7);
 }
 
+// The 8-byte PNG signature stands for an image: its base64 is iVBORw0KGgo=.
+image_part png(std::string path = "images/lab/5-ab.png") {
+    return {std::move(path), "image/png", shared_bytes::copy_of("\x89PNG\r\n\x1a\n")};
+}
+
+TEST(AnthropicRequest, AnImageIsABase64ImageBlockAfterItsNoticeInsideTheMergedUserMessage) {
+    conversation_turn notice{user, "[Polylogue] AI-1 created an image."};
+    notice.images.push_back(png());
+    api_request request = request_with({{assistant, "Draw a fox."},
+                                        {user, "[AI-1 (GPT)]: On it."},
+                                        notice,
+                                        {user, "[AI-3 (Gemini)]: Nice fox."}});
+    request.stream = false;
+    EXPECT_EQ(make_anthropic_adapter()->build_request(request, {}).body,
+              R"({"max_tokens":1024,"messages":[)"
+              R"({"content":"[Polylogue] The conversation so far:","role":"user"},)"
+              R"({"content":"Draw a fox.","role":"assistant"},)"
+              R"({"content":[{"text":"[AI-1 (GPT)]: On it.\n\n[Polylogue] AI-1 created an image.",)"
+              R"("type":"text"},)"
+              R"({"source":{"data":"iVBORw0KGgo=","media_type":"image/png","type":"base64"},)"
+              R"("type":"image"},)"
+              R"({"text":"[AI-3 (Gemini)]: Nice fox.","type":"text"}],"role":"user"}],)"
+              R"("model":"claude-opus-4-5"})");
+}
+
+TEST(AnthropicRequest, AnImageWhoseFileWasNotReadIsLeftOut) {
+    conversation_turn notice{user, "[Polylogue] AI-1 created an image."};
+    notice.images.push_back({"images/lab/gone.png", "image/png", {}});
+    EXPECT_EQ(body_of(request_with({notice}))["messages"],
+              json::parse(R"([{"role":"user","content":"[Polylogue] AI-1 created an image."}])"));
+}
+
 TEST(AnthropicStream, DecodesTextUsageAndStopReason) {
     const decoded result = decode_stream(wire("stream_text.sse"));
     EXPECT_EQ(

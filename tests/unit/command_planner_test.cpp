@@ -123,6 +123,14 @@ TEST_F(CommandPlanner, ListModelsNamesOnlyModelsThatCanBeInvited) {
               "models you can invite: Claude 3 Opus, DeepSeek R1, Grok 4, Llama 3");
 }
 
+TEST_F(CommandPlanner, ListModelsSaysWhichModelsSeeImages) {
+    catalogue[3].vision = true;
+    catalogue[5].vision = true;
+    EXPECT_EQ(plan(1, "!list_models").at(0).detail,
+              "models you can invite: Claude 3 Opus, DeepSeek R1 (sees images), Grok 4, Llama 3 "
+              "(sees images)");
+}
+
 TEST_F(CommandPlanner, MuteSelfIsAcknowledged) {
     const auto out = plan(2, "!mute_self");
     EXPECT_EQ(out.at(0).status, command_status::ok);

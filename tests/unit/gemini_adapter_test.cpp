@@ -167,6 +167,25 @@ TEST(GeminiRequest, AsksTheSpeakerToOpenWhenThereIsNoHistoryAndDropsBlankTurns) 
     EXPECT_EQ(body_of(request_with({{user, " "}, {assistant, ""}}))["contents"], expected);
 }
 
+TEST(GeminiRequest, AnImageIsAnInlineDataPartAfterItsNoticeInsideTheMergedUserContent) {
+    conversation_turn notice{user, "[Polylogue] AI-1 created an image."};
+    notice.images.push_back(
+        {"images/lab/5-ab.jpg", "image/jpeg", shared_bytes::copy_of("\xFF\xD8\xFF\xE0")});
+    api_request request = request_with({{user, "[AI-1 (GPT)]: On it."},
+                                        notice,
+                                        {user, "[AI-2 (Claude)]: Nice."},
+                                        {assistant, "Agreed."}});
+    request.stream = false;
+    EXPECT_EQ(make_gemini_adapter()->build_request(request, {}).body,
+              R"({"contents":[)"
+              R"({"parts":[{"text":"[AI-1 (GPT)]: On it.\n\n[Polylogue] AI-1 created an image."},)"
+              R"({"inlineData":{"data":"/9j/4A==","mimeType":"image/jpeg"}},)"
+              R"({"text":"[AI-2 (Claude)]: Nice."}],"role":"user"},)"
+              R"({"parts":[{"text":"Agreed."}],"role":"model"},)"
+              R"({"parts":[{"text":"[Polylogue] It is your turn to speak."}],"role":"user"}],)"
+              R"("generationConfig":{"maxOutputTokens":1024}})");
+}
+
 TEST(GeminiStream, DecodesTextUsageAndFinishReasonWhenTheConnectionCloses) {
     const decoded result = decode_stream(wire("stream_text.sse"));
     EXPECT_EQ(result.reply.text, "[AI-3 (Gemini)]: Three points — naïve but “fair” 😊.\nDone.");

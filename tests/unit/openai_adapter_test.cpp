@@ -141,6 +141,33 @@ TEST(OpenAiRequest, InvalidUtf8InATurnIsReplacedNotThrown) {
     EXPECT_EQ(body.at("messages")[1].at("content"), "bad \xEF\xBF\xBD byte");
 }
 
+TEST(OpenAiRequest, AnImageIsAnImageUrlPartWithADataUrlAfterItsNoticesText) {
+    conversation_turn notice{turn_role::user, "[Polylogue] AI-1 created an image."};
+    notice.images.push_back(
+        {"images/lab/5-ab.png", "image/png", shared_bytes::copy_of("\x89PNG\r\n\x1a\n")});
+    notice.images.push_back({"images/lab/6-cd.webp", "image/webp", shared_bytes::copy_of("RIFF")});
+    api_request request;
+    request.model_id = "gpt-4o";
+    request.messages.turns = {{turn_role::user, "[AI-1 (GPT)]: On it."}, notice};
+    request.stream = false;
+    EXPECT_EQ(adapter().build_request(request, {}).body,
+              R"({"max_tokens":1024,"messages":[)"
+              R"({"content":"[AI-1 (GPT)]: On it.","role":"user"},)"
+              R"({"content":[{"text":"[Polylogue] AI-1 created an image.","type":"text"},)"
+              R"({"image_url":{"url":"data:image/png;base64,iVBORw0KGgo="},"type":"image_url"},)"
+              R"({"image_url":{"url":"data:image/webp;base64,UklGRg=="},"type":"image_url"}],)"
+              R"("role":"user"}],"model":"gpt-4o","stream":false})");
+}
+
+TEST(OpenAiRequest, ImagesOnTheSpeakersOwnTurnOrUnreadAreNeverSent) {
+    api_request request = small_request();
+    request.messages.turns[1].images.push_back(
+        {"images/lab/5-ab.png", "image/png", shared_bytes::copy_of("x")});
+    request.messages.turns[2].images.push_back({"images/lab/6-cd.png", "image/png", {}});
+    EXPECT_EQ(body_of(adapter().build_request(request, openrouter())),
+              body_of(adapter().build_request(small_request(), openrouter())));
+}
+
 // --- streams --------------------------------------------------------------------------------
 
 struct decoded {

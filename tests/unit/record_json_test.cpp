@@ -105,6 +105,28 @@ TEST(RecordJson, ToolResultsCarryTheirCostAndABudgetPauseItsResumeTime) {
     }
 }
 
+TEST(RecordJson, AnImageCarriesItsSizeWhenKnownAndRoundTrips) {
+    auto r = test::of_type(record_type::image, 1, "a fox");
+    r.path = "images/lab/5-ab.png";
+    r.mime = "image/png";
+    r.bytes = 73;
+    EXPECT_FALSE(to_json(r).contains("width"));
+    r.width = 1024;
+    r.height = 768;
+    const auto j = to_json(r);
+    EXPECT_EQ(j["width"], 1024);
+    EXPECT_EQ(j["height"], 768);
+    const auto back = record_from_json(j);
+    ASSERT_TRUE(back);
+    EXPECT_EQ(back->width, 1024);
+    EXPECT_EQ(back->height, 768);
+    auto absurd = j;
+    absurd["width"] = -5;
+    absurd["height"] = 1e12;
+    EXPECT_EQ(record_from_json(absurd)->width, 0);
+    EXPECT_EQ(record_from_json(absurd)->height, 0);
+}
+
 TEST(RecordJson, UnknownTypeIsACorruptRecord) {
     const auto back = record_from_json(nlohmann::json{{"seq", 1}, {"type", "gossip"}});
     ASSERT_FALSE(back);

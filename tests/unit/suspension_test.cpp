@@ -120,7 +120,8 @@ TEST(SuspensionFold, AReinstatementClearsTheSuspensionAndItsCounts) {
     const auto records = test::numbered(
         {test::join(1, "Flaky"), failed(1), suspended(1, 1, noon), test::message("AI-1", "back"),
          test::of_type(record_type::member_reinstated, 1, "answered retry 1")});
-    const member_state& flaky = fold(records).members[0];
+    const room_state state = fold(records);
+    const member_state& flaky = state.members[0];
     EXPECT_FALSE(flaky.suspended);
     EXPECT_FALSE(flaky.retry_at.has_value());
     EXPECT_EQ(flaky.failed_retries, 0);

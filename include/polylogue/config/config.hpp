@@ -179,7 +179,7 @@ struct config {
 };
 
 // The template used when a room sets no system_prompt. Placeholders: {slot} {model} {members}
-// {room} {max_ais}.
+// {room} {max_ais} {commands} (the commands the room can carry out, one per line).
 std::string_view default_system_prompt() noexcept;
 
 }  // namespace polylogue::config

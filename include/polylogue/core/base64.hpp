@@ -11,6 +11,8 @@ namespace polylogue::core {
 
 // Standard alphabet (RFC 4648 section 4), always padded.
 std::string base64_encode(std::string_view bytes);
+// The same, appended to out: megabytes of image go into a request body without a copy.
+void base64_append(std::string& out, std::string_view bytes);
 
 // Standard alphabet; padding is optional and ASCII whitespace (line breaks included) is
 // ignored. Any other character, '=' before the end, or a length no encoder could produce gives

@@ -87,6 +87,8 @@ struct record {
     std::string path;  // relative to data_dir
     std::string mime;
     std::int64_t bytes = 0;
+    int width = 0;  // pixels, read from the image's header; 0 when unknown (older records)
+    int height = 0;
     // search_results records (text holds the query)
     std::vector<search_hit> results;
 };

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace polylogue::providers {
@@ -68,9 +69,23 @@ enum class turn_role {
     assistant,  // the speaker's own earlier messages
 };
 
+// An image shown to a vision model beside a turn's text: the file of an image record. The room
+// reads it just before the request and drops it after, so images are never held for a whole
+// room; a part whose bytes were not read is left out of the request.
+struct image_part {
+    std::string path;    // relative to data_dir, as the image record has it
+    std::string mime;    // image/png, image/jpeg, image/webp or image/gif
+    shared_bytes bytes;  // the file; null until read
+};
+
 struct conversation_turn {
+    conversation_turn() = default;
+    conversation_turn(turn_role role_, json_text text_, std::vector<image_part> images_ = {})
+        : role{role_}, text{std::move(text_)}, images{std::move(images_)} {}
+
     turn_role role = turn_role::user;
     json_text text;  // already prefixed "[AI-n (Model)]: " or "[Polylogue] " where it applies
+    std::vector<image_part> images;  // user turns of vision members only: shown after the text
 };
 
 struct conversation {

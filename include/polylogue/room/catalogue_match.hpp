@@ -1,8 +1,9 @@
 #pragma once
-// Matching a name an AI wrote in !add_ai against the catalogue. In order: exact (ignoring case,
-// '-', '_' and repeated spaces), a unique prefix, a unique substring, then the closest name
-// within a small edit distance whose digits are the same (so "Llama 3" never becomes "Llama 4").
-// A name that matches nothing, or several names equally, is refused: never a substitute.
+// Matching a name an AI wrote in !add_ai against the catalogue: exact only. A name matches an
+// entry whose display name or provider model id it equals once both are folded (ASCII case
+// ignored; spaces, tabs, '-' and '_' left out), so "claude-opus-4.5" is Claude Opus 4.5 but
+// "Claude Opus 4" is nobody. Anything else is refused, naming the closest entries ("did you
+// mean ...", by a bounded edit distance) so that the model can try again: never a substitute.
 
 #include <span>
 #include <string>

@@ -14,21 +14,28 @@
 #include "polylogue/providers/conversation.hpp"
 #include "polylogue/room/render_cache.hpp"
 #include "polylogue/room/room_state.hpp"
+#include "polylogue/room/system_prompt.hpp"
 
 namespace polylogue::room {
-
-// The system prompt: the room's template with {slot} {model} {members} {room} {max_ais} filled
-// in ("{{" and "}}" are literal braces), then the member's invite message and !prompt additions.
-std::string render_system_prompt(const config::room& room, const room_state& state, int slot);
 
 // The documented token estimate (docs/config.md, context_tokens): ceil(bytes / 4) + 4 for the
 // turn's framing. Cautious on purpose: English averages about 4.5 bytes per token.
 std::size_t estimate_tokens(std::string_view text) noexcept;
 
+// How a member sees images (docs/config.md, `vision`): a vision member is shown the file of each
+// image record in its window beside the record's notice, newest first while they fit its budget
+// and the limits of one request; any other member reads the notice alone.
+struct image_rules {
+    bool vision = false;
+    config::provider_kind api = config::provider_kind::openai;  // whose formats and estimate
+};
+
 struct rendered_view {
     providers::conversation conversation;
-    std::size_t estimated_tokens = 0;  // system prompt and turns, by estimate_tokens
+    std::size_t estimated_tokens = 0;  // system prompt, turns and images, as documented
     std::size_t dropped = 0;           // records before the kept window (0: nothing trimmed)
+    std::size_t images = 0;            // image parts in the turns (their files still unread)
+    std::size_t images_left_out = 0;   // image records in the window shown as notices only
 };
 
 // The conversation within budget_tokens: the system prompt, the room's opening (its first
@@ -40,13 +47,15 @@ struct rendered_view {
 // that records already rendered cost no per-byte work; the result is the same without it.
 rendered_view render_within(const config::room& room, const room_state& state,
                             std::span<const core::record> records, int slot,
-                            std::size_t budget_tokens, render_cache& cache);
+                            std::size_t budget_tokens, render_cache& cache,
+                            const image_rules& images = {});
 rendered_view render_within(const config::room& room, const room_state& state,
                             std::span<const core::record> records, int slot,
-                            std::size_t budget_tokens);
+                            std::size_t budget_tokens, const image_rules& images = {});
 
 // Everything, without a budget.
 providers::conversation render(const config::room& room, const room_state& state,
-                               std::span<const core::record> records, int slot);
+                               std::span<const core::record> records, int slot,
+                               const image_rules& images = {});
 
 }  // namespace polylogue::room

@@ -25,6 +25,7 @@
 #include "polylogue/providers/tool_runner.hpp"
 #include "polylogue/room/daily_budget.hpp"
 #include "polylogue/room/render_cache.hpp"
+#include "polylogue/room/renderer.hpp"
 #include "polylogue/room/room_state.hpp"
 #include "polylogue/transcript/group_committer.hpp"
 
@@ -147,6 +148,7 @@ class room_runner {
     void apply_update();
     std::vector<core::record> message_and_outcomes(int slot, providers::completion reply) const;
     providers::completion_request make_request(int slot, const config::model& model);
+    image_rules image_rules_for(const config::model& model) const;
     core::record make_record(core::record_type type, int slot, std::string text) const;
     static void number(std::vector<core::record>& records, std::int64_t after);
 

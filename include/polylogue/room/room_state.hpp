@@ -35,6 +35,13 @@ struct member_state {
     bool context_trimmed = false;  // its view was trimmed to its context (recorded once)
 };
 
+// How the room's image or search tool has fared lately: what the system prompt tells the models
+// when it keeps failing.
+struct tool_health {
+    int failures_in_a_row = 0;  // failed !image (or !search) commands since the last that worked
+    std::string last_failure;   // the last failed command's detail
+};
+
 struct room_state {
     std::vector<member_state> members;  // members[i].slot == i + 1
     std::int64_t last_seq = 0;
@@ -43,6 +50,8 @@ struct room_state {
     std::int64_t input_tokens = 0;
     std::int64_t output_tokens = 0;
     double cost_usd = 0;  // what max_cost_usd counts: replies, images and searches
+    tool_health image_tool;
+    tool_health search_tool;
     bool paused = false;  // an operator or the daily budget paused the room: no turns until resumed
     // Paused by the daily budget: when the room resumes by itself (the next UTC day).
     std::optional<std::chrono::system_clock::time_point> resume_at;

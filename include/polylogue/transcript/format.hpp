@@ -21,7 +21,8 @@ std::string_view record_emoji(const core::record& r) noexcept;
 // with an emoji for everything else.
 std::string format_text(const core::record& r);
 
-// Markdown: messages as a bold header and their text, everything else as a quoted line.
+// Markdown: messages as a bold header and their text, everything else as a quoted line; an image
+// record is also shown as an image, linked by its path relative to data_dir.
 std::string format_markdown(const core::record& r);
 
 }  // namespace polylogue::transcript
