@@ -82,7 +82,9 @@ TEST_F(RoomBodyLimits, AliasAmplifiedBodiesGetAFast400AndTheDaemonStaysSmall) {
             << answer.body.substr(0, 500);
     }
     const long grown = test::peak_rss_kib(serve.pid()) - peak_before;
-    EXPECT_LT(grown, 16 * mib_in_kib) << "peak RSS grew by " << grown << " KiB";
+    if (test::rss_measures_the_daemon()) {
+        EXPECT_LT(grown, 16 * mib_in_kib) << "peak RSS grew by " << grown << " KiB";
+    }
 }
 
 TEST_F(RoomBodyLimits, NestedAliasesACycleAndDeepBracketsAreRefusedBeforeAnyWalk) {
@@ -101,7 +103,9 @@ TEST_F(RoomBodyLimits, NestedAliasesACycleAndDeepBracketsAreRefusedBeforeAnyWalk
         EXPECT_LT(took, 2s) << expected;
     }
     const long grown = test::peak_rss_kib(serve.pid()) - peak_before;
-    EXPECT_LT(grown, 40 * mib_in_kib) << "peak RSS grew by " << grown << " KiB";
+    if (test::rss_measures_the_daemon()) {
+        EXPECT_LT(grown, 40 * mib_in_kib) << "peak RSS grew by " << grown << " KiB";
+    }
 }
 
 TEST_F(RoomBodyLimits, ABodyOfManyMistakesGetsTwentyProblemsAndTheCountOfTheRest) {
