@@ -27,7 +27,7 @@
 #include "name_hash.hpp"
 #include "polylogue/config/config.hpp"
 #include "polylogue/core/record.hpp"
-#include "polylogue/room/room_runner.hpp"
+#include "polylogue/room/room_observer.hpp"
 
 namespace polylogue::app {
 

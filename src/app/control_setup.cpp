@@ -96,7 +96,7 @@ std::optional<started_control> start_control(boost::asio::any_io_executor execut
         log->warn("control API: {}", access.warning);
     }
     control::api_services services{parts.rooms,
-                                   parts.events,
+                                   parts.feed,
                                    parts.counters,
                                    std::move(parts.gauges),
                                    cfg.control.listen,

@@ -20,7 +20,7 @@ namespace polylogue::app {
 
 struct control_parts {
     control::room_directory* rooms = nullptr;
-    control::event_hub* events = nullptr;
+    control::room_feed* feed = nullptr;
     const control::metrics* counters = nullptr;
     std::function<control::metric_gauges()> gauges;
 };

@@ -107,7 +107,7 @@ control::created_room room_host::create(std::string_view body) {
     }
     rooms_.back().created = true;
     services_.log->info("room {}: created over the control API", name);
-    outcome.runner = rooms_.back().runner.get();
+    outcome.room = rooms_.back().runner.get();
     return outcome;
 }
 

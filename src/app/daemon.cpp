@@ -49,6 +49,7 @@ struct daemon_state {
     chat_log chat;
     control::metrics counters;
     control::event_hub events{loop.get_executor()};
+    control::room_feed feed{events};
     std::shared_ptr<room::daily_budget> budget;
     std::unique_ptr<room_host> host;
     std::unique_ptr<control::control_api> api;
@@ -87,8 +88,8 @@ struct daemon_state {
 
 control::metric_gauges daemon_state::gauges() const {
     control::metric_gauges g;
-    for (const room::room_runner* runner : host->rooms()) {
-        ++g.rooms_by_state[std::string{control::room_state_name(*runner)}];
+    for (const room::room_handle* room : host->rooms()) {
+        ++g.rooms_by_state[std::string{control::room_state_name(*room)}];
     }
     g.sse_clients = static_cast<std::int64_t>(events.clients());
     if (server) {
@@ -110,7 +111,7 @@ void daemon_state::make_host() {
                            reader.get(),
                            &client,
                            &chat,
-                           serving ? &events : nullptr,
+                           serving ? &feed : nullptr,
                            serving ? &counters : nullptr,
                            budget,
                            log,
@@ -362,7 +363,7 @@ int daemon_command(const std::string& config_path, const daemon_options& options
     if (options.until_signal && cfg->control.enabled) {
         auto started =
             start_control(daemon.loop.get_executor(), *cfg,
-                          control_parts{daemon.host.get(), &daemon.events, &daemon.counters,
+                          control_parts{daemon.host.get(), &daemon.feed, &daemon.counters,
                                         [&daemon] { return daemon.gauges(); }},
                           daemon.log);
         if (!started) {

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 
-#include "polylogue/control/room_view.hpp"
 #include "polylogue/providers/provider_factory.hpp"
 
 namespace polylogue::app {
@@ -12,8 +11,6 @@ namespace polylogue::app {
 namespace asio = boost::asio;
 
 namespace {
-
-constexpr auto json_replace = nlohmann::json::error_handler_t::replace;
 
 // The environment variables a room's members need and that are not set: a room that cannot
 // authenticate does not start, and says which variable is missing.
@@ -42,7 +39,11 @@ std::string joined(const std::vector<std::string>& names) {
 }  // namespace
 
 room_host::room_host(host_services services, std::shared_ptr<const config::config> cfg)
-    : services_{std::move(services)}, current_{make_generation(std::move(cfg))} {}
+    : services_{std::move(services)},
+      watchers_{*services_.chat, services_.counters, services_.feed},
+      current_{make_generation(std::move(cfg))} {
+    watchers_.use_config(current_->cfg);
+}
 
 room_host::~room_host() = default;
 
@@ -70,17 +71,8 @@ room::room_services room_host::services_for(const std::shared_ptr<generation>& g
     s.log = services_.log;
     s.budget = services_.budget;
     room_host* self = const_cast<room_host*>(this);
-    s.on_commit = [self](const config::room& r, auto records) { self->on_commit(r, records); };
-    s.on_live = [self](const config::room& r, const room::live_text& live) {
-        self->on_live(r, live);
-    };
+    s.observer = &self->watchers_;
     s.relaunch = [self](room::room_runner& runner) { self->launch(&runner); };
-    if (services_.counters != nullptr) {
-        control::metrics* counters = services_.counters;
-        s.on_call = [counters](const config::model& m, auto took, std::string_view outcome) {
-            counters->observe_call(m.provider, took, outcome);
-        };
-    }
     return s;
 }
 
@@ -149,58 +141,9 @@ void room_host::room_done(room::room_runner* runner, std::exception_ptr error) {
             "room {}: {}", runner->room().name,
             runner->state().ended ? "ended: " + runner->state().end_reason : "stopped");
     }
-    if (services_.events != nullptr) {
-        services_.events->publish(
-            runner->room().name,
-            control::sse_frame("", "room",
-                               control::room_summary(*runner).dump(-1, ' ', false, json_replace)));
-        if (runner->state().ended) {
-            services_.events->finish_room(runner->room().name);
-        }
-    }
     if (services_.on_room_done) {
         services_.on_room_done();
     }
-}
-
-bool room_host::followed(std::string_view room) const noexcept {
-    return services_.events != nullptr && services_.events->has_clients(room);
-}
-
-void room_host::on_commit(const config::room& r, std::span<const core::record> records) {
-    services_.chat->on_commit(r, records);
-    if (services_.counters != nullptr) {
-        services_.counters->count_records(*current_->cfg, r.name, records);
-    }
-    if (!followed(r.name)) {
-        return;
-    }
-    for (const auto& record : records) {
-        services_.events->publish(
-            r.name,
-            control::sse_frame(std::to_string(record.seq), "record",
-                               core::to_json(record).dump(-1, ' ', false, json_replace)),
-            record.seq);
-    }
-    if (const room::room_runner* runner = find(r.name)) {
-        services_.events->publish(r.name, control::sse_frame("", "room",
-                                                             control::room_summary(*runner).dump(
-                                                                 -1, ' ', false, json_replace)));
-    }
-}
-
-void room_host::on_live(const config::room& r, const room::live_text& live) {
-    services_.chat->on_live(r, live);
-    if (!followed(r.name)) {
-        return;
-    }
-    nlohmann::json data{
-        {"slot", live.slot}, {"speaker", core::slot_label(live.slot)}, {"model", live.model}};
-    if (!live.restart) {
-        data["text"] = live.chunk;
-    }
-    services_.events->publish(r.name, control::sse_frame("", live.restart ? "restart" : "token",
-                                                         data.dump(-1, ' ', false, json_replace)));
 }
 
 void room_host::reload(std::shared_ptr<const config::config> cfg) {
@@ -219,12 +162,13 @@ void room_host::reload(std::shared_ptr<const config::config> cfg) {
             entry.retired = true;
             by_name_.erase(name);
             entry.runner->stop();
-            if (services_.events != nullptr) {
-                services_.events->close_room(name);
+            if (services_.feed != nullptr) {
+                services_.feed->removed(name);
             }
         }
     }
     current_ = gen;
+    watchers_.use_config(gen->cfg);
     for (const auto& r : gen->cfg->rooms) {
         if (find(r.name) == nullptr) {
             services_.log->info("room {}: added by the reload; it starts", r.name);
@@ -250,8 +194,8 @@ room_host::hosted* room_host::find_hosted(std::string_view name) {
     return found == by_name_.end() ? nullptr : found->second;
 }
 
-std::vector<room::room_runner*> room_host::rooms() {
-    std::vector<room::room_runner*> out;
+std::vector<room::room_handle*> room_host::rooms() {
+    std::vector<room::room_handle*> out;
     for (auto& entry : rooms_) {
         if (!entry.retired) {
             out.push_back(entry.runner.get());
@@ -260,7 +204,7 @@ std::vector<room::room_runner*> room_host::rooms() {
     return out;
 }
 
-room::room_runner* room_host::find(std::string_view name) {
+room::room_handle* room_host::find(std::string_view name) {
     hosted* entry = find_hosted(name);
     return entry ? entry->runner.get() : nullptr;
 }

@@ -18,13 +18,15 @@
 
 #include "chat_log.hpp"
 #include "name_hash.hpp"
-#include "polylogue/control/event_hub.hpp"
 #include "polylogue/control/metrics.hpp"
 #include "polylogue/control/room_directory.hpp"
+#include "polylogue/control/room_feed.hpp"
 #include "polylogue/http/client.hpp"
 #include "polylogue/room/daily_budget.hpp"
+#include "polylogue/room/room_runner.hpp"
 #include "polylogue/transcript/group_committer.hpp"
 #include "polylogue/transcript/store.hpp"
+#include "room_watchers.hpp"
 
 namespace polylogue::app {
 
@@ -34,7 +36,7 @@ struct host_services {
     transcript::store* reader = nullptr;  // a connection of the event loop's own, for reads
     http::client* client = nullptr;
     chat_log* chat = nullptr;
-    control::event_hub* events = nullptr;        // null when nothing follows rooms (run)
+    control::room_feed* feed = nullptr;          // null when nothing follows rooms (run)
     control::metrics* counters = nullptr;        // likewise
     std::shared_ptr<room::daily_budget> budget;  // budget_usd_per_day, shared by every room
     std::shared_ptr<spdlog::logger> log;
@@ -60,8 +62,8 @@ class room_host final : public control::room_directory {
     bool refused_rooms() const noexcept { return refused_rooms_; }
     bool any_failed() const noexcept;
 
-    std::vector<room::room_runner*> rooms() override;
-    room::room_runner* find(std::string_view name) override;
+    std::vector<room::room_handle*> rooms() override;
+    room::room_handle* find(std::string_view name) override;
     control::created_room create(std::string_view body) override;
     const std::filesystem::path& data_dir() const override;
 
@@ -83,14 +85,11 @@ class room_host final : public control::room_directory {
     // Runs the runner's run() (again, for a room an operator reopened).
     void launch(room::room_runner* runner);
     void start_created_rooms();
-    void on_commit(const config::room& r, std::span<const core::record> records);
-    void on_live(const config::room& r, const room::live_text& live);
-    // Whether an SSE client follows the room: frames for nobody are not built.
-    bool followed(std::string_view room) const noexcept;
     void room_done(room::room_runner* runner, std::exception_ptr error);
     hosted* find_hosted(std::string_view name);
 
     host_services services_;
+    room_watchers watchers_;  // every room's observer; outlives the rooms
     std::shared_ptr<generation> current_;
     std::deque<hosted> rooms_;  // every room started, in order; never erased
     std::unordered_map<std::string, hosted*, name_hash, std::equal_to<>> by_name_;  // not retired

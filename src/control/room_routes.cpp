@@ -1,5 +1,5 @@
 // The room routes of the control API: reading rooms and transcripts, following events, and
-// steering a room. Every change goes through the room's own coroutine (room_runner requests).
+// steering a room. Every change goes through the room's own coroutine (room_handle requests).
 
 #include <charconv>
 #include <fstream>
@@ -21,7 +21,6 @@ constexpr std::size_t max_problems_answered = 20;
 // yaml-cpp's scanner may hold some 100 bytes per byte of a hostile text while it looks for the
 // end of a flow ("[[" and a million commas): 256 KiB keeps that near 25 MB.
 constexpr std::size_t max_room_body_bytes = 256 * 1024;
-constexpr auto json_replace = nlohmann::json::error_handler_t::replace;
 
 http::server_response no_room(std::string_view name) {
     return error_answer(404, "not_found", "no room named '" + std::string{name} + "'");
@@ -34,19 +33,6 @@ std::optional<std::int64_t> to_count(std::string_view text) {
         return std::nullopt;
     }
     return value;
-}
-
-// The first record index with seq > after; records are in seq order, 1, 2, 3...
-std::size_t first_after(std::span<const core::record> records, std::int64_t after) {
-    const auto it =
-        std::upper_bound(records.begin(), records.end(), after,
-                         [](std::int64_t seq, const core::record& r) { return seq < r.seq; });
-    return static_cast<std::size_t>(it - records.begin());
-}
-
-std::string record_frame(const core::record& r) {
-    return sse_frame(std::to_string(r.seq), "record",
-                     core::to_json(r).dump(-1, ' ', false, json_replace));
 }
 
 // 400 with the body's problems: at most max_problems_answered of them, the count of the rest,
@@ -69,31 +55,6 @@ http::server_response invalid_room_answer(const created_room& created) {
                                {"problems", std::move(problems)},
                                {"unlisted_problems", unlisted}}}});
 }
-
-// A room's committed records, as the SSE streams read them. The runner lives as long as the
-// daemon (room_host never destroys one before it ends), so the streams may keep this.
-class history_source final : public record_source {
-  public:
-    explicit history_source(const room::room_runner& runner) : runner_{&runner} {}
-
-    record_page page_after(std::int64_t after, std::size_t max_bytes) const override {
-        const auto history = runner_->history();
-        record_page page;
-        for (std::size_t i = first_after(history, after);
-             i < history.size() && page.frames.size() < max_bytes; ++i) {
-            page.frames += record_frame(history[i]);
-            page.last_seq = history[i].seq;
-        }
-        return page;
-    }
-
-    std::string summary_frame() const override {
-        return sse_frame("", "room", room_summary(*runner_).dump(-1, ' ', false, json_replace));
-    }
-
-  private:
-    const room::room_runner* runner_;
-};
 
 std::optional<std::string> read_binary(const std::filesystem::path& path) {
     std::ifstream in{path, std::ios::binary};
@@ -122,19 +83,19 @@ std::string_view image_type(std::string_view file) {
 
 asio::awaitable<http::server_response> control_api::list_rooms(http::server_request, route_match) {
     nlohmann::json rooms = nlohmann::json::array();
-    for (const room::room_runner* runner : services_.rooms->rooms()) {
-        rooms.push_back(room_summary(*runner));
+    for (const room::room_handle* room : services_.rooms->rooms()) {
+        rooms.push_back(room_summary(*room));
     }
     co_return json_answer(200, {{"rooms", std::move(rooms)}});
 }
 
 asio::awaitable<http::server_response> control_api::show_room(http::server_request,
                                                               route_match match) {
-    const room::room_runner* runner = services_.rooms->find(match.params.at(0));
-    if (runner == nullptr) {
+    const room::room_handle* room = services_.rooms->find(match.params.at(0));
+    if (room == nullptr) {
         co_return no_room(match.params.at(0));
     }
-    co_return json_answer(200, room_summary(*runner));
+    co_return json_answer(200, room_summary(*room));
 }
 
 asio::awaitable<http::server_response> control_api::create_room(http::server_request request,
@@ -151,16 +112,16 @@ asio::awaitable<http::server_response> control_api::create_room(http::server_req
     if (!created.problems.empty()) {
         co_return invalid_room_answer(created);
     }
-    if (created.runner == nullptr) {
+    if (created.room == nullptr) {
         co_return error_answer(500, "cannot_create", created.failure);
     }
-    co_return json_answer(201, room_summary(*created.runner));
+    co_return json_answer(201, room_summary(*created.room));
 }
 
 asio::awaitable<http::server_response> control_api::transcript(http::server_request,
                                                                route_match match) {
-    const room::room_runner* runner = services_.rooms->find(match.params.at(0));
-    if (runner == nullptr) {
+    const room::room_handle* room = services_.rooms->find(match.params.at(0));
+    if (room == nullptr) {
         co_return no_room(match.params.at(0));
     }
     std::optional<std::int64_t> after = 0;
@@ -174,22 +135,21 @@ asio::awaitable<http::server_response> control_api::transcript(http::server_requ
     if (!after || !limit) {
         co_return error_answer(400, "bad_query", "after and limit are whole numbers >= 0");
     }
-    const auto history = runner->history();
+    const auto later = records_after(room->history(), *after);
     nlohmann::json records = nlohmann::json::array();
-    const std::size_t last = std::min<std::size_t>(
-        history.size(),
-        first_after(history, *after) +
-            std::min<std::size_t>(static_cast<std::size_t>(*limit), max_records_per_read));
-    for (std::size_t i = first_after(history, *after); i < last; ++i) {
-        records.push_back(core::to_json(history[i]));
+    const std::size_t count = std::min<std::size_t>(
+        later.size(),
+        std::min<std::size_t>(static_cast<std::size_t>(*limit), max_records_per_read));
+    for (const auto& r : later.first(count)) {
+        records.push_back(core::to_json(r));
     }
-    co_return json_answer(200, {{"room", runner->room().name}, {"records", std::move(records)}});
+    co_return json_answer(200, {{"room", room->room().name}, {"records", std::move(records)}});
 }
 
 asio::awaitable<http::server_response> control_api::events(http::server_request request,
                                                            route_match match) {
-    const room::room_runner* runner = services_.rooms->find(match.params.at(0));
-    if (runner == nullptr) {
+    const room::room_handle* room = services_.rooms->find(match.params.at(0));
+    if (room == nullptr) {
         co_return no_room(match.params.at(0));
     }
     std::optional<std::int64_t> after = 0;
@@ -205,20 +165,18 @@ asio::awaitable<http::server_response> control_api::events(http::server_request 
     answer.headers.emplace_back("content-type", "text/event-stream");
     answer.headers.emplace_back("cache-control", "no-store");
     answer.headers.emplace_back("x-accel-buffering", "no");
-    answer.stream =
-        services_.events->subscribe(runner->room().name, std::make_shared<history_source>(*runner),
-                                    *after, runner->state().ended);
+    answer.stream = services_.feed->follow(*room, *after);
     co_return answer;
 }
 
 asio::awaitable<http::server_response> control_api::image(http::server_request, route_match match) {
-    const room::room_runner* runner = services_.rooms->find(match.params.at(0));
+    const room::room_handle* room = services_.rooms->find(match.params.at(0));
     const std::string& file = match.params.at(1);
-    if (runner == nullptr) {
+    if (room == nullptr) {
         co_return no_room(match.params.at(0));
     }
     // Only names the room's own image records hold: no path the client makes up is opened.
-    for (const auto& r : runner->history()) {
+    for (const auto& r : room->history()) {
         if (r.type == core::record_type::image &&
             std::filesystem::path{r.path}.filename() == file) {
             if (auto bytes = read_binary(services_.rooms->data_dir() / r.path)) {

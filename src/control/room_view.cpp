@@ -1,24 +1,26 @@
 #include "polylogue/control/room_view.hpp"
 
+#include <algorithm>
+
 #include "polylogue/core/record.hpp"
 
 namespace polylogue::control {
 
-std::string_view room_state_name(const room::room_runner& runner) noexcept {
-    if (runner.outcome() == room::room_outcome::failed) {
+std::string_view room_state_name(const room::room_handle& handle) noexcept {
+    if (handle.outcome() == room::room_outcome::failed) {
         return "failed";
     }
-    if (runner.state().ended) {
+    if (handle.state().ended) {
         return "ended";
     }
-    if (!runner.running()) {
+    if (!handle.running()) {
         return "stopped";
     }
-    return runner.state().paused ? "paused" : "running";
+    return handle.state().paused ? "paused" : "running";
 }
 
-nlohmann::json room_summary(const room::room_runner& runner) {
-    const room::room_state& state = runner.state();
+nlohmann::json room_summary(const room::room_handle& handle) {
+    const room::room_state& state = handle.state();
     nlohmann::json members = nlohmann::json::array();
     for (const auto& m : state.members) {
         members.push_back({{"slot", m.slot},
@@ -30,17 +32,25 @@ nlohmann::json room_summary(const room::room_runner& runner) {
                            {"suspended", m.suspended},
                            {"exhausted", m.exhausted}});
     }
-    return {{"name", runner.room().name},
-            {"state", room_state_name(runner)},
-            {"end_reason", state.ended ? state.end_reason : runner.failure()},
+    return {{"name", handle.room().name},
+            {"state", room_state_name(handle)},
+            {"end_reason", state.ended ? state.end_reason : handle.failure()},
             {"members", std::move(members)},
-            {"max_ais", runner.room().max_ais},
+            {"max_ais", handle.room().max_ais},
             {"turns", state.ai_turns},
-            {"max_turns", runner.room().max_turns},
+            {"max_turns", handle.room().max_turns},
             {"last_seq", state.last_seq},
             {"input_tokens", state.input_tokens},
             {"output_tokens", state.output_tokens},
             {"cost_usd", state.cost_usd}};
+}
+
+std::span<const core::record> records_after(std::span<const core::record> history,
+                                            std::int64_t after) noexcept {
+    const auto first =
+        std::upper_bound(history.begin(), history.end(), after,
+                         [](std::int64_t seq, const core::record& r) { return seq < r.seq; });
+    return history.subspan(static_cast<std::size_t>(first - history.begin()));
 }
 
 }  // namespace polylogue::control

@@ -53,16 +53,16 @@ std::string message_problem(const nlohmann::json& body) {
 
 asio::awaitable<http::server_response> control_api::interject(http::server_request request,
                                                               route_match match) {
-    room::room_runner* runner = services_.rooms->find(match.params.at(0));
-    if (runner == nullptr) {
+    room::room_handle* room = services_.rooms->find(match.params.at(0));
+    if (room == nullptr) {
         co_return error_answer(404, "not_found", "no room named '" + match.params.at(0) + "'");
     }
     const nlohmann::json body = nlohmann::json::parse(request.body, nullptr, false);
     if (const std::string problem = message_problem(body); !problem.empty()) {
         co_return error_answer(400, "invalid_message", problem);
     }
-    const auto seq = co_await runner->interject(body["speaker"].get<std::string>(),
-                                                body["text"].get<std::string>());
+    const auto seq = co_await room->interject(body["speaker"].get<std::string>(),
+                                              body["text"].get<std::string>());
     if (!seq) {
         co_return refused_answer(seq.error());
     }
@@ -87,23 +87,23 @@ asio::awaitable<http::server_response> control_api::stop(http::server_request re
 asio::awaitable<http::server_response> control_api::steer(steering action,
                                                           http::server_request request,
                                                           route_match match) {
-    room::room_runner* runner = services_.rooms->find(match.params.at(0));
-    if (runner == nullptr) {
+    room::room_handle* room = services_.rooms->find(match.params.at(0));
+    if (room == nullptr) {
         co_return error_answer(404, "not_found", "no room named '" + match.params.at(0) + "'");
     }
     const std::string by = "the control API (" + request.remote + ")";
     result<std::int64_t> done{errc::invalid_argument};
     if (action == steering::pause) {
-        done = co_await runner->pause(by);
+        done = co_await room->pause(by);
     } else if (action == steering::resume) {
-        done = co_await runner->resume(by);
+        done = co_await room->resume(by);
     } else {
-        done = co_await runner->end("stopped through " + by);
+        done = co_await room->end("stopped through " + by);
     }
     if (!done) {
         co_return refused_answer(done.error());
     }
-    co_return json_answer(200, room_summary(*runner));
+    co_return json_answer(200, room_summary(*room));
 }
 
 }  // namespace polylogue::control

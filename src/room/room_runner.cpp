@@ -69,6 +69,7 @@ asio::awaitable<void> room_runner::run() {
     release_budget();  // a turn cut short (a stop, a storage failure) holds none any more
     running_ = false;
     fail_requests();
+    tell_stopped_running();
 }
 
 asio::awaitable<void> room_runner::run_turns() {
@@ -175,13 +176,13 @@ providers::completion_request room_runner::make_request(int slot, const config::
                 " tokens; it keeps its instructions, the opening and the newest records");
     }
     request.replies_so_far = member.replies;
-    if (services_.on_live) {
+    if (services_.observer != nullptr) {
         // Not coroutines: plain callbacks the provider calls while this turn is in progress.
         request.on_text = [this, slot, name = model.name](std::string_view chunk) {
-            services_.on_live(*room_, live_text{slot, name, chunk, false});
+            services_.observer->live(*this, live_text{slot, name, chunk, false});
         };
         request.on_restart = [this, slot, name = model.name] {
-            services_.on_live(*room_, live_text{slot, name, {}, true});
+            services_.observer->live(*this, live_text{slot, name, {}, true});
         };
     }
     return request;
@@ -210,9 +211,9 @@ asio::awaitable<bool> room_runner::take_turn(int slot) {
     const auto started = std::chrono::steady_clock::now();
     auto outcome = co_await endpoint->second->complete(std::move(request));
     auto* failure = std::get_if<providers::api_failure>(&outcome);
-    if (services_.on_call) {
-        services_.on_call(*model, std::chrono::steady_clock::now() - started,
-                          failure ? providers::to_string(failure->kind) : "ok");
+    if (services_.observer != nullptr) {
+        services_.observer->call_ended(*this, *model, std::chrono::steady_clock::now() - started,
+                                       failure ? providers::to_string(failure->kind) : "ok");
     }
     if (failure) {
         co_return co_await record_failure(slot, std::move(*failure));
@@ -367,15 +368,31 @@ asio::awaitable<bool> room_runner::commit(std::vector<core::record> records) {
     if (services_.budget) {
         services_.budget->count(records);
     }
-    if (services_.on_commit) {
-        try {
-            services_.on_commit(*room_, records);
-        } catch (const std::exception& e) {
-            // Watchers are downstream of commits: a failing one must never stop the room.
-            services_.log->warn("room {}: a watcher failed: {}", room_->name, e.what());
-        }
-    }
+    tell_committed(records);
     co_return true;
+}
+
+// Observers are downstream of commits: a failing one must never stop the room.
+void room_runner::tell_committed(std::span<const core::record> records) {
+    if (services_.observer == nullptr) {
+        return;
+    }
+    try {
+        services_.observer->committed(*this, records);
+    } catch (const std::exception& e) {
+        services_.log->warn("room {}: a watcher failed: {}", room_->name, e.what());
+    }
+}
+
+void room_runner::tell_stopped_running() {
+    if (services_.observer == nullptr) {
+        return;
+    }
+    try {
+        services_.observer->stopped_running(*this);
+    } catch (const std::exception& e) {
+        services_.log->warn("room {}: a watcher failed: {}", room_->name, e.what());
+    }
 }
 
 }  // namespace polylogue::room

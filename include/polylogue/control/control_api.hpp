@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "polylogue/control/event_hub.hpp"
 #include "polylogue/control/metrics.hpp"
 #include "polylogue/control/room_directory.hpp"
+#include "polylogue/control/room_feed.hpp"
 #include "polylogue/http/server.hpp"
 
 namespace polylogue::control {
@@ -28,7 +28,7 @@ struct api_access {
 
 struct api_services {
     room_directory* rooms = nullptr;
-    event_hub* events = nullptr;
+    room_feed* feed = nullptr;
     const metrics* counters = nullptr;
     std::function<metric_gauges()> gauges;  // read at scrape time
     std::string listen;                     // control.listen: the Host the API answers to

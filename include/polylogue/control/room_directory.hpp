@@ -1,6 +1,7 @@
 #pragma once
-// What the control API needs from whoever hosts the rooms (the daemon): the rooms themselves,
-// and creating one. The API never owns a room.
+// What the control API needs from whoever hosts the rooms (the daemon): a handle on each room
+// (what the API may ask of it), and creating one. The API never owns a room; a handle stays
+// valid until the daemon ends.
 
 #include <boost/asio/awaitable.hpp>
 
@@ -11,12 +12,12 @@
 
 #include "polylogue/config/loader.hpp"
 #include "polylogue/core/error.hpp"
-#include "polylogue/room/room_runner.hpp"
+#include "polylogue/room/room_handle.hpp"
 
 namespace polylogue::control {
 
 struct created_room {
-    room::room_runner* runner = nullptr;       // set on success
+    room::room_handle* room = nullptr;         // set on success
     std::vector<config::diagnostic> problems;  // set when the body was refused
     std::size_t unlisted_problems = 0;         // found past those listed in problems
     bool name_taken = false;                   // a room of that name exists
@@ -28,8 +29,8 @@ class room_directory {
     virtual ~room_directory() = default;
 
     // Every room the daemon hosts, config rooms first, in order.
-    virtual std::vector<room::room_runner*> rooms() = 0;
-    virtual room::room_runner* find(std::string_view name) = 0;
+    virtual std::vector<room::room_handle*> rooms() = 0;
+    virtual room::room_handle* find(std::string_view name) = 0;
 
     // Validates body as a config room entry and starts the room.
     virtual created_room create(std::string_view body) = 0;

@@ -3,16 +3,22 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
+#include <span>
 #include <string_view>
 
-#include "polylogue/room/room_runner.hpp"
+#include "polylogue/room/room_handle.hpp"
 
 namespace polylogue::control {
 
 // "running", "paused", "ended", "stopped" or "failed".
-std::string_view room_state_name(const room::room_runner& runner) noexcept;
+std::string_view room_state_name(const room::room_handle& handle) noexcept;
 
 // The ROOM object: name, state, end_reason, members, turns, tokens, cost...
-nlohmann::json room_summary(const room::room_runner& runner);
+nlohmann::json room_summary(const room::room_handle& handle);
+
+// The records of a history (in seq order) with seq > after.
+std::span<const core::record> records_after(std::span<const core::record> history,
+                                            std::int64_t after) noexcept;
 
 }  // namespace polylogue::control

@@ -26,30 +26,14 @@
 #include "polylogue/room/daily_budget.hpp"
 #include "polylogue/room/render_cache.hpp"
 #include "polylogue/room/renderer.hpp"
+#include "polylogue/room/room_handle.hpp"
+#include "polylogue/room/room_observer.hpp"
 #include "polylogue/room/room_state.hpp"
 #include "polylogue/transcript/group_committer.hpp"
 
 namespace polylogue::room {
 
 using provider_map = std::map<std::string, std::unique_ptr<providers::provider>, std::less<>>;
-
-// Called on the event loop with every batch of records once it is durable.
-using commit_watcher = std::function<void(const config::room&, std::span<const core::record>)>;
-
-// The live text of the turn in progress: a chunk as it streams in, or (restart == true) word
-// that the attempt failed and the provider starts over.
-struct live_text {
-    int slot = 0;
-    std::string_view model;
-    std::string_view chunk;
-    bool restart = false;
-};
-using live_watcher = std::function<void(const config::room&, const live_text&)>;
-
-// Called when a provider call of a turn ends, with how long it took and how it ended
-// ("ok", or a failure kind such as "retriable"): what the metrics count.
-using call_watcher = std::function<void(const config::model&, std::chrono::steady_clock::duration,
-                                        std::string_view outcome)>;
 
 class room_runner;
 struct turn_cost_bound;
@@ -64,27 +48,20 @@ struct room_services {
     // The daemon's budget_usd_per_day, shared by every room; may be null: no daily budget.
     std::shared_ptr<daily_budget> budget;
     std::shared_ptr<spdlog::logger> log;
-    commit_watcher on_commit;
-    live_watcher on_live;
-    call_watcher on_call;
+    // Told of commits, live text, provider calls and the end of run(); may be null. It outlives
+    // the room.
+    room_observer* observer = nullptr;
     // Runs run() again for a room that ended because its members failed and that an operator
     // resumed; without it such a room cannot be reopened.
     std::function<void(room_runner&)> relaunch;
 };
 
-enum class room_outcome {
-    running,
-    ended,    // the room reached its end; a room_ended record says why
-    stopped,  // stop() was called (shutdown, removed from the config); resumes on the next start
-    failed,   // storage failed or a bug; the log says why
-};
-
-class room_runner {
+class room_runner final : public room_handle {
   public:
     // room must be one of services.cfg->rooms (or outlive the runner with it).
     room_runner(boost::asio::any_io_executor executor, const config::room& room,
                 room_services services, std::vector<core::record> history);
-    ~room_runner();
+    ~room_runner() override;
 
     // Runs until the room ends, stop() is called, or storage fails. Never throws.
     boost::asio::awaitable<void> run();
@@ -95,23 +72,19 @@ class room_runner {
     // A new config for this room (after a reload): it applies from the next turn.
     void update(room_services services, const config::room& room);
 
-    // Requests from the control API. Each completes once its record is durable, between two
-    // turns; errc::room_closed when the room has ended or run() is not running. resume() also
-    // reinstates the suspended members, and reopens a room that ended because its members
-    // failed (through services.relaunch).
-    boost::asio::awaitable<result<std::int64_t>> interject(std::string speaker, std::string text);
-    boost::asio::awaitable<result<std::int64_t>> pause(std::string by);
-    boost::asio::awaitable<result<std::int64_t>> resume(std::string by);
-    boost::asio::awaitable<result<std::int64_t>> end(std::string reason);
+    // The operator's requests (room_handle.hpp); the room carries them out between turns.
+    boost::asio::awaitable<result<std::int64_t>> interject(std::string speaker,
+                                                           std::string text) override;
+    boost::asio::awaitable<result<std::int64_t>> pause(std::string by) override;
+    boost::asio::awaitable<result<std::int64_t>> resume(std::string by) override;
+    boost::asio::awaitable<result<std::int64_t>> end(std::string reason) override;
 
-    const config::room& room() const noexcept { return *room_; }
-    const room_state& state() const noexcept { return state_; }
-    room_outcome outcome() const noexcept { return outcome_; }
-    // Why the room failed (outcome failed), e.g. SQLite's reason for a storage failure.
-    const std::string& failure() const noexcept { return failure_; }
-    bool running() const noexcept { return running_; }
-    // Every committed record, in seq order.
-    std::span<const core::record> history() const noexcept { return history_; }
+    const config::room& room() const noexcept override { return *room_; }
+    const room_state& state() const noexcept override { return state_; }
+    room_outcome outcome() const noexcept override { return outcome_; }
+    const std::string& failure() const noexcept override { return failure_; }
+    bool running() const noexcept override { return running_; }
+    std::span<const core::record> history() const noexcept override { return history_; }
 
   private:
     struct control_request;
@@ -151,6 +124,8 @@ class room_runner {
     image_rules image_rules_for(const config::model& model) const;
     core::record make_record(core::record_type type, int slot, std::string text) const;
     static void number(std::vector<core::record>& records, std::int64_t after);
+    void tell_committed(std::span<const core::record> records);
+    void tell_stopped_running();
 
     const config::room* room_;
     room_services services_;
