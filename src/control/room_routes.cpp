@@ -1,6 +1,9 @@
 // The room routes of the control API: reading rooms and transcripts, following events, and
 // steering a room. Every change goes through the room's own coroutine (room_handle requests).
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 #include <charconv>
 #include <fstream>
 #include <sstream>
@@ -56,14 +59,15 @@ http::server_response invalid_room_answer(const created_room& created) {
                                {"unlisted_problems", unlisted}}}});
 }
 
-std::optional<std::string> read_binary(const std::filesystem::path& path) {
+// Runs on control_api's disk thread: an image may be megabytes, and the disk slow.
+asio::awaitable<std::optional<std::string>> read_binary(std::filesystem::path path) {
     std::ifstream in{path, std::ios::binary};
     if (!in) {
-        return std::nullopt;
+        co_return std::nullopt;
     }
     std::ostringstream bytes;
     bytes << in.rdbuf();
-    return std::move(bytes).str();
+    co_return std::move(bytes).str();
 }
 
 std::string_view image_type(std::string_view file) {
@@ -179,7 +183,9 @@ asio::awaitable<http::server_response> control_api::image(http::server_request, 
     for (const auto& r : room->history()) {
         if (r.type == core::record_type::image &&
             std::filesystem::path{r.path}.filename() == file) {
-            if (auto bytes = read_binary(services_.rooms->data_dir() / r.path)) {
+            auto bytes = co_await asio::co_spawn(
+                disk_, read_binary(services_.rooms->data_dir() / r.path), asio::use_awaitable);
+            if (bytes) {
                 auto answer = text_answer(200, std::string{image_type(file)}, std::move(*bytes));
                 answer.headers.emplace_back("cache-control", "private, max-age=86400, immutable");
                 co_return answer;

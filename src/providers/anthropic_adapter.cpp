@@ -12,7 +12,10 @@
 
 #include "polylogue/core/text.hpp"
 #include "polylogue/providers/api_adapter.hpp"
+#include "providers/body_excerpt.hpp"
+#include "providers/json_access.hpp"
 #include "providers/request_body.hpp"
+#include "providers/request_headers.hpp"
 #include "providers/token_count.hpp"
 
 namespace polylogue::providers {
@@ -22,21 +25,6 @@ using json = nlohmann::json;
 
 constexpr std::array<std::string_view, 4> retriable_error_types = {
     "overloaded_error", "api_error", "rate_limit_error", "timeout_error"};
-
-// Lookups that never throw: the server's JSON is untrusted and may lack any field.
-const json& member(const json& object, const char* name) {
-    static const json absent;
-    if (!object.is_object()) {
-        return absent;
-    }
-    const auto found = object.find(name);
-    return found == object.end() ? absent : *found;
-}
-
-std::string string_field(const json& object, const char* name) {
-    const json& value = member(object, name);
-    return value.is_string() ? value.get<std::string>() : std::string{};
-}
 
 std::int64_t token_field(const json& object, const char* name, std::int64_t fallback) {
     return token_count_of(member(object, name)).value_or(fallback);
@@ -109,18 +97,6 @@ void read_content(const json& content, decoded_reply& reply) {
     }
 }
 
-std::string body_excerpt(std::string_view body) {
-    constexpr std::string_view spaces = " \t\r\n";
-    const std::size_t start = body.find_first_not_of(spaces);
-    if (start == std::string_view::npos) {
-        return {};
-    }
-    std::string_view excerpt = body.substr(start).substr(0, 200);
-    excerpt = excerpt.substr(0, excerpt.find_last_not_of(spaces) + 1);
-    // The cut may land inside a UTF-8 sequence; the message ends up in JSON records.
-    return core::sanitize_utf8(excerpt);
-}
-
 class anthropic_stream_decoder final : public stream_decoder {
   public:
     void on_event(const http::sse_event& event) override {
@@ -187,13 +163,9 @@ class anthropic_adapter final : public api_adapter {
                             const endpoint_settings& endpoint) const override {
         http_call call;
         call.target = "/v1/messages";
-        if (!endpoint.api_key.empty()) {
-            call.headers.emplace_back("x-api-key", endpoint.api_key);
-        }
-        call.headers.emplace_back("anthropic-version", endpoint.anthropic_version);
-        call.headers.emplace_back("content-type", "application/json");
-        call.headers.insert(call.headers.end(), endpoint.extra_headers.begin(),
-                            endpoint.extra_headers.end());
+        header_list own = key_header("x-api-key", endpoint.api_key);
+        own.emplace_back("anthropic-version", endpoint.anthropic_version);
+        call.headers = json_request_headers(std::move(own), endpoint.extra_headers);
         call.body = anthropic_request_body(request);
         return call;
     }

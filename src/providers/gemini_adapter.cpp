@@ -11,7 +11,10 @@
 
 #include "polylogue/core/text.hpp"
 #include "polylogue/providers/api_adapter.hpp"
+#include "providers/body_excerpt.hpp"
+#include "providers/json_access.hpp"
 #include "providers/request_body.hpp"
+#include "providers/request_headers.hpp"
 #include "providers/token_count.hpp"
 
 namespace polylogue::providers {
@@ -62,26 +65,6 @@ std::string model_path_segment(std::string_view model_id) {
     return segment;
 }
 
-// Lookups that never throw: the server's JSON is untrusted and may lack any field.
-const json& member(const json& object, const char* name) {
-    static const json absent;
-    if (!object.is_object()) {
-        return absent;
-    }
-    const auto found = object.find(name);
-    return found == object.end() ? absent : *found;
-}
-
-const json& first_element(const json& array) {
-    static const json absent;
-    return array.is_array() && !array.empty() ? array.front() : absent;
-}
-
-std::string string_field(const json& object, const char* name) {
-    const json& value = member(object, name);
-    return value.is_string() ? value.get<std::string>() : std::string{};
-}
-
 std::string error_info_reason(const json& error) {
     const json& details = member(error, "details");
     if (!details.is_array()) {
@@ -119,18 +102,6 @@ api_failure failure_in_stream(const json& error) {
     describe_error(error, failure);
     failure.http_status = 0;
     return failure;
-}
-
-std::string body_excerpt(std::string_view body) {
-    constexpr std::string_view spaces = " \t\r\n";
-    const std::size_t start = body.find_first_not_of(spaces);
-    if (start == std::string_view::npos) {
-        return {};
-    }
-    std::string_view excerpt = body.substr(start).substr(0, 200);
-    excerpt = excerpt.substr(0, excerpt.find_last_not_of(spaces) + 1);
-    // The cut may land inside a UTF-8 sequence; the message ends up in JSON records.
-    return core::sanitize_utf8(excerpt);
 }
 
 api_failure blocked(std::string type, std::string message) {
@@ -250,12 +221,8 @@ class gemini_adapter final : public api_adapter {
         http_call call;
         call.target = "/v1beta/models/" + model_path_segment(request.model_id) +
                       (request.stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
-        if (!endpoint.api_key.empty()) {
-            call.headers.emplace_back("x-goog-api-key", endpoint.api_key);
-        }
-        call.headers.emplace_back("content-type", "application/json");
-        call.headers.insert(call.headers.end(), endpoint.extra_headers.begin(),
-                            endpoint.extra_headers.end());
+        call.headers = json_request_headers(key_header("x-goog-api-key", endpoint.api_key),
+                                            endpoint.extra_headers);
         call.body = gemini_request_body(request);
         return call;
     }

@@ -16,6 +16,9 @@
 #include "polylogue/core/base64.hpp"
 #include "polylogue/core/text.hpp"
 #include "polylogue/providers/tool_adapters.hpp"
+#include "providers/body_excerpt.hpp"
+#include "providers/json_access.hpp"
+#include "providers/request_headers.hpp"
 
 namespace polylogue::providers {
 namespace {
@@ -40,26 +43,6 @@ std::string dump(const json& value) {
     return value.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-// Lookups that never throw: the server's JSON is untrusted and may lack any field.
-const json& member(const json& object, const char* name) {
-    static const json absent;
-    if (!object.is_object()) {
-        return absent;
-    }
-    const auto found = object.find(name);
-    return found == object.end() ? absent : *found;
-}
-
-const json& first_element(const json& array) {
-    static const json absent;
-    return array.is_array() && !array.empty() ? array.front() : absent;
-}
-
-std::string string_field(const json& object, const char* name) {
-    const json& value = member(object, name);
-    return value.is_string() ? value.get<std::string>() : std::string{};
-}
-
 // Gemini's REST samples use camelCase, its older docs and some proxies snake_case.
 const json& member_either(const json& object, const char* camel, const char* snake) {
     const json& value = member(object, camel);
@@ -81,38 +64,11 @@ api_failure malformed(std::string message) {
 }
 
 header_list request_headers(const tool_settings& settings, header_list auth) {
-    header_list headers{{"content-type", "application/json"}};
-    for (auto& header : auth) {
-        headers.push_back(std::move(header));
-    }
-    headers.insert(headers.end(), settings.extra_headers.begin(), settings.extra_headers.end());
-    return headers;
+    return json_request_headers(std::move(auth), settings.extra_headers);
 }
 
 header_list bearer(const tool_settings& settings) {
-    if (settings.api_key.empty()) {
-        return {};
-    }
-    return {{"authorization", "Bearer " + settings.api_key}};
-}
-
-std::string body_excerpt(std::string_view body) {
-    constexpr std::string_view spaces = " \t\r\n";
-    const std::size_t start = body.find_first_not_of(spaces);
-    if (start == std::string_view::npos) {
-        return {};
-    }
-    std::string_view excerpt = body.substr(start, 200);
-    // Back off to a character boundary so the cut does not leave half a UTF-8 sequence.
-    if (excerpt.size() < body.size() - start) {
-        std::size_t end = excerpt.size();
-        while (end > 0 && (static_cast<unsigned char>(body[start + end]) & 0xC0) == 0x80) {
-            --end;
-        }
-        excerpt = excerpt.substr(0, end);
-    }
-    excerpt = excerpt.substr(0, excerpt.find_last_not_of(spaces) + 1);
-    return core::sanitize_utf8(excerpt);
+    return key_header("authorization", settings.api_key, "Bearer ");
 }
 
 // {"error":{"message","type"|"code"|"status"}} from OpenAI, OpenRouter and Gemini alike; only
@@ -227,8 +183,7 @@ image_outcome image_from_url(const std::string& url) {
         return generated_image{{}, {}, url};
     }
     return make_failure(failure_kind::final, "unsupported_url",
-                        "the image came as an unsupported URL: " +
-                            core::sanitize_utf8(std::string_view{url}.substr(0, 100)));
+                        "the image came as an unsupported URL: " + excerpt(url, 100));
 }
 
 image_outcome no_image(std::string message) {
@@ -299,12 +254,9 @@ class gemini_image_adapter final : public json_image_adapter {
         const json body = {
             {"contents", json::array({{{"role", "user"}, {"parts", {{{"text", prompt}}}}}})},
             {"generationConfig", {{"responseModalities", {"TEXT", "IMAGE"}}}}};
-        header_list auth;
-        if (!settings.api_key.empty()) {
-            auth.emplace_back("x-goog-api-key", settings.api_key);
-        }
         return {"POST", "/v1beta/models/" + std::string{model} + ":generateContent",
-                request_headers(settings, std::move(auth)), dump(body)};
+                request_headers(settings, key_header("x-goog-api-key", settings.api_key)),
+                dump(body)};
     }
 
     image_outcome decode(std::string_view body) const override {

@@ -11,7 +11,10 @@
 
 #include "polylogue/core/text.hpp"
 #include "polylogue/providers/api_adapter.hpp"
+#include "providers/body_excerpt.hpp"
+#include "providers/json_access.hpp"
 #include "providers/request_body.hpp"
+#include "providers/request_headers.hpp"
 #include "providers/token_count.hpp"
 
 namespace polylogue::providers {
@@ -19,46 +22,27 @@ namespace {
 
 using json = nlohmann::json;
 
-constexpr std::size_t error_excerpt_bytes = 200;
-
 // --- JSON reading: every field may be missing, null or of an unexpected type. ---------------
 
-const json* member(const json& object, std::string_view key) {
-    if (!object.is_object()) {
-        return nullptr;
-    }
-    const auto it = object.find(key);
-    return it == object.end() ? nullptr : &*it;
-}
-
-std::string string_at(const json& object, std::string_view key) {
-    const json* value = member(object, key);
-    return value != nullptr && value->is_string() ? value->get<std::string>() : std::string{};
-}
-
 const json* object_at(const json& object, std::string_view key) {
-    const json* value = member(object, key);
-    return value != nullptr && value->is_object() ? value : nullptr;
+    const json& value = member(object, key);
+    return value.is_object() ? &value : nullptr;
 }
 
 const json* first_choice(const json& document) {
-    const json* choices = member(document, "choices");
-    if (choices == nullptr || !choices->is_array() || choices->empty()) {
-        return nullptr;
-    }
-    return (*choices)[0].is_object() ? &(*choices)[0] : nullptr;
+    const json& choice = first_element(member(document, "choices"));
+    return choice.is_object() ? &choice : nullptr;
 }
 
 // DeepSeek says reasoning_content, OpenRouter/Groq/Ollama say reasoning; a server sending
 // both sends the same text twice, so one of them is taken.
 std::string reasoning_of(const json& message) {
-    std::string reasoning = string_at(message, "reasoning_content");
-    return reasoning.empty() ? string_at(message, "reasoning") : reasoning;
+    std::string reasoning = string_field(message, "reasoning_content");
+    return reasoning.empty() ? string_field(message, "reasoning") : reasoning;
 }
 
 std::optional<std::int64_t> token_count(const json& usage, std::string_view key) {
-    const json* count = member(usage, key);
-    return count == nullptr ? std::nullopt : token_count_of(*count);
+    return token_count_of(member(usage, key));
 }
 
 // OpenAI and most others put usage at the top of a chunk; Groq puts it under x_groq.
@@ -83,12 +67,12 @@ std::optional<token_usage> usage_of(const json& document) {
 // --- Errors: {"error": {"message", "type", "code"}}, code a string, a number or null. -------
 
 std::optional<int> numeric_code(const json& error) {
-    const json* code = member(error, "code");
-    if (code != nullptr && code->is_number_integer()) {
-        return code->get<int>();
+    const json& code = member(error, "code");
+    if (code.is_number_integer()) {
+        return code.get<int>();
     }
-    if (code != nullptr && code->is_string()) {
-        const auto& text = code->get_ref<const std::string&>();
+    if (code.is_string()) {
+        const auto& text = code.get_ref<const std::string&>();
         int value = 0;
         const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
         if (ec == std::errc{} && end == text.data() + text.size()) {
@@ -101,9 +85,9 @@ std::optional<int> numeric_code(const json& error) {
 // The most specific name the provider gave: OpenAI's code ("rate_limit_exceeded") says more
 // than its type ("requests"); OpenRouter only has a numeric code.
 std::string error_type(const json& error) {
-    std::string type = string_at(error, "code");
+    std::string type = string_field(error, "code");
     if (type.empty()) {
-        type = string_at(error, "type");
+        type = string_field(error, "type");
     }
     if (type.empty()) {
         if (const auto code = numeric_code(error)) {
@@ -122,7 +106,7 @@ bool retriable_error(const json& error) {
     static constexpr std::array<std::string_view, 5> transient{
         "server_error", "rate_limit_exceeded", "overloaded", "overloaded_error",
         "rate_limit_error"};
-    for (const auto& name : {string_at(error, "code"), string_at(error, "type")}) {
+    for (const auto& name : {string_field(error, "code"), string_field(error, "type")}) {
         if (std::find(transient.begin(), transient.end(), name) != transient.end()) {
             return true;
         }
@@ -136,7 +120,7 @@ const json* error_object(const json& document) {
     if (const json* nested = object_at(document, "error")) {
         return nested;
     }
-    return string_at(document, "object") == "error" ? &document : nullptr;
+    return string_field(document, "object") == "error" ? &document : nullptr;
 }
 
 struct error_description {
@@ -150,13 +134,13 @@ struct error_description {
 std::optional<error_description> describe_error(const json& document) {
     if (const json* error = error_object(document)) {
         return error_description{retriable_error(*error), error_type(*error),
-                                 string_at(*error, "message")};
+                                 string_field(*error, "message")};
     }
-    const json* other = member(document, "error");
-    if (other == nullptr || other->is_null()) {
+    const json& other = member(document, "error");
+    if (other.is_null()) {
         return std::nullopt;
     }
-    return error_description{false, {}, other->is_string() ? other->get<std::string>() : ""};
+    return error_description{false, {}, other.is_string() ? other.get<std::string>() : ""};
 }
 
 // An error reported inside a 200 response (a stream event or a whole body).
@@ -177,16 +161,6 @@ std::string trim(std::string_view text) {
         return {};
     }
     return std::string{text.substr(first, text.find_last_not_of(blanks) - first + 1)};
-}
-
-// The start of a body that is not JSON (an HTML 413 page), cut at a character boundary.
-std::string body_excerpt(std::string_view body) {
-    std::size_t cut = std::min(body.size(), error_excerpt_bytes);
-    while (cut > 0 && cut < body.size() &&
-           (static_cast<unsigned char>(body[cut]) & 0xC0U) == 0x80U) {
-        --cut;
-    }
-    return trim(body.substr(0, cut));
 }
 
 api_failure make_failure(failure_kind kind, std::string type, std::string message) {
@@ -230,10 +204,7 @@ void set_header(header_list& headers, const std::string& name, const std::string
 }
 
 header_list request_headers(const api_request& request, const endpoint_settings& endpoint) {
-    header_list headers;
-    if (!endpoint.api_key.empty()) {
-        headers.emplace_back("authorization", "Bearer " + endpoint.api_key);
-    }
+    header_list headers = key_header("authorization", endpoint.api_key, "Bearer ");
     headers.emplace_back("content-type", "application/json");
     if (request.stream) {
         headers.emplace_back("accept", "text/event-stream");
@@ -310,10 +281,10 @@ class openai_stream_decoder final : public stream_decoder {
         }
         if (const json* choice = first_choice(chunk)) {
             if (const json* delta = object_at(*choice, "delta")) {
-                reply_.text += string_at(*delta, "content");
+                reply_.text += string_field(*delta, "content");
                 reply_.reasoning += reasoning_of(*delta);
             }
-            if (std::string reason = string_at(*choice, "finish_reason"); !reason.empty()) {
+            if (std::string reason = string_field(*choice, "finish_reason"); !reason.empty()) {
                 reply_.finish_reason = std::move(reason);
             }
         }
@@ -358,10 +329,10 @@ class openai_adapter final : public api_adapter {
         }
         if (const json* choice = first_choice(document)) {
             if (const json* message = object_at(*choice, "message")) {
-                reply.text = string_at(*message, "content");
+                reply.text = string_field(*message, "content");
                 reply.reasoning = reasoning_of(*message);
             }
-            reply.finish_reason = string_at(*choice, "finish_reason");
+            reply.finish_reason = string_field(*choice, "finish_reason");
         }
         reply.usage = usage_of(document);
         reply.complete = true;

@@ -17,6 +17,9 @@
 #include "polylogue/core/base64.hpp"
 #include "polylogue/core/text.hpp"
 #include "polylogue/providers/tool_adapters.hpp"
+#include "providers/body_excerpt.hpp"
+#include "providers/json_access.hpp"
+#include "providers/request_headers.hpp"
 
 namespace polylogue::providers {
 namespace {
@@ -25,28 +28,12 @@ using json = nlohmann::json;
 
 // Snippets end up in a model's prompt; a few hundred bytes per hit carry the gist.
 constexpr std::size_t snippet_limit = 500;
-constexpr std::size_t error_excerpt_limit = 200;
 // Brave's count and Tavily's max_results both stop at 20.
 constexpr int backend_result_cap = 20;
 
 std::string dump(const json& value) {
     // Replace rather than throw: a stray invalid byte in a query must not cost the search.
     return value.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
-// Lookups that never throw: the server's JSON is untrusted and may lack any field.
-const json& member(const json& object, const char* name) {
-    static const json absent;
-    if (!object.is_object()) {
-        return absent;
-    }
-    const auto found = object.find(name);
-    return found == object.end() ? absent : *found;
-}
-
-std::string string_field(const json& object, const char* name) {
-    const json& value = member(object, name);
-    return value.is_string() ? value.get<std::string>() : std::string{};
 }
 
 std::size_t wanted_hits(int max_results) {
@@ -64,23 +51,6 @@ std::string_view trim(std::string_view text) {
         return {};
     }
     return text.substr(start, text.find_last_not_of(spaces) - start + 1);
-}
-
-// Cuts valid UTF-8 to at most limit bytes without splitting a character.
-std::string_view utf8_prefix(std::string_view text, std::size_t limit) {
-    if (text.size() <= limit) {
-        return text;
-    }
-    std::size_t end = limit;
-    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) {
-        --end;
-    }
-    return text.substr(0, end);
-}
-
-std::string bounded(std::string_view text, std::size_t limit) {
-    const std::string clean = core::sanitize_utf8(trim(text));
-    return std::string{trim(utf8_prefix(clean, limit))};
 }
 
 void append_utf8(std::string& out, std::uint32_t code_point) {
@@ -224,7 +194,7 @@ search_outcome decode_hits(const json& results, const hit_fields& fields, int ma
             snippet = plain_text(snippet);
         }
         hits.push_back(
-            {bounded(title, snippet_limit), std::move(url), bounded(snippet, snippet_limit)});
+            {excerpt(title, snippet_limit), std::move(url), excerpt(snippet, snippet_limit)});
         if (hits.size() == wanted) {
             break;
         }
@@ -268,7 +238,7 @@ api_failure classify_search_error(int status, const header_list& headers, std::s
         failure.type = "http_" + std::to_string(status);
     }
     if (failure.message.empty()) {
-        failure.message = bounded(body, error_excerpt_limit);
+        failure.message = body_excerpt(body);
     }
     return failure;
 }
@@ -302,12 +272,8 @@ class searxng_adapter final : public json_search_adapter {
   public:
     http_call build_request(std::string_view query, const tool_settings& settings,
                             int /*max_results: SearXNG pages are fixed-size*/) const override {
-        header_list headers;
-        if (!settings.api_key.empty()) {
-            headers.emplace_back("authorization", "Bearer " + settings.api_key);
-        }
         return get_call("/search?q=" + core::url_encode_component(query) + "&format=json", settings,
-                        std::move(headers));
+                        key_header("authorization", settings.api_key, "Bearer "));
     }
 
     search_outcome decode(std::string_view body, int max_results) const override {
@@ -336,9 +302,8 @@ class tavily_adapter final : public json_search_adapter {
   public:
     http_call build_request(std::string_view query, const tool_settings& settings,
                             int max_results) const override {
-        header_list headers{{"authorization", "Bearer " + settings.api_key},
-                            {"content-type", "application/json"}};
-        headers.insert(headers.end(), settings.extra_headers.begin(), settings.extra_headers.end());
+        header_list headers = json_request_headers(
+            {{"authorization", "Bearer " + settings.api_key}}, settings.extra_headers);
         const json body = {{"query", query}, {"max_results", requested_count(max_results)}};
         return {"POST", "/search", std::move(headers), dump(body)};
     }

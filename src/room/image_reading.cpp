@@ -25,4 +25,12 @@ std::vector<std::string> read_shown_images(providers::conversation& conversation
     return unread;
 }
 
+boost::asio::awaitable<std::vector<std::string>> read_shown_images_off_loop(
+    transcript::group_committer* writer, providers::conversation* conversation,
+    std::filesystem::path data_dir) {
+    std::vector<std::string> unread;
+    co_await writer->on_writer([&] { unread = read_shown_images(*conversation, data_dir); });
+    co_return unread;
+}
+
 }  // namespace polylogue::room

@@ -160,10 +160,6 @@ providers::completion_request room_runner::make_request(int slot, const config::
     const std::size_t budget = static_cast<std::size_t>(model.context_tokens - model.max_tokens);
     auto view = render_within(*room_, state_, history_, slot, budget, render_cache_,
                               image_rules_for(model));
-    for (const std::string& path : read_shown_images(view.conversation, services_.cfg->data_dir)) {
-        services_.log->warn("room {}: the image {} could not be read for {}; its notice goes alone",
-                            room_->name, path, core::slot_label(slot));
-    }
     request.messages = std::move(view.conversation);
     prompt_tokens_ = view.estimated_tokens;
     if (view.dropped > 0 && !member.context_trimmed) {
@@ -203,6 +199,13 @@ asio::awaitable<bool> room_runner::take_turn(int slot) {
         trim_notice_.reset();  // no request goes out: the next render decides again
         co_return *instead;
     }
+    // Off the loop: a vision member's request may show up to 12 MiB of image files.
+    const auto unread = co_await read_shown_images_off_loop(services_.committer, &request.messages,
+                                                            services_.cfg->data_dir);
+    for (const std::string& path : unread) {
+        services_.log->warn("room {}: the image {} could not be read for {}; its notice goes alone",
+                            room_->name, path, core::slot_label(slot));
+    }
     // Before the call, so that the notice precedes the streamed reply in seq and on screen.
     if (!co_await commit_trim_notice()) {
         co_return false;
@@ -237,7 +240,7 @@ asio::awaitable<bool> room_runner::record_reply(int slot, const config::model* m
                                           " and speaks again"));
     }
     number(records, state_.last_seq);
-    save_images(records);
+    co_await save_images(&records);
     const bool committed = co_await commit(std::move(records));
     release_budget();
     if (!committed) {

@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <fstream>
+#include <optional>
 
 #include "polylogue/providers/image_input.hpp"
 #include "polylogue/room/command_planner.hpp"
@@ -134,9 +135,11 @@ asio::awaitable<void> room_runner::run_tool(std::vector<core::record>* records, 
 }
 
 // Saves the turn's images once its records are numbered, each named after its own record's
-// seq. An image that cannot be saved fails its command (which keeps its cost: the image was
-// made) and leaves no record, so the records after it are numbered again before the next save.
-void room_runner::save_images(std::vector<core::record>& records) {
+// seq, on the committer's writer thread (the loop never waits for the disk) and before the batch
+// is committed. An image that cannot be saved fails its command (which keeps its cost: the image
+// was made) and leaves no record, so the records after it are numbered again before the next save.
+asio::awaitable<void> room_runner::save_images(std::vector<core::record>* turn) {
+    std::vector<core::record>& records = *turn;
     std::size_t next = 0;
     for (std::size_t i = 0; i < records.size() && next < pending_images_.size();) {
         core::record& r = records[i];
@@ -144,19 +147,21 @@ void room_runner::save_images(std::vector<core::record>& records) {
             ++i;
             continue;
         }
+        const providers::generated_image& image = pending_images_[next++];
+        std::optional<result<std::string>> saved;
+        co_await services_.committer->on_writer([&] { saved = save_image(r.seq, image); });
         core::record& command = records[i - 1];  // an image follows its !image
-        auto saved = save_image(r.seq, pending_images_[next++]);
-        if (saved) {
-            r.path = std::move(*saved);
+        if (*saved) {
+            r.path = std::move(**saved);
             command.detail = "image saved as " + r.path;
             ++i;
             continue;
         }
         services_.log->error("room {}: the image of record {} could not be saved under {}: {}",
                              room_->name, r.seq, (services_.cfg->data_dir / "images").string(),
-                             saved.error().message());
+                             saved->error().message());
         command.status = core::command_status::failed;
-        command.detail = "the image was made but could not be saved: " + saved.error().message();
+        command.detail = "the image was made but could not be saved: " + saved->error().message();
         command.cost_usd = r.cost_usd;
         records.erase(records.begin() + static_cast<std::ptrdiff_t>(i));
         number(records, state_.last_seq);

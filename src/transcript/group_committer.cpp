@@ -28,6 +28,11 @@ asio::awaitable<std::vector<result<void>>> append_on_writer(store* db,
     co_return db->append(batches);
 }
 
+asio::awaitable<void> run_on_writer(const std::function<void()>* work) {
+    (*work)();
+    co_return;
+}
+
 }  // namespace
 
 group_committer::group_committer(asio::any_io_executor loop, store& db)
@@ -50,6 +55,10 @@ asio::awaitable<result<void>> group_committer::commit(room_batch batch) {
         co_return result<void>{errc::cancelled};
     }
     co_return entry->outcome;
+}
+
+asio::awaitable<void> group_committer::on_writer(std::function<void()> work) {
+    co_await asio::co_spawn(writer_, run_on_writer(&work), asio::use_awaitable);
 }
 
 asio::awaitable<void> group_committer::write_pending() {

@@ -37,7 +37,7 @@ src=$repo_root/src
 core=("$src"/core/*.cpp)
 adapters=("${core[@]}" "$src/http/sse_parser.cpp" "$src/providers/failure_classification.cpp"
     "$src/providers/json_text.cpp" "$src/providers/request_body.cpp"
-    "$src/providers/alternation.cpp")
+    "$src/providers/alternation.cpp" "$src/providers/body_excerpt.cpp")
 libraries=()
 # A dictionary of the input's syntax (tests/fuzz/dictionaries) helps the fuzzer past tokens that
 # mutations rarely build, such as a 19-digit integer.
@@ -61,7 +61,8 @@ case $name in
     gemini_stream) module_sources=("${adapters[@]}" "$src/providers/gemini_adapter.cpp") ;;
     tool_responses)
         module_sources=("${core[@]}" "$src/providers/failure_classification.cpp"
-            "$src/providers/image_adapters.cpp" "$src/providers/search_adapters.cpp")
+            "$src/providers/body_excerpt.cpp" "$src/providers/image_adapters.cpp"
+            "$src/providers/search_adapters.cpp")
         ;;
     *)
         echo "run_fuzzer.sh: unknown fuzz target '$name'" >&2

@@ -11,8 +11,15 @@
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
 #include <filesystem>
+#include <iostream>
 #include <sstream>
+#include <thread>
 
 #include "app/chat_log.hpp"
 #include "support/loop.hpp"
@@ -152,6 +159,52 @@ TEST(ChatLog, ASlowStreamReachesTheFileWithinTheFlushIntervalBeforeItsTurnEnds) 
     later.async_wait([&](boost::system::error_code) { seen_later = test::read_file(file); });
     test::run_with_limit(loop, 2s);
     EXPECT_NE(seen_later.find("still thinking"), std::string::npos) << seen_later;
+}
+
+// The chat log writes on the loop thread (docs/architecture.md says why): this measures what a
+// turn's lines cost the loop while another thread fsyncs the same disk, as the committer does.
+// More rooms than open files, so that closing and reopening files is part of the cost.
+TEST(ChatLog, ATurnsLinesCostTheLoopWellUnderAMillisecondWhileTheDiskSyncs) {
+    test::temp_dir dir;
+    boost::asio::io_context loop;
+    chat_log log{loop.get_executor(), dir.path(), quiet_log(), false, false};
+    std::vector<config::room> rooms(100);
+    for (std::size_t i = 0; i < rooms.size(); ++i) {
+        rooms[i].name = "room-" + std::to_string(i);
+    }
+    std::atomic<bool> syncing{true};
+    std::thread disk_load{[&] {
+        const int fd = ::open((dir.path() / "load").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        const std::string block(64 * 1024, 'x');
+        while (syncing && fd >= 0) {
+            [[maybe_unused]] const auto written = ::write(fd, block.data(), block.size());
+            ::fsync(fd);
+        }
+        ::close(fd);
+    }};
+    const std::string reply(2000, 'w');  // a typical reply's size
+    std::vector<std::chrono::nanoseconds> costs;
+    for (int round = 1; round <= 20; ++round) {
+        for (const auto& room : rooms) {
+            const std::vector<core::record> batch{message_by(1, 2 * round, reply),
+                                                  notice(2 * round + 1, "a command's outcome")};
+            const auto started = std::chrono::steady_clock::now();
+            log.on_commit(room, batch);
+            costs.push_back(std::chrono::steady_clock::now() - started);
+        }
+    }
+    syncing = false;
+    disk_load.join();
+    std::ranges::sort(costs);
+    const auto at = [&](double share) {
+        const auto index = static_cast<std::size_t>(share * static_cast<double>(costs.size() - 1));
+        return std::chrono::duration<double, std::micro>(costs[index]).count();
+    };
+    std::cout << "[ measure  ] chat log, one turn's lines (" << costs.size()
+              << " turns, 100 rooms, fsyncs alongside): p50 " << at(0.5) << " us, p99 " << at(0.99)
+              << " us, p99.9 " << at(0.999) << " us, max " << at(1.0) << " us\n";
+    EXPECT_LT(at(0.99), 1000.0) << "a turn's chat-log lines cost the loop over 1 ms at p99";
+    test::run_with_limit(loop, 1s);
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <thread>
 
+#include "support/eventually.hpp"
 #include "support/polylogue_cli.hpp"
 
 namespace polylogue {
@@ -111,11 +112,8 @@ TEST(Cli, ServeStopsCleanlyOnSigtermWithinFiveSeconds) {
     test::child_process daemon{{test::polylogue_binary(), "serve", (dir / "demo.yaml").string()}};
     // Signalled once its room has a chat log, not after a fixed pause: a sanitized build on a
     // loaded machine can take longer than any pause to install its signal handlers.
-    const auto started = std::chrono::steady_clock::now();
-    while (!std::filesystem::exists(dir / "var/logs/demo.log") &&
-           std::chrono::steady_clock::now() - started < std::chrono::seconds{20}) {
-        std::this_thread::sleep_for(std::chrono::milliseconds{100});
-    }
+    ASSERT_TRUE(
+        test::eventually([&] { return std::filesystem::exists(dir / "var/logs/demo.log"); }));
     const auto stopped_at = std::chrono::steady_clock::now();
     daemon.send(SIGTERM);
     const auto result = daemon.wait(std::chrono::seconds{10});

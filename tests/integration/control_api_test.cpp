@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "serve_fixture.hpp"
+#include "support/eventually.hpp"
 
 namespace polylogue {
 namespace {
@@ -12,20 +13,23 @@ namespace {
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-// Polls until the room's transcript satisfies check, or limit passes.
+// Polls until the room's transcript satisfies check, or limit passes; the last one seen.
 json wait_for_transcript(const test::api_client& api, const std::string& room,
                          const std::function<bool(const json&)>& check,
                          std::chrono::milliseconds limit = 15s) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
     json records;
-    while (std::chrono::steady_clock::now() < deadline) {
-        records = api.get("/v1/rooms/" + room + "/transcript").json()["records"];
-        if (check(records)) {
-            break;
-        }
-        std::this_thread::sleep_for(50ms);
-    }
+    EXPECT_TRUE(test::eventually(
+        [&] {
+            records = api.get("/v1/rooms/" + room + "/transcript").json()["records"];
+            return check(records);
+        },
+        limit))
+        << "room " << room << ": " << records.dump();
     return records;
+}
+
+int turns_of(const test::api_client& api, const std::string& room) {
+    return api.get("/v1/rooms/" + room).json()["turns"].get<int>();
 }
 
 std::size_t count_type(const json& records, const std::string& type) {
@@ -146,14 +150,16 @@ TEST_F(ControlApi, EventsDeliverEveryRecordInOrderAndResumeAfterLastEventId) {
 }
 
 TEST_F(ControlApi, PauseHoldsTheRoomResumeGoesOnAndStopEndsIt) {
-    start(test::room_entry("alpha", 400, "50ms"));
+    // witness keeps alpha's pace: its turns show that alpha's would have come.
+    start(test::room_entry("alpha", 400, "50ms") + test::room_entry("witness", 400, "50ms"));
     const auto api = serve->api();
     const auto paused = api.call("POST", "/v1/rooms/alpha/pause");
     ASSERT_EQ(paused.status, 200) << paused.body;
     EXPECT_EQ(paused.json()["state"], "paused");
-    const auto turns_when_paused = api.get("/v1/rooms/alpha").json()["turns"].get<int>();
-    std::this_thread::sleep_for(400ms);
-    EXPECT_EQ(api.get("/v1/rooms/alpha").json()["turns"].get<int>(), turns_when_paused);
+    const auto turns_when_paused = turns_of(api, "alpha");
+    const auto witness_then = turns_of(api, "witness");
+    ASSERT_TRUE(test::eventually([&] { return turns_of(api, "witness") >= witness_then + 8; }));
+    EXPECT_EQ(turns_of(api, "alpha"), turns_when_paused);
     ASSERT_EQ(api.call("POST", "/v1/rooms/alpha/resume").status, 200);
     const auto records = wait_for_transcript(api, "alpha", [&](const json& r) {
         return count_type(r, "message") > static_cast<std::size_t>(turns_when_paused) + 2;

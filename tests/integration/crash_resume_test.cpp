@@ -9,6 +9,7 @@
 #include <set>
 #include <thread>
 
+#include "support/eventually.hpp"
 #include "support/polylogue_cli.hpp"
 
 namespace polylogue {
@@ -40,10 +41,8 @@ void slow_down(const std::filesystem::path& config) {
 // Waits, at most 10 s, until the run has printed something: its room has started. A sanitized
 // build on a loaded machine can take longer than the kill delays below just to start.
 void wait_until_it_talks(const test::child_process& child) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{10};
-    while (child.stdout_so_far().empty() && std::chrono::steady_clock::now() < deadline) {
-        std::this_thread::sleep_for(std::chrono::milliseconds{10});
-    }
+    EXPECT_TRUE(
+        test::eventually([&] { return !child.stdout_so_far().empty(); }, std::chrono::seconds{10}));
 }
 
 TEST(CrashResume, SigkillDuringARunLosesAndRepeatsNothing) {

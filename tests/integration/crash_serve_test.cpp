@@ -15,6 +15,7 @@
 
 #include "polylogue/transcript/store.hpp"
 #include "serve_fixture.hpp"
+#include "support/eventually.hpp"
 
 namespace polylogue {
 namespace {
@@ -206,17 +207,17 @@ void serve_to_the_end(const test::temp_dir& dir) {
     const auto port = test::wait_for_serve_port(dir / "var", 20s);
     ASSERT_NE(port, 0) << "the daemon did not start";
     const test::api_client api{port, test::control_token};
-    const auto deadline = std::chrono::steady_clock::now() + 30s;
-    bool all_ended = false;
-    while (!all_ended && std::chrono::steady_clock::now() < deadline) {
-        std::this_thread::sleep_for(50ms);
-        const auto rooms = api.get("/v1/rooms").json();
-        all_ended = rooms.is_object() && rooms["rooms"].size() == room_names.size();
-        for (const auto& room : all_ended ? rooms["rooms"] : json::array()) {
-            all_ended &= room["state"] == "ended";
-        }
-    }
-    EXPECT_TRUE(all_ended) << "some room never ended";
+    EXPECT_TRUE(test::eventually(
+        [&] {
+            const auto rooms = api.get("/v1/rooms").json();
+            bool all_ended = rooms.is_object() && rooms["rooms"].size() == room_names.size();
+            for (const auto& room : all_ended ? rooms["rooms"] : json::array()) {
+                all_ended &= room["state"] == "ended";
+            }
+            return all_ended;
+        },
+        30s))
+        << "some room never ended";
     child.send(SIGTERM);
     const auto stopped = child.wait(10s);
     EXPECT_EQ(stopped.exit_code, 0) << stopped.err;

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "serve_fixture.hpp"
+#include "support/eventually.hpp"
 #include "support/fake_server.hpp"
 #include "support/provider_streams.hpp"
 
@@ -30,16 +31,14 @@ const std::string lock_rooms = test::room_entry("talk", 1000, "100ms") +
 // The daemon's pid as serve.json says, once it says so; 0 after limit.
 pid_t serve_json_pid(const std::filesystem::path& data_dir, pid_t wanted,
                      std::chrono::milliseconds limit) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < deadline) {
-        std::ifstream in{data_dir / "serve.json"};
-        const auto info = json::parse(in, nullptr, false);
-        if (info.is_object() && info.value("pid", 0) == wanted) {
-            return wanted;
-        }
-        std::this_thread::sleep_for(10ms);
-    }
-    return 0;
+    const bool named = test::eventually(
+        [&] {
+            std::ifstream in{data_dir / "serve.json"};
+            const auto info = json::parse(in, nullptr, false);
+            return info.is_object() && info.value("pid", 0) == wanted;
+        },
+        limit);
+    return named ? wanted : 0;
 }
 
 std::int64_t last_seq(const test::api_client& api, const std::string& room) {
@@ -71,10 +70,7 @@ TEST(DataDirLock, ASecondServeOrRunIsRefusedWithTheHoldersPidAndTheFirstGoesOn) 
     test::serve_process first{dir, lock_rooms};
     ASSERT_NE(first.port(), 0);
     const auto api = first.api();
-    const auto deadline = std::chrono::steady_clock::now() + 20s;
-    while (last_seq(api, "talk") < 6 && std::chrono::steady_clock::now() < deadline) {
-        std::this_thread::sleep_for(20ms);
-    }
+    ASSERT_TRUE(test::eventually([&] { return last_seq(api, "talk") >= 6; }));
     const std::string holder = "pid " + std::to_string(first.pid());
     const std::string serve_json = test::read_file(dir / "var" / "serve.json");
 
@@ -109,11 +105,7 @@ TEST(DataDirLock, ASecondServeOrRunIsRefusedWithTheHoldersPidAndTheFirstGoesOn) 
 
     // The first daemon went on alone: its room still runs and grows, written by one process.
     const std::int64_t before = last_seq(api, "talk");
-    const auto later = std::chrono::steady_clock::now() + 20s;
-    while (last_seq(api, "talk") < before + 4 && std::chrono::steady_clock::now() < later) {
-        std::this_thread::sleep_for(20ms);
-    }
-    EXPECT_GE(last_seq(api, "talk"), before + 4);
+    EXPECT_TRUE(test::eventually([&] { return last_seq(api, "talk") >= before + 4; }));
     EXPECT_EQ(api.get("/v1/rooms/talk").json()["state"], "running");
     first.signal(SIGTERM);
     EXPECT_EQ(first.wait(std::chrono::seconds{20}).exit_code, 0);
@@ -125,10 +117,7 @@ TEST(DataDirLock, TheLockDiesWithItsHolderSoASigkilledDaemonIsReplacedAtOnce) {
     test::serve_process first{dir, lock_rooms};
     ASSERT_NE(first.port(), 0);
     const auto api = first.api();
-    const auto deadline = std::chrono::steady_clock::now() + 20s;
-    while (last_seq(api, "talk") < 6 && std::chrono::steady_clock::now() < deadline) {
-        std::this_thread::sleep_for(20ms);
-    }
+    ASSERT_TRUE(test::eventually([&] { return last_seq(api, "talk") >= 6; }));
     first.signal(SIGKILL);
     first.wait(std::chrono::seconds{10});
     const auto killed = std::chrono::steady_clock::now();
@@ -143,11 +132,7 @@ TEST(DataDirLock, TheLockDiesWithItsHolderSoASigkilledDaemonIsReplacedAtOnce) {
     const auto port = test::wait_for_serve_port(dir / "var", 5s);
     const test::api_client again{port, test::control_token};
     const std::int64_t resumed_at = last_seq(again, "talk");
-    const auto later = std::chrono::steady_clock::now() + 20s;
-    while (last_seq(again, "talk") < resumed_at + 4 && std::chrono::steady_clock::now() < later) {
-        std::this_thread::sleep_for(20ms);
-    }
-    EXPECT_GE(last_seq(again, "talk"), resumed_at + 4);
+    EXPECT_TRUE(test::eventually([&] { return last_seq(again, "talk") >= resumed_at + 4; }));
     next.send(SIGTERM);
     EXPECT_EQ(next.wait(std::chrono::seconds{20}).exit_code, 0);
     expect_one_writer(test::transcript_records(first.config(), "talk"));

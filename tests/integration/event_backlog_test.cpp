@@ -4,9 +4,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "serve_fixture.hpp"
+#include "support/eventually.hpp"
 #include "support/usage_sampler.hpp"
 
 namespace polylogue {
@@ -16,15 +20,26 @@ using namespace std::chrono_literals;
 
 constexpr std::size_t reply_bytes = 160 * 1024;
 
-bool wait_until(const std::function<bool()>& check, std::chrono::milliseconds limit) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (check()) {
-            return true;
+// The bytes waiting in the send queue of each established connection the daemon accepted on
+// port, from /proc/net/tcp (loopback is IPv4 here): a client that reads nothing leaves them there.
+std::vector<unsigned long> queued_toward_clients(std::uint16_t port) {
+    std::ifstream table{"/proc/net/tcp"};
+    std::string line;
+    std::getline(table, line);  // the header
+    std::vector<unsigned long> queued;
+    while (std::getline(table, line)) {
+        std::istringstream fields{line};
+        std::string slot, local, remote, state, queues;
+        fields >> slot >> local >> remote >> state >> queues;
+        const auto colon = local.find(':');
+        if (colon == std::string::npos || state != "01" ||
+            std::stoul(local.substr(colon + 1), nullptr, 16) != port) {
+            continue;
         }
-        std::this_thread::sleep_for(100ms);
+        queued.push_back(std::stoul(queues.substr(0, queues.find(':')), nullptr, 16));
     }
-    return false;
+    std::ranges::sort(queued);
+    return queued;
 }
 
 // Two rooms of one verbose model: "long" holds some 9 MiB of replies, "mid" some 5.6 MiB.
@@ -53,7 +68,7 @@ class EventBacklog : public ::testing::Test {
         port = test::wait_for_serve_port(dir / "var", 20s);
         ASSERT_NE(port, 0);
         const test::api_client api{port, test::control_token};
-        ASSERT_TRUE(wait_until(
+        ASSERT_TRUE(test::eventually(
             [&] {
                 return api.get("/v1/rooms/long").json()["state"] == "ended" &&
                        api.get("/v1/rooms/mid").json()["state"] == "ended";
@@ -97,12 +112,24 @@ TEST_F(EventBacklog, ClientsThatReadNothingDoNotGrowTheDaemon) {
                                                                test::control_token));
     }
     const test::api_client api{port, test::control_token};
-    ASSERT_TRUE(wait_until(
+    ASSERT_TRUE(test::eventually(
         [&] {
             return api.get("/metrics").body.find("polylogue_sse_clients 8") != std::string::npos;
         },
         10s));
-    std::this_thread::sleep_for(1s);  // each has filled its socket and waits on its write
+    // Each has filled its socket and the daemon waits on its write: eight full send queues
+    // that no longer change.
+    std::vector<unsigned long> queued;
+    ASSERT_TRUE(test::eventually(
+        [&] {
+            auto now = queued_toward_clients(port);
+            const bool stalled = now.size() >= 8 && now == queued &&
+                                 std::ranges::count_if(now, [](auto n) { return n > 0; }) >= 8;
+            queued = std::move(now);
+            return stalled;
+        },
+        20s, 200ms))
+        << queued.size() << " connections";
     const long after = test::sample_process(serve->pid(), 1).rss_kib;
     const long grown = after - before;
     if (test::rss_measures_the_daemon()) {

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "serve_fixture.hpp"
+#include "support/eventually.hpp"
 
 namespace polylogue {
 namespace {
@@ -15,17 +16,6 @@ using namespace std::chrono_literals;
 
 constexpr const char* first_token = "first-token-0123456789abcdef";
 constexpr const char* second_token = "second-token-0123456789abcdef";
-
-bool wait_until(const std::function<bool()>& check, std::chrono::milliseconds limit = 10s) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (check()) {
-            return true;
-        }
-        std::this_thread::sleep_for(50ms);
-    }
-    return check();
-}
 
 int rooms_status(std::uint16_t port, const std::string& token) {
     return test::api_client{port, token}.get("/v1/rooms").status;
@@ -51,7 +41,7 @@ class ReloadAccess : public ::testing::Test {
     // Sends SIGHUP and waits for the reload's outcome line, the count-th in the log.
     void reload(std::size_t count) {
         serve->signal(SIGHUP);
-        EXPECT_TRUE(wait_until([&] {
+        EXPECT_TRUE(test::eventually([&] {
             const std::string log = daemon_log();
             std::size_t seen = 0;
             for (auto at = log.find("reload "); at != std::string::npos;
@@ -77,7 +67,7 @@ TEST_F(ReloadAccess, ARotatedTokenFileAppliesAtOnceAndTheOldTokenStopsWorking) {
     start("control: { listen: 127.0.0.1:0, token_file: token.txt }\n");
     const test::silent_stream follower{serve->port(), "/v1/rooms/alpha/events", first_token};
     const test::api_client old_client{serve->port(), first_token};
-    EXPECT_TRUE(wait_until([&] {
+    EXPECT_TRUE(test::eventually([&] {
         return old_client.get("/metrics").body.find("polylogue_sse_clients 1") != std::string::npos;
     }));
 

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "support/api_client.hpp"
+#include "support/eventually.hpp"
 #include "support/fake_server.hpp"
 #include "support/polylogue_cli.hpp"
 #include "support/provider_streams.hpp"
@@ -143,10 +144,8 @@ TEST_F(SecretMarker, NoKeyOrTokenReachesALogARecordAnOutputOrAnAnswer) {
     ASSERT_NE(port, 0);
     knock(port);
     const test::api_client api{port, control_token};
-    for (int i = 0; i < 200 && api.get("/v1/rooms/vault").json().value("state", "") != "ended";
-         ++i) {
-        std::this_thread::sleep_for(50ms);
-    }
+    EXPECT_TRUE(test::eventually(
+        [&] { return api.get("/v1/rooms/vault").json().value("state", "") == "ended"; }, 10s));
     keep(api.get("/v1/rooms/vault/transcript"));
     const auto rooms = test::polylogue({"rooms", (dir / "marker.yaml").string()});
     const auto tail = test::polylogue({"tail", (dir / "marker.yaml").string(), "vault"}, {}, 5s);

@@ -12,6 +12,7 @@
 
 #include "polylogue/core/base64.hpp"
 #include "support/api_client.hpp"
+#include "support/eventually.hpp"
 #include "support/fake_server.hpp"
 #include "support/polylogue_cli.hpp"
 #include "support/test_ca.hpp"
@@ -65,14 +66,9 @@ class daemon_under_test {
     std::uint16_t port() const { return port_; }
     test::api_client api() const { return test::api_client{port_, token}; }
 
-    bool wait_for_end(const std::string& room) const {
-        for (int i = 0; i < 300; ++i) {
-            if (api().get("/v1/rooms/" + room).json().value("state", "") == "ended") {
-                return true;
-            }
-            std::this_thread::sleep_for(50ms);
-        }
-        return false;
+    ::testing::AssertionResult wait_for_end(const std::string& room) const {
+        return test::eventually(
+            [&] { return api().get("/v1/rooms/" + room).json().value("state", "") == "ended"; });
     }
 
   private:

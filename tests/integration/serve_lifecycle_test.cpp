@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "serve_fixture.hpp"
+#include "support/eventually.hpp"
 #include "support/fake_server.hpp"
 #include "support/provider_streams.hpp"
 
@@ -19,17 +20,6 @@ json transcript(const test::api_client& api, const std::string& room) {
     return api.get("/v1/rooms/" + room + "/transcript").json()["records"];
 }
 
-bool wait_until(const std::function<bool()>& check, std::chrono::milliseconds limit = 15s) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (check()) {
-            return true;
-        }
-        std::this_thread::sleep_for(50ms);
-    }
-    return false;
-}
-
 TEST(ServeLifecycle, SighupAddsARoomAndABadConfigLeavesTheOldOneRunning) {
     test::temp_dir dir;
     test::serve_process serve{dir, test::room_entry("alpha", 400, "100ms")};
@@ -40,7 +30,11 @@ TEST(ServeLifecycle, SighupAddsARoomAndABadConfigLeavesTheOldOneRunning) {
                                       test::room_entry("alpha", 400, "100ms") +
                                           "  - { name: beta, members: [Curie] , nonsense: 1 }\n");
     serve.signal(SIGHUP);
-    std::this_thread::sleep_for(500ms);
+    // The refusal's log line is the moment the reload was decided: anything applied is applied.
+    const auto daemon_log = dir / "var" / "logs" / "polylogue.log";
+    ASSERT_TRUE(test::eventually([&] {
+        return test::read_file(daemon_log).find("reload refused") != std::string::npos;
+    })) << test::read_file(daemon_log);
     EXPECT_EQ(api.get("/v1/rooms").json()["rooms"].size(), 1u) << "a refused config was applied";
 
     // A changed setting applies from the next turn: alpha now stops a few turns from here.
@@ -48,11 +42,12 @@ TEST(ServeLifecycle, SighupAddsARoomAndABadConfigLeavesTheOldOneRunning) {
     test::serve_process::write_config(
         dir, test::room_entry("alpha", new_limit, "100ms") + test::room_entry("beta", 3, "0s"));
     serve.signal(SIGHUP);
-    EXPECT_TRUE(wait_until([&] {
+    EXPECT_TRUE(test::eventually([&] {
         const auto records = transcript(api, "beta");
         return records.is_array() && !records.empty() && records.back()["type"] == "room_ended";
     })) << "the added room did not run";
-    EXPECT_TRUE(wait_until([&] { return api.get("/v1/rooms/alpha").json()["state"] == "ended"; }));
+    EXPECT_TRUE(
+        test::eventually([&] { return api.get("/v1/rooms/alpha").json()["state"] == "ended"; }));
     const auto alpha = api.get("/v1/rooms/alpha").json();
     EXPECT_EQ(alpha["turns"], new_limit);
     EXPECT_EQ(alpha["max_turns"], new_limit);
@@ -67,7 +62,7 @@ TEST(ServeLifecycle, SigtermEndsWithExitZeroWithinFiveSecondsAndLosesNothing) {
         dir, test::room_entry("alpha", 400, "20ms") + test::room_entry("beta", 400, "20ms")};
     ASSERT_NE(serve.port(), 0);
     const auto api = serve.api();
-    ASSERT_TRUE(wait_until([&] { return transcript(api, "beta").size() > 10; }));
+    ASSERT_TRUE(test::eventually([&] { return transcript(api, "beta").size() > 10; }));
     const auto seen_before = transcript(api, "alpha").size();
     const auto asked = std::chrono::steady_clock::now();
     serve.signal(SIGTERM);
@@ -114,12 +109,12 @@ TEST(ServeLifecycle, AnInterjectionIsInTheNextModelRequest) {
     const auto port = test::wait_for_serve_port(dir / "var", 20s);
     ASSERT_NE(port, 0);
     const test::api_client api{port, test::control_token};
-    ASSERT_TRUE(wait_until([&] { return !openai.requests().empty(); }));
+    ASSERT_TRUE(test::eventually([&] { return !openai.requests().empty(); }));
     const auto said = api.post("/v1/rooms/alpha/messages",
                                {{"speaker", "janus"}, {"text", "please mention otters"}});
     ASSERT_EQ(said.status, 201) << said.body;
     const auto requests_then = openai.requests().size();
-    ASSERT_TRUE(wait_until([&] { return openai.requests().size() > requests_then; }));
+    ASSERT_TRUE(test::eventually([&] { return openai.requests().size() > requests_then; }));
     const auto body = json::parse(openai.requests()[requests_then].body);
     bool seen = false;
     for (const auto& m : body["messages"]) {
@@ -182,7 +177,7 @@ TEST(ServeLifecycle, SigtermPastTheGraceAbandonsATurnStuckOnItsProviderAndExitsZ
                   "  - { name: alpha, members: [GPT 5], max_turns: 5 }\n");
     test::child_process child{{test::polylogue_binary(), "serve", (dir / "serve.yaml").string()}};
     ASSERT_NE(test::wait_for_serve_port(dir / "var", 20s), 0);
-    ASSERT_TRUE(wait_until([&] { return !openai.requests().empty(); }));
+    ASSERT_TRUE(test::eventually([&] { return !openai.requests().empty(); }));
     const auto asked = std::chrono::steady_clock::now();
     child.send(SIGTERM);
     const auto ended = child.wait(10s);

@@ -17,6 +17,7 @@
 
 #include "polylogue/core/base64.hpp"
 #include "serve_fixture.hpp"
+#include "support/eventually.hpp"
 #include "support/fake_server.hpp"
 
 namespace polylogue {
@@ -158,20 +159,13 @@ TEST(StorageFaults, ADiskFullRoomFailsSayingSoAndResumesOnceThereIsRoom) {
     auto daemon = std::make_unique<test::serve_process>(dir, rooms);
     ASSERT_NE(daemon->port(), 0);
     const auto api = daemon->api();
-    auto deadline = std::chrono::steady_clock::now() + 20s;
-    while (last_seq(api, "full") < 6 && std::chrono::steady_clock::now() < deadline) {
-        std::this_thread::sleep_for(10ms);
-    }
+    ASSERT_TRUE(test::eventually([&] { return last_seq(api, "full") >= 6; }));
     const auto filled = disk.fill("filler");
     json room;
-    deadline = std::chrono::steady_clock::now() + 20s;
-    while (std::chrono::steady_clock::now() < deadline) {
+    test::eventually([&] {
         room = api.get("/v1/rooms/full").json();
-        if (room.value("state", "") == "failed") {
-            break;
-        }
-        std::this_thread::sleep_for(10ms);
-    }
+        return room.value("state", "") == "failed";
+    });
     std::cout << "[ measure  ] the disk took " << filled / 1024 << " KiB more, then the room "
               << room.value("state", "?") << " at seq " << room.value("last_seq", 0) << "\n";
     EXPECT_EQ(room["state"], "failed");
@@ -193,12 +187,7 @@ TEST(StorageFaults, ADiskFullRoomFailsSayingSoAndResumesOnceThereIsRoom) {
     std::filesystem::remove(dir / "var" / "serve.json");
     auto again = std::make_unique<test::serve_process>(dir, rooms);
     const auto api_again = again->api();
-    deadline = std::chrono::steady_clock::now() + 20s;
-    while (last_seq(api_again, "full") < failed_at + 4 &&
-           std::chrono::steady_clock::now() < deadline) {
-        std::this_thread::sleep_for(10ms);
-    }
-    EXPECT_GE(last_seq(api_again, "full"), failed_at + 4);
+    EXPECT_TRUE(test::eventually([&] { return last_seq(api_again, "full") >= failed_at + 4; }));
     again->signal(SIGTERM);
     EXPECT_EQ(again->wait(20s).exit_code, 0);
     const auto records = test::transcript_records(dir / "serve.yaml", "full");

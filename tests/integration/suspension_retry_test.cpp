@@ -15,6 +15,7 @@
 
 #include "polylogue/core/text.hpp"
 #include "support/api_client.hpp"
+#include "support/eventually.hpp"
 #include "support/fake_server.hpp"
 #include "support/polylogue_cli.hpp"
 #include "support/provider_streams.hpp"
@@ -126,16 +127,14 @@ class SuspensionRetry : public ::testing::Test {
     static json wait_for(const test::api_client& api, const std::string& name,
                          const std::function<bool(const json&)>& done,
                          std::chrono::milliseconds limit = 30s) {
-        const auto deadline = std::chrono::steady_clock::now() + limit;
         json seen;
-        while (std::chrono::steady_clock::now() < deadline) {
-            seen = api.get("/v1/rooms/" + name).json();
-            if (!seen.is_discarded() && done(seen)) {
-                return seen;
-            }
-            std::this_thread::sleep_for(20ms);
-        }
-        ADD_FAILURE() << "room " << name << " never got there; last seen: " << seen.dump();
+        EXPECT_TRUE(test::eventually(
+            [&] {
+                seen = api.get("/v1/rooms/" + name).json();
+                return !seen.is_discarded() && done(seen);
+            },
+            limit))
+            << "room " << name << " never got there; last seen: " << seen.dump();
         return seen;
     }
 };

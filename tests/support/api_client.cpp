@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "polylogue/core/text.hpp"
+#include "support/eventually.hpp"
 
 namespace polylogue::test {
 using namespace std::chrono_literals;
@@ -209,17 +210,19 @@ silent_stream::~silent_stream() = default;
 
 std::uint16_t wait_for_serve_port(const std::filesystem::path& data_dir,
                                   std::chrono::milliseconds limit) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < deadline) {
-        std::ifstream in{data_dir / "serve.json"};
-        const auto info = nlohmann::json::parse(in, nullptr, false);
-        if (info.is_object() && info.contains("listen")) {
-            const std::string listen = info["listen"];
-            return static_cast<std::uint16_t>(std::stoi(listen.substr(listen.rfind(':') + 1)));
-        }
-        std::this_thread::sleep_for(20ms);
-    }
-    return 0;
+    std::uint16_t port = 0;
+    eventually(
+        [&] {
+            std::ifstream in{data_dir / "serve.json"};
+            const auto info = nlohmann::json::parse(in, nullptr, false);
+            if (info.is_object() && info.contains("listen")) {
+                const std::string listen = info["listen"];
+                port = static_cast<std::uint16_t>(std::stoi(listen.substr(listen.rfind(':') + 1)));
+            }
+            return port != 0;
+        },
+        limit);
+    return port;
 }
 
 }  // namespace polylogue::test

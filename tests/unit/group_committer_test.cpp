@@ -5,6 +5,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <stdexcept>
+#include <string>
 #include <thread>
 
 #include "polylogue/transcript/group_committer.hpp"
@@ -99,6 +101,36 @@ TEST(GroupCommitter, StopDrainsWhatIsQueued) {
     test::run_with_limit(loop, std::chrono::seconds{10});
     EXPECT_EQ(result.committed, 1);
     EXPECT_EQ(db->load("lab").value().size(), 1u);
+}
+
+struct disk_work_seen {
+    std::thread::id worked_on;
+    std::thread::id resumed_on;
+    std::string rethrown;
+};
+
+asio::awaitable<void> work_off_loop(group_committer* committer, disk_work_seen* seen) {
+    co_await committer->on_writer([seen] { seen->worked_on = std::this_thread::get_id(); });
+    seen->resumed_on = std::this_thread::get_id();
+    try {
+        co_await committer->on_writer([] { throw std::runtime_error{"disk full"}; });
+    } catch (const std::runtime_error& e) {
+        seen->rethrown = e.what();
+    }
+}
+
+TEST(GroupCommitter, OtherDiskWorkRunsOnTheWriterThreadAndResumesOnTheLoop) {
+    test::temp_dir dir;
+    auto db = store::open(dir / "t.db").value();
+    asio::io_context loop;
+    group_committer committer{loop.get_executor(), *db};
+    disk_work_seen seen;
+    asio::co_spawn(loop, work_off_loop(&committer, &seen), asio::detached);
+    test::run_with_limit(loop, std::chrono::seconds{10});
+    EXPECT_NE(seen.worked_on, std::thread::id{});
+    EXPECT_NE(seen.worked_on, std::this_thread::get_id()) << "the work ran on the loop thread";
+    EXPECT_EQ(seen.resumed_on, std::this_thread::get_id());
+    EXPECT_EQ(seen.rethrown, "disk full");
 }
 
 }  // namespace

@@ -1,6 +1,9 @@
 #pragma once
 // The control API of docs/control-api.md as a request handler for http::server: a route table,
-// the bearer-token check, and one small handler per route. Runs on the event loop thread.
+// the bearer-token check, and one small handler per route. Runs on the event loop thread; the
+// little it reads from disk (image files) it reads on a thread of its own.
+
+#include <boost/asio/thread_pool.hpp>
 
 #include <spdlog/logger.h>
 
@@ -85,6 +88,7 @@ class control_api final : public http::request_handler {
 
     api_services services_;
     std::unique_ptr<host_rules> hosts_;  // from services_.listen and access.allowed_hosts
+    boost::asio::thread_pool disk_{1};   // file reads, so that the loop never waits for the disk
 };
 
 }  // namespace polylogue::control

@@ -99,7 +99,7 @@ class room_runner final : public room_handle {
                                               providers::completion reply);
     boost::asio::awaitable<void> run_tools(std::vector<core::record>* records);
     boost::asio::awaitable<void> run_tool(std::vector<core::record>* records, std::size_t index);
-    void save_images(std::vector<core::record>& records);
+    boost::asio::awaitable<void> save_images(std::vector<core::record>* records);
     result<std::string> save_image(std::int64_t seq, const providers::generated_image& image) const;
     boost::asio::awaitable<std::optional<bool>> refuse_unaffordable(int slot,
                                                                     const turn_cost_bound& bound);

@@ -2,7 +2,8 @@
 // Group commit across rooms. Rooms call commit() and resume once their records are durable;
 // every batch queued while the writer is busy goes into the next single transaction, so N rooms
 // committing at once cost one fsync, not N. The SQLite work runs on a private writer thread so
-// the event loop never blocks on disk.
+// the event loop never blocks on disk (docs/architecture.md, "Disk I/O and the event loop", says
+// what else runs there and what stays on the loop).
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -11,6 +12,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -35,6 +37,12 @@ class group_committer {
     // Completes when the records are durable (or failed). If the caller is cancelled while
     // waiting, the batch is still committed by run(); the caller sees errc::cancelled.
     boost::asio::awaitable<result<void>> commit(room_batch batch);
+
+    // Runs other blocking disk work (an image file written or read) on the writer thread, so
+    // that the loop does not wait on the disk either; resumes on the caller's executor once
+    // work has returned, and rethrows what it threw. work runs between two transactions and
+    // must touch nothing the loop may touch meanwhile.
+    boost::asio::awaitable<void> on_writer(std::function<void()> work);
 
     // The writer loop; run it once with co_spawn. Returns after stop(), once the queue is drained.
     boost::asio::awaitable<void> run();
