@@ -106,21 +106,21 @@ asio::awaitable<void> room_runner::run_tool(std::vector<core::record>* records, 
     }
     if (searching) {
         auto found = co_await services_.tools->search(room_->search_tool, argument);
-        if (auto* failure = std::get_if<providers::api_failure>(&found)) {
-            mark_failed((*records)[index], *failure);
+        if (!found) {
+            mark_failed((*records)[index], found.error());
             co_return;
         }
-        for (const auto& hit : std::get<std::vector<providers::search_hit>>(found)) {
+        for (const auto& hit : *found) {
             result.results.push_back({hit.title, hit.url, hit.snippet});
         }
         (*records)[index].detail = "found " + std::to_string(result.results.size()) + " results";
     } else {
         auto made = co_await services_.tools->generate_image(room_->image_tool, argument);
-        if (auto* failure = std::get_if<providers::api_failure>(&made)) {
-            mark_failed((*records)[index], *failure);
+        if (!made) {
+            mark_failed((*records)[index], made.error());
             co_return;
         }
-        auto& image = std::get<providers::generated_image>(made);
+        auto& image = *made;
         result.type = core::record_type::image;
         result.mime = image.mime;
         result.bytes = static_cast<std::int64_t>(image.bytes.size());
