@@ -243,8 +243,9 @@ asio::awaitable<room_runner::step_result> room_runner::record_reply(int slot,
     const member_state& member = *state_.member(slot);
     const bool retried = member.suspended;
     const int retry = member.failed_retries + 1;
-    auto records = message_and_outcomes(slot, std::move(reply));
-    co_await run_tools(&records);
+    command_plan turn = message_and_outcomes(slot, std::move(reply));
+    std::vector<core::record> records = std::move(turn.records);
+    co_await run_tools(&records, std::move(turn.tool_jobs));
     if (retried) {
         records.push_back(make_record(core::record_type::member_reinstated, slot,
                                       core::slot_label(slot) + " (" + model->name +
@@ -303,8 +304,7 @@ asio::awaitable<room_runner::step_result> room_runner::commit_trim_notice() {
     co_return co_await commit(single(std::move(notice)));
 }
 
-std::vector<core::record> room_runner::message_and_outcomes(int slot,
-                                                            providers::completion reply) const {
+command_plan room_runner::message_and_outcomes(int slot, providers::completion reply) const {
     std::vector<core::record> records;
     std::string text = core::sanitize_utf8(reply.text);
     const auto parsed = commands::parse(text);
@@ -327,11 +327,15 @@ std::vector<core::record> room_runner::message_and_outcomes(int slot,
     const planning_rules rules{services_.cfg->models, room_->max_ais,
                                !room_->image_tool.empty() && services_.tools != nullptr,
                                !room_->search_tool.empty() && services_.tools != nullptr};
-    for (auto& r : plan_commands(after_message, slot, parsed, rules)) {
+    command_plan planned = plan_commands(after_message, slot, parsed, rules);
+    for (auto& r : planned.records) {
         r.time = records.front().time;
         records.push_back(std::move(r));
     }
-    return records;
+    for (tool_job& job : planned.tool_jobs) {
+        ++job.command;  // past the message
+    }
+    return {std::move(records), std::move(planned.tool_jobs)};
 }
 
 asio::awaitable<room_runner::step_result> room_runner::finish(std::string reason,

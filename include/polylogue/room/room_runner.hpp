@@ -23,6 +23,7 @@
 #include "polylogue/core/record.hpp"
 #include "polylogue/providers/provider.hpp"
 #include "polylogue/providers/tool_runner.hpp"
+#include "polylogue/room/command_planner.hpp"
 #include "polylogue/room/daily_budget.hpp"
 #include "polylogue/room/render_cache.hpp"
 #include "polylogue/room/renderer.hpp"
@@ -128,8 +129,9 @@ class room_runner {
     boost::asio::awaitable<step_result> record_failure(int slot, providers::api_failure failure);
     boost::asio::awaitable<step_result> record_reply(int slot, const config::model* model,
                                                      providers::completion reply);
-    boost::asio::awaitable<void> run_tools(std::vector<core::record>* records);
-    boost::asio::awaitable<void> run_tool(std::vector<core::record>* records, std::size_t index);
+    boost::asio::awaitable<void> run_tools(std::vector<core::record>* records,
+                                           std::vector<tool_job> jobs);
+    boost::asio::awaitable<void> run_tool(std::vector<core::record>* records, tool_job job);
     void save_images(std::vector<core::record>& records);
     result<std::string> save_image(std::int64_t seq, const providers::generated_image& image) const;
     boost::asio::awaitable<std::optional<step_result>> refuse_unaffordable(
@@ -150,7 +152,8 @@ class room_runner {
     boost::asio::awaitable<result<std::int64_t>> submit(std::shared_ptr<control_request> request);
     void fail_requests();
     void apply_update();
-    std::vector<core::record> message_and_outcomes(int slot, providers::completion reply) const;
+    // The message first, then its commands' outcomes; the tool jobs index these records.
+    command_plan message_and_outcomes(int slot, providers::completion reply) const;
     providers::completion_request make_request(int slot, const config::model& model);
     image_rules image_rules_for(const config::model& model) const;
     core::record make_record(core::record_type type, int slot, std::string text) const;
