@@ -16,7 +16,7 @@ inline constexpr int exit_failure = 1;
 inline constexpr int exit_usage = 2;
 
 // A load's problems on stderr, one FILE:LINE:COL: message a line, then how many more there were.
-void print_problems(const config::load_outcome& loaded);
+void print_problems(const config::refusal& refused);
 
 int check_command(const std::string& config_path);
 int parse_command();

@@ -60,55 +60,60 @@ void room_host::start_created_rooms() {
     std::sort(files.begin(), files.end());
     for (const auto& file : files) {
         const auto text = read_text(file);
-        auto parsed = text ? config::parse_room(*text, cfg, file.string()) : config::room_outcome{};
-        if (!parsed.room) {
+        if (!text) {
+            services_.log->error("{}: not started: cannot read it", file.string());
+            continue;
+        }
+        auto parsed = config::parse_room(*text, cfg, file.string());
+        if (!parsed) {
+            const config::refusal refused = parsed.error();
             services_.log->error(
                 "{}: not started: {}", file.string(),
-                parsed.problems.empty() ? "cannot read it" : parsed.problems.front().to_string());
+                refused.problems.empty() ? "invalid" : refused.problems.front().to_string());
             continue;
         }
-        if (find(parsed.room->name) != nullptr) {
+        if (find(parsed->name) != nullptr) {
             services_.log->error("{}: not started: the config has a room named {}", file.string(),
-                                 parsed.room->name);
+                                 parsed->name);
             continue;
         }
-        created_rooms_.push_back(std::move(*parsed.room));
-        if (start_room(created_rooms_.back(), current_)) {
+        created_rooms_.push_back(std::move(*parsed));
+        const auto started = start_room(created_rooms_.back(), current_);
+        expect_started(created_rooms_.back(), started);
+        if (started) {
             rooms_.back().created = true;
         }
     }
 }
 
 control::created_room room_host::create(std::string_view body) {
-    control::created_room outcome;
+    control::creation_refusal refused;
     auto parsed = config::parse_room(body, *current_->cfg, "body");
-    if (!parsed.room) {
-        outcome.problems = std::move(parsed.problems);
-        outcome.unlisted_problems = parsed.unlisted_problems;
-        return outcome;
+    if (!parsed) {
+        refused.invalid = parsed.error();
+        return refused;
     }
-    const std::string name = parsed.room->name;
+    const std::string name = parsed->name;
     auto stored = services_.reader->last_seq(name);
     if (find(name) != nullptr || (stored && *stored > 0)) {
-        outcome.name_taken = true;  // hosted now, or a transcript of that name exists
-        return outcome;
+        refused.name_taken = true;  // hosted now, or a transcript of that name exists
+        return refused;
     }
     const fs::path dir = created_dir(*current_->cfg);
     std::error_code ec;
     fs::create_directories(dir, ec);
     if (ec || !write_atomically(dir / (name + ".yaml"), body)) {
-        outcome.failure = "cannot write " + (dir / (name + ".yaml")).string();
-        return outcome;
+        refused.failure = "cannot write " + (dir / (name + ".yaml")).string();
+        return refused;
     }
-    created_rooms_.push_back(std::move(*parsed.room));
+    created_rooms_.push_back(std::move(*parsed));
     if (!start_room(created_rooms_.back(), current_)) {
-        outcome.failure = "the room was saved but cannot start; the daemon log says why";
-        return outcome;
+        refused.failure = "the room was saved but cannot start; the daemon log says why";
+        return refused;
     }
     rooms_.back().created = true;
     services_.log->info("room {}: created over the control API", name);
-    outcome.room = rooms_.back().runner.get();
-    return outcome;
+    return rooms_.back().runner.get();
 }
 
 }  // namespace polylogue::app

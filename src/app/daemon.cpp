@@ -218,26 +218,27 @@ std::string daemon_state::restart_notice(const config::config& wanted) {
 
 bool daemon_state::apply_reload() {
     auto loaded = config::load_config(config_path);
-    if (!loaded.config) {
-        for (const auto& problem : loaded.problems) {
+    if (!loaded) {
+        const config::refusal refused = loaded.error();
+        for (const auto& problem : refused.problems) {
             log->error("reload refused: {}", problem.to_string());
         }
-        if (loaded.unlisted_problems > 0) {
-            log->error("reload refused: {}", config::more_problems_text(loaded.unlisted_problems));
+        if (refused.unlisted_problems > 0) {
+            log->error("reload refused: {}", config::more_problems_text(refused.unlisted_problems));
         }
         log->error("reload refused: the daemon keeps running on the config it had");
         return false;
     }
-    if (loaded.config->data_dir != cfg->data_dir) {
+    if (loaded->data_dir != cfg->data_dir) {
         log->error("reload refused: data_dir cannot change while the daemon runs");
         return false;
     }
-    auto access = reloaded_access(*loaded.config);
+    auto access = reloaded_access(*loaded);
     if (!access) {
         log->error("reload refused: the daemon keeps running on the config it had");
         return false;
     }
-    cfg = std::make_shared<const config::config>(std::move(*loaded.config));
+    cfg = std::make_shared<const config::config>(std::move(*loaded));
     set_daemon_log_level(*log, cfg->logging);
     budget->set_limit(cfg->budget_usd_per_day);
     host->reload(cfg);
@@ -319,11 +320,11 @@ int run_loop(daemon_state& daemon) {
 
 int daemon_command(const std::string& config_path, const daemon_options& options) {
     auto loaded = config::load_config(config_path);
-    if (!loaded.config) {
-        print_problems(loaded);
+    if (!loaded) {
+        print_problems(loaded.error());
         return exit_usage;
     }
-    auto cfg = std::make_shared<const config::config>(std::move(*loaded.config));
+    auto cfg = std::make_shared<const config::config>(std::move(*loaded));
     if (options.only_room && cfg->find_room(*options.only_room) == nullptr) {
         std::cerr << "polylogue: no room named '" << *options.only_room << "' in " << config_path
                   << "\n";

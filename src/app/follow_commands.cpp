@@ -74,8 +74,11 @@ int run_on_loop(asio::io_context& loop, asio::awaitable<int> work) {
 
 std::optional<config::config> load_or_report(const std::string& config_path) {
     auto loaded = config::load_config(config_path);
-    print_problems(loaded);
-    return std::move(loaded.config);
+    if (!loaded) {
+        print_problems(loaded.error());
+        return std::nullopt;
+    }
+    return std::move(*loaded);
 }
 
 asio::awaitable<int> print_rooms(asio::any_io_executor executor, daemon_address daemon) {

@@ -66,23 +66,23 @@ int write_output(const std::string& text, const std::string& file) {
 
 }  // namespace
 
-void print_problems(const config::load_outcome& loaded) {
-    for (const auto& problem : loaded.problems) {
+void print_problems(const config::refusal& refused) {
+    for (const auto& problem : refused.problems) {
         std::cerr << problem.to_string() << "\n";
     }
-    if (loaded.unlisted_problems > 0) {
-        std::cerr << config::more_problems_text(loaded.unlisted_problems) << "\n";
+    if (refused.unlisted_problems > 0) {
+        std::cerr << config::more_problems_text(refused.unlisted_problems) << "\n";
     }
 }
 
 int check_command(const std::string& config_path) {
     const auto loaded = config::load_config(config_path);
-    if (!loaded.config) {
-        print_problems(loaded);
+    if (!loaded) {
+        print_problems(loaded.error());
         return exit_usage;
     }
-    std::cout << config_path << ": ok (" << loaded.config->rooms.size() << " rooms, "
-              << loaded.config->models.size() << " models)\n";
+    std::cout << config_path << ": ok (" << loaded->rooms.size() << " rooms, "
+              << loaded->models.size() << " models)\n";
     return exit_ok;
 }
 
@@ -109,16 +109,16 @@ int transcript_command(const std::string& config_path, const std::string& room,
         return exit_usage;
     }
     const auto loaded = config::load_config(config_path);
-    if (!loaded.config) {
-        print_problems(loaded);
+    if (!loaded) {
+        print_problems(loaded.error());
         return exit_usage;
     }
-    const config::room* settings = loaded.config->find_room(room);
+    const config::room* settings = loaded->find_room(room);
     if (settings == nullptr) {
         std::cerr << "polylogue: no room named '" << room << "' in " << config_path << "\n";
         return exit_usage;
     }
-    auto db = transcript::store::open(store_file(*loaded.config));
+    auto db = transcript::store::open(store_file(*loaded));
     auto records = db ? (*db)->load(room) : result<std::vector<core::record>>{db.error()};
     if (!records) {
         std::cerr << "polylogue: cannot read the transcript: " << records.error().message() << "\n";
@@ -128,7 +128,7 @@ int transcript_command(const std::string& config_path, const std::string& room,
     if (format == "html") {
         const room::room_state state = room::fold(*records);
         const html_export_input input{room, settings, part, &state};
-        const auto data_dir = loaded.config->data_dir;
+        const auto data_dir = loaded->data_dir;
         return write_output(export_html(input,
                                         [&data_dir](const std::string& path) {
                                             return transcript::read_image_file(

@@ -30,16 +30,17 @@ asio::awaitable<providers::completion_outcome> ask(providers::provider* endpoint
 }
 
 int report(const config::model& model, const providers::completion_outcome& outcome) {
-    if (const auto* reply = std::get_if<providers::completion>(&outcome)) {
-        std::cout << "ok: " << model.name << " answered in " << reply->latency.count() << " ms";
-        if (reply->usage) {
-            std::cout << " (" << reply->usage->input_tokens << " input, "
-                      << reply->usage->output_tokens << " output tokens)";
+    if (outcome) {
+        const providers::completion& reply = *outcome;
+        std::cout << "ok: " << model.name << " answered in " << reply.latency.count() << " ms";
+        if (reply.usage) {
+            std::cout << " (" << reply.usage->input_tokens << " input, "
+                      << reply.usage->output_tokens << " output tokens)";
         }
-        std::cout << ": " << reply->text.substr(0, 200) << "\n";
+        std::cout << ": " << reply.text.substr(0, 200) << "\n";
         return exit_ok;
     }
-    const auto& failure = std::get<providers::api_failure>(outcome);
+    const providers::api_failure failure = outcome.error();
     std::cout << "failed: " << model.name << ": " << providers::to_string(failure.kind) << ", "
               << failure.type;
     if (failure.http_status != 0) {
@@ -53,22 +54,27 @@ int report(const config::model& model, const providers::completion_outcome& outc
 
 int probe_command(const std::string& config_path, const std::string& model_name) {
     const auto loaded = config::load_config(config_path);
-    if (!loaded.config) {
-        print_problems(loaded);
+    if (!loaded) {
+        print_problems(loaded.error());
         return exit_usage;
     }
-    const auto match = room::match_model(loaded.config->models, model_name);
+    const auto match = room::match_model(loaded->models, model_name);
     if (match.model == nullptr) {
         std::cerr << "polylogue: " << match.problem << "\n";
         return exit_usage;
     }
-    config::provider endpoint = *loaded.config->find_provider(match.model->provider);
+    config::provider endpoint = *loaded->find_provider(match.model->provider);
     endpoint.retry.attempts = 1;  // a probe reports the first answer, whatever it is
     asio::io_context loop;
     http::client client{loop.get_executor()};
     auto provider = providers::make_provider(endpoint, providers::provider_context{&client});
+    if (!provider) {
+        std::cerr << "polylogue: provider " << endpoint.name << ": " << provider.error().message()
+                  << "\n";
+        return exit_failure;
+    }
     std::optional<providers::completion_outcome> outcome;
-    asio::co_spawn(loop, ask(provider.get(), match.model),
+    asio::co_spawn(loop, ask(provider->get(), match.model),
                    [&](std::exception_ptr error, providers::completion_outcome value) {
                        if (!error) {
                            outcome = std::move(value);

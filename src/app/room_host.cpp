@@ -3,6 +3,7 @@
 #include <boost/asio/co_spawn.hpp>
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "polylogue/providers/provider_factory.hpp"
 
@@ -41,19 +42,24 @@ std::string joined(const std::vector<std::string>& names) {
 room_host::room_host(host_services services, std::shared_ptr<const config::config> cfg)
     : services_{std::move(services)},
       watchers_{*services_.chat, services_.counters, services_.feed},
-      current_{make_generation(std::move(cfg))} {
+      current_{make_generation(std::move(cfg)).value()} {
     watchers_.use_config(current_->cfg);
 }
 
 room_host::~room_host() = default;
 
-std::shared_ptr<room_host::generation> room_host::make_generation(
+result<std::shared_ptr<room_host::generation>> room_host::make_generation(
     std::shared_ptr<const config::config> cfg) {
     auto gen = std::make_shared<generation>();
     gen->cfg = std::move(cfg);
     const providers::provider_context context{services_.client};
     for (const auto& endpoint : gen->cfg->providers) {
-        gen->providers.emplace(endpoint.name, providers::make_provider(endpoint, context));
+        auto made = providers::make_provider(endpoint, context);
+        if (!made) {
+            services_.log->error("provider {}: {}", endpoint.name, made.error().message());
+            return made.error();
+        }
+        gen->providers.emplace(endpoint.name, std::move(*made));
     }
     gen->tools = std::make_unique<providers::tool_runner>(*gen->cfg, *services_.client,
                                                           providers::process_environment());
@@ -79,7 +85,7 @@ room::room_services room_host::services_for(const std::shared_ptr<generation>& g
 void room_host::start(const std::optional<std::string>& only, bool keep_created) {
     for (const auto& r : current_->cfg->rooms) {
         if (!only || *only == r.name) {
-            start_room(r, current_);
+            expect_started(r, start_room(r, current_));
         }
     }
     if (keep_created) {
@@ -87,18 +93,28 @@ void room_host::start(const std::optional<std::string>& only, bool keep_created)
     }
 }
 
-bool room_host::start_room(const config::room& r, std::shared_ptr<generation> gen) {
+// At startup a transcript that cannot be read stops the daemon, as a broken store would; a room
+// refused for its keys has said why and the others start.
+void room_host::expect_started(const config::room& r, const result<void>& started) {
+    if (!started && started.error() != errc::invalid_config) {
+        throw std::runtime_error{"cannot read the transcript of room " + r.name + ": " +
+                                 started.error().message()};
+    }
+}
+
+result<void> room_host::start_room(const config::room& r, std::shared_ptr<generation> gen) {
     if (const auto missing = missing_keys(*gen->cfg, r); !missing.empty()) {
         services_.log->error("room {} does not start: the environment variable{} {} {} not set",
                              r.name, missing.size() > 1 ? "s" : "", joined(missing),
                              missing.size() > 1 ? "are" : "is");
         refused_rooms_ = true;
-        return false;
+        return make_error_code(errc::invalid_config);
     }
     auto history = services_.reader->load(r.name);
     if (!history) {
-        throw std::runtime_error{"cannot read the transcript of room " + r.name + ": " +
-                                 history.error().message()};
+        services_.log->error("room {} does not start: cannot read its transcript: {}", r.name,
+                             history.error().message());
+        return history.error();
     }
     if (!history->empty()) {
         services_.chat->say(
@@ -113,7 +129,7 @@ bool room_host::start_room(const config::room& r, std::shared_ptr<generation> ge
     rooms_.push_back(std::move(entry));
     by_name_.insert_or_assign(r.name, &rooms_.back());
     launch(rooms_.back().runner.get());
-    return true;
+    return {};
 }
 
 void room_host::launch(room::room_runner* runner) {
@@ -147,7 +163,13 @@ void room_host::room_done(room::room_runner* runner, std::exception_ptr error) {
 }
 
 void room_host::reload(std::shared_ptr<const config::config> cfg) {
-    auto gen = make_generation(std::move(cfg));
+    auto made = make_generation(std::move(cfg));
+    if (!made) {
+        services_.log->error(
+            "reload not applied: the new configuration's providers cannot be built");
+        return;
+    }
+    const std::shared_ptr<generation> gen = std::move(*made);
     for (auto& entry : rooms_) {
         if (entry.retired) {
             continue;

@@ -79,9 +79,11 @@ class room_host final : public control::room_directory {
         bool retired = false;  // removed from the config by a reload
     };
 
-    std::shared_ptr<generation> make_generation(std::shared_ptr<const config::config> cfg);
+    result<std::shared_ptr<generation>> make_generation(std::shared_ptr<const config::config> cfg);
     room::room_services services_for(const std::shared_ptr<generation>& gen) const;
-    bool start_room(const config::room& r, std::shared_ptr<generation> gen);
+    // errc::invalid_config: an API key is missing; otherwise the store's reason. Either is logged.
+    result<void> start_room(const config::room& r, std::shared_ptr<generation> gen);
+    void expect_started(const config::room& r, const result<void>& started);
     // Runs the runner's run() (again, for a room an operator reopened).
     void launch(room::room_runner* runner);
     void start_created_rooms();

@@ -16,23 +16,20 @@ enum class shape { none, quoted, quoted_and_optional, number };
 
 struct command_spec {
     command_name name;
-    std::string_view text;
     shape args;
     std::string_view noun;  // what the first argument is called in a rejection's detail
     std::string_view example;
 };
 
 constexpr std::array<command_spec, 7> specs{{
-    {command_name::image, "image", shape::quoted, "prompt", R"(!image "a red fox")"},
-    {command_name::add_ai, "add_ai", shape::quoted_and_optional, "model name",
+    {command_name::image, shape::quoted, "prompt", R"(!image "a red fox")"},
+    {command_name::add_ai, shape::quoted_and_optional, "model name",
      R"(!add_ai "Claude Sonnet" "Join us to talk about tides")"},
-    {command_name::temperature, "temperature", shape::number, "number", "!temperature 0.7"},
-    {command_name::search, "search", shape::quoted, "query",
-     R"(!search "tallest waterfall in Europe")"},
-    {command_name::mute_self, "mute_self", shape::none, "", "!mute_self"},
-    {command_name::prompt, "prompt", shape::quoted, "prompt",
-     R"(!prompt "Answer in one sentence.")"},
-    {command_name::list_models, "list_models", shape::none, "", "!list_models"},
+    {command_name::temperature, shape::number, "number", "!temperature 0.7"},
+    {command_name::search, shape::quoted, "query", R"(!search "tallest waterfall in Europe")"},
+    {command_name::mute_self, shape::none, "", "!mute_self"},
+    {command_name::prompt, shape::quoted, "prompt", R"(!prompt "Answer in one sentence.")"},
+    {command_name::list_models, shape::none, "", "!list_models"},
 }};
 
 constexpr std::size_t longest_name = 11;  // "temperature", "list_models"
@@ -52,7 +49,7 @@ bool is_digit(char c) noexcept {
 
 const command_spec* find_spec(std::string_view name) noexcept {
     for (const command_spec& spec : specs) {
-        if (std::ranges::equal(spec.text, name, {}, {}, ascii_lower)) {
+        if (std::ranges::equal(to_string(spec.name), name, {}, {}, ascii_lower)) {
             return &spec;
         }
     }
@@ -90,7 +87,7 @@ struct command_read {
 };
 
 std::string detail_for(const command_spec& spec, std::string_view noun, const arg_read& read) {
-    const std::string name = "!" + std::string(spec.text);
+    const std::string name = "!" + std::string(to_string(spec.name));
     const std::string example = ", e.g. " + std::string(spec.example);
     const std::string what(noun);
     switch (read.error) {
@@ -362,11 +359,6 @@ bool prose_parser::is_blank(std::size_t begin, std::size_t end) const {
 }
 
 }  // namespace
-
-std::string_view to_string(command_name name) noexcept {
-    const auto* spec = std::ranges::find(specs, name, &command_spec::name);
-    return spec == specs.end() ? std::string_view{} : spec->text;
-}
 
 std::optional<command_name> command_from_string(std::string_view name) noexcept {
     const command_spec* spec = find_spec(name);

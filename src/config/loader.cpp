@@ -137,13 +137,13 @@ places places_of(const fs::path& path) {
 // Each script is read once, however many models share it, so its problems are reported once.
 class script_loader {
   public:
-    script_loader(const places& where, load_outcome& out) : where_{where}, out_{&out} {}
+    script_loader(const places& where, refusal& out) : where_{where}, out_{&out} {}
 
     void load(detail::model_draft& model, reporter& config_report);
 
   private:
     const places& where_;
-    load_outcome* out_;
+    refusal* out_;
     std::map<fs::path, std::optional<std::vector<std::string>>> loaded_;
 };
 
@@ -236,66 +236,71 @@ void sort_problems(std::vector<diagnostic>& problems) {
         });
 }
 
+bool nothing_found(const refusal& found) {
+    return found.problems.empty() && found.unlisted_problems == 0;
+}
+
 }  // namespace
 
-load_outcome parse_config(std::string_view yaml_text, const std::filesystem::path& path) {
-    load_outcome outcome;
+result<polylogue::config::config, refusal> parse_config(std::string_view yaml_text,
+                                                        const std::filesystem::path& path) {
+    refusal found;
     const places where = places_of(path);
-    reporter report{outcome.problems, outcome.unlisted_problems, path.string()};
+    reporter report{found.problems, found.unlisted_problems, path.string()};
     const std::optional<YAML::Node> root =
         parse_document(std::string{yaml_text}, "a configuration", detail::file_yaml_limits, report);
     if (!root) {
-        return outcome;
+        return found;
     }
     detail::config_draft draft = detail::read_config(*root, report);
     detail::check_references(draft, report);
     resolve_ca_files(draft, where, report);
-    script_loader scripts{where, outcome};
+    script_loader scripts{where, found};
     for (detail::model_draft& model : draft.models) {
         if (model.script) {
             scripts.load(model, report);
         }
     }
-    if (outcome.problems.empty() && outcome.unlisted_problems == 0) {
-        outcome.config = assemble(draft, where);
+    if (nothing_found(found)) {
+        return assemble(draft, where);
     }
-    sort_problems(outcome.problems);
-    return outcome;
+    sort_problems(found.problems);
+    return found;
 }
 
 std::string more_problems_text(std::size_t unlisted) {
     return "(and " + std::to_string(unlisted) + " more problem" + (unlisted == 1 ? "" : "s") + ")";
 }
 
-room_outcome parse_room(std::string_view yaml_text, const polylogue::config::config& base,
-                        std::string_view source) {
-    room_outcome outcome;
-    reporter report{outcome.problems, outcome.unlisted_problems, std::string{source}};
+result<room, refusal> parse_room(std::string_view yaml_text, const polylogue::config::config& base,
+                                 std::string_view source) {
+    refusal found;
+    reporter report{found.problems, found.unlisted_problems, std::string{source}};
     const std::optional<YAML::Node> root =
         parse_document(std::string{yaml_text}, "a room", detail::room_yaml_limits, report);
     if (!root) {
-        return outcome;
+        return found;
     }
     if (!root->IsMap()) {
         report.error(root->Mark(), "a room is a map with a name and members");
-        return outcome;
+        return found;
     }
     detail::room_draft draft = detail::read_room(*root, report);
     detail::check_new_room(draft, base, report);
-    if (outcome.problems.empty() && outcome.unlisted_problems == 0) {
-        outcome.room = std::move(draft.value);
+    if (nothing_found(found)) {
+        return std::move(draft.value);
     }
-    sort_problems(outcome.problems);
-    return outcome;
+    sort_problems(found.problems);
+    return found;
 }
 
-load_outcome load_config(const std::filesystem::path& path) {
+result<polylogue::config::config, refusal> load_config(const std::filesystem::path& path) {
     const file_contents contents = read_file(path, max_config_file_bytes);
     if (!contents.text) {
-        load_outcome outcome;
-        outcome.problems.push_back(diagnostic{
+        refusal unread;
+        unread.problems.push_back(diagnostic{
             path.string(), 0, 0, "cannot read " + path.string() + ": " + contents.error});
-        return outcome;
+        return unread;
     }
     return parse_config(*contents.text, path);
 }

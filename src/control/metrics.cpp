@@ -34,7 +34,7 @@ std::string_view spend_source(const core::record& r) {
         case core::record_type::search_results:
             return "search";
         case core::record_type::command:  // an image made but not saved
-            return r.command == "search" ? "search" : "image";
+            return r.command == core::command_name::search ? "search" : "image";
         default:
             return {};
     }
@@ -75,7 +75,8 @@ void metrics::count_records(const config::config& cfg, std::string_view room,
             ++turns_;
             ++failures_[{provider_of(cfg, r.model), r.failure.empty() ? "unknown" : r.failure}];
         } else if (r.type == core::record_type::command) {
-            ++commands_[{r.command, std::string{core::to_string(r.status)}}];
+            ++commands_[{std::string{core::to_string(r.command)},
+                         std::string{core::to_string(r.status)}}];
         }
     }
 }

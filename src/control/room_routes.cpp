@@ -40,15 +40,15 @@ std::optional<std::int64_t> to_count(std::string_view text) {
 
 // 400 with the body's problems: at most max_problems_answered of them, the count of the rest,
 // each message as the loader cut it; so a body made of mistakes gets a small answer.
-http::server_response invalid_room_answer(const created_room& created) {
+http::server_response invalid_room_answer(const config::refusal& invalid) {
     nlohmann::json problems = nlohmann::json::array();
-    const std::size_t listed = std::min(created.problems.size(), max_problems_answered);
+    const std::size_t listed = std::min(invalid.problems.size(), max_problems_answered);
     for (std::size_t i = 0; i < listed; ++i) {
-        const auto& p = created.problems[i];
+        const auto& p = invalid.problems[i];
         problems.push_back({{"line", p.line}, {"column", p.column}, {"message", p.message}});
     }
-    const std::size_t unlisted = created.problems.size() - listed + created.unlisted_problems;
-    std::string message = created.problems.front().to_string();
+    const std::size_t unlisted = invalid.problems.size() - listed + invalid.unlisted_problems;
+    std::string message = invalid.problems.front().to_string();
     if (unlisted + listed > 1) {
         message += " " + config::more_problems_text(unlisted + listed - 1);
     }
@@ -110,16 +110,17 @@ asio::awaitable<http::server_response> control_api::create_room(http::server_req
                                "would cost the YAML parser far more memory than it is worth");
     }
     const created_room created = services_.rooms->create(request.body);
-    if (created.name_taken) {
+    if (created) {
+        co_return json_answer(201, room_summary(**created));
+    }
+    const creation_refusal refused = created.error();
+    if (refused.name_taken) {
         co_return error_answer(409, "room_exists", "a room of that name exists");
     }
-    if (!created.problems.empty()) {
-        co_return invalid_room_answer(created);
+    if (!refused.invalid.problems.empty()) {
+        co_return invalid_room_answer(refused.invalid);
     }
-    if (created.room == nullptr) {
-        co_return error_answer(500, "cannot_create", created.failure);
-    }
-    co_return json_answer(201, room_summary(*created.room));
+    co_return error_answer(500, "cannot_create", refused.failure);
 }
 
 asio::awaitable<http::server_response> control_api::transcript(http::server_request,

@@ -152,7 +152,7 @@ nlohmann::json to_json(const record& r) {
     put_if_set(j, "model", r.model);
     switch (r.type) {
         case record_type::command:
-            j["command"] = r.command;
+            j["command"] = to_string(r.command);
             j["args"] = r.args;
             j["status"] = to_string(r.status);
             j["detail"] = r.detail;
@@ -232,17 +232,18 @@ result<record> record_from_json(const nlohmann::json& j) {
     r.speaker = string_field(j, "speaker");
     r.model = string_field(j, "model");
     r.text = string_field(j, "text");
-    r.command = string_field(j, "command");
     if (const auto args = j.find("args"); args != j.end() && args->is_array()) {
         for (const auto& arg : *args) {
             r.args.push_back(arg.is_string() ? arg.get<std::string>() : arg.dump());
         }
     }
     if (r.type == record_type::command) {
+        auto name = command_name_from_string(string_field(j, "command"));
         auto status = command_status_from_string(string_field(j, "status"));
-        if (!status) {
-            return status.error();
+        if (!name || !status) {
+            return make_error_code(errc::corrupt_record);
         }
+        r.command = *name;
         r.status = *status;
     }
     r.detail = string_field(j, "detail");

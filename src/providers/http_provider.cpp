@@ -87,13 +87,13 @@ asio::awaitable<completion_outcome> http_provider::complete(completion_request r
     milliseconds waited{0};
     for (int attempt_number = 1;; ++attempt_number) {
         auto tried = co_await attempt(&req, &request.on_text);
-        if (auto* reply = std::get_if<completion>(&tried.outcome)) {
-            reply->attempts = attempt_number;
-            reply->latency =
+        if (tried.outcome) {
+            tried.outcome->attempts = attempt_number;
+            tried.outcome->latency =
                 std::chrono::duration_cast<milliseconds>(steady_clock::now() - started);
-            co_return std::move(*reply);
+            co_return std::move(*tried.outcome);
         }
-        const auto& failure = std::get<api_failure>(tried.outcome);
+        const api_failure failure = tried.outcome.error();
         const double jitter = std::uniform_real_distribution<double>{0.0, 1.0}(jitter_source_);
         const auto next = decide_retry(failure, attempt_number, tried.server_asked, waited,
                                        endpoint_.retry, jitter);

@@ -1,5 +1,4 @@
 #include <cstdlib>
-#include <stdexcept>
 
 #include "http_provider.hpp"
 #include "polylogue/providers/provider_factory.hpp"
@@ -17,8 +16,8 @@ environment_reader process_environment() {
     };
 }
 
-std::unique_ptr<provider> make_provider(const config::provider& endpoint,
-                                        const provider_context& context) {
+result<std::unique_ptr<provider>> make_provider(const config::provider& endpoint,
+                                                const provider_context& context) {
     const auto key =
         endpoint.api_key_env.empty() ? std::nullopt : context.environment(endpoint.api_key_env);
     switch (endpoint.kind) {
@@ -34,7 +33,7 @@ std::unique_ptr<provider> make_provider(const config::provider& endpoint,
             return std::make_unique<http_provider>(endpoint, *context.client, make_gemini_adapter(),
                                                    key);
     }
-    throw std::invalid_argument{"provider '" + endpoint.name + "' has an unknown kind"};
+    return make_error_code(errc::invalid_config);
 }
 
 }  // namespace polylogue::providers

@@ -30,8 +30,8 @@ api_failure tool_failure(std::string type, std::string message) {
 // A failure's words end up in records, logs and API answers.
 template <class Outcome>
 Outcome without_key(Outcome outcome, std::string_view key) {
-    if (auto* failure = std::get_if<api_failure>(&outcome)) {
-        *failure = redact(std::move(*failure), key);
+    if (outcome.has_error()) {
+        return redact(outcome.error(), key);
     }
     return outcome;
 }
@@ -101,8 +101,8 @@ asio::awaitable<image_outcome> tool_runner::call_image(const configured_tool* en
         co_return entry->image->classify_error(answer->status, answer->headers, answer->body);
     }
     auto outcome = entry->image->decode(answer->body);
-    if (const auto* image = std::get_if<generated_image>(&outcome); image && image->bytes.empty()) {
-        co_return co_await fetch_image(entry, image->url);
+    if (outcome && outcome->bytes.empty()) {
+        co_return co_await fetch_image(entry, outcome->url);
     }
     co_return outcome;
 }

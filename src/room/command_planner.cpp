@@ -18,6 +18,7 @@ struct planner {
     int slot;
     const planning_rules& rules;
     std::vector<record> out;
+    std::vector<tool_job> tool_jobs;
 
     member_state& speaker() { return *state.member(slot); }
 
@@ -26,7 +27,7 @@ struct planner {
         r.type = core::record_type::command;
         r.speaker = core::slot_label(slot);
         r.model = speaker().model;
-        r.command = std::string{commands::to_string(c.name)};
+        r.command = c.name;
         r.args = c.args;
         r.status = status;
         r.detail = std::move(detail);
@@ -38,6 +39,7 @@ struct planner {
     void temperature(const commands::parsed_command& c);
     void prompt(const commands::parsed_command& c);
     void list_models(const commands::parsed_command& c);
+    void use_tool(const commands::parsed_command& c, tool_job::tool kind);
     void carry_out(const commands::parsed_command& c);
 };
 
@@ -146,6 +148,11 @@ void planner::list_models(const commands::parsed_command& c) {
     outcome(c, command_status::ok, std::move(detail));
 }
 
+void planner::use_tool(const commands::parsed_command& c, tool_job::tool kind) {
+    outcome(c, command_status::ok, {});
+    tool_jobs.push_back({kind, out.size() - 1, c.args.front()});
+}
+
 void planner::carry_out(const commands::parsed_command& c) {
     using commands::command_name;
     if (c.status == commands::parse_status::rejected) {
@@ -166,12 +173,12 @@ void planner::carry_out(const commands::parsed_command& c) {
                                  core::slot_label(slot) + " will sit out its next turn"));
             return;
         case command_name::image:
-            rules.image_tool ? (void)outcome(c, command_status::ok, std::string{tool_pending})
+            rules.image_tool ? use_tool(c, tool_job::tool::image)
                              : (void)outcome(c, command_status::unavailable,
                                              "no image tool is configured for this room");
             return;
         case command_name::search:
-            rules.search_tool ? (void)outcome(c, command_status::ok, std::string{tool_pending})
+            rules.search_tool ? use_tool(c, tool_job::tool::search)
                               : (void)outcome(c, command_status::unavailable,
                                               "no search tool is configured for this room");
             return;
@@ -180,17 +187,17 @@ void planner::carry_out(const commands::parsed_command& c) {
 
 }  // namespace
 
-std::vector<record> plan_commands(const room_state& state, int speaker_slot,
-                                  std::span<const commands::parsed_command> parsed,
-                                  const planning_rules& rules) {
-    planner p{state, speaker_slot, rules, {}};
+command_plan plan_commands(const room_state& state, int speaker_slot,
+                           std::span<const commands::parsed_command> parsed,
+                           const planning_rules& rules) {
+    planner p{state, speaker_slot, rules, {}, {}};
     if (p.state.member(speaker_slot) == nullptr) {
         return {};
     }
     for (const auto& c : parsed) {
         p.carry_out(c);
     }
-    return p.out;
+    return {std::move(p.out), std::move(p.tool_jobs)};
 }
 
 }  // namespace polylogue::room

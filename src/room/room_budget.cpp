@@ -25,7 +25,7 @@ std::vector<core::record> single_record(core::record r) {
 
 }  // namespace
 
-asio::awaitable<std::optional<bool>> room_runner::refuse_unaffordable(
+asio::awaitable<std::optional<room_runner::step_result>> room_runner::refuse_unaffordable(
     int slot, const turn_cost_bound& bound) {
     const member_state& member = *state_.member(slot);
     const std::string speaker = core::slot_label(slot) + " (" + member.model + ")";
@@ -51,8 +51,8 @@ asio::awaitable<std::optional<bool>> room_runner::refuse_unaffordable(
         budget_pause_text(verdict, bound, speaker, core::format_rfc3339(until)), until);
 }
 
-asio::awaitable<bool> room_runner::pause_for_budget(std::string text,
-                                                    std::chrono::system_clock::time_point until) {
+asio::awaitable<room_runner::step_result> room_runner::pause_for_budget(
+    std::string text, std::chrono::system_clock::time_point until) {
     core::record paused = make_record(core::record_type::paused, 0, std::move(text));
     paused.resume_at = core::format_rfc3339(until);
     paused_under_limit_ = services_.budget->limit();
@@ -62,7 +62,7 @@ asio::awaitable<bool> room_runner::pause_for_budget(std::string text,
 
 // The turns in flight hold what this one needs: it waits for one of them to settle (or for a
 // request, an update, a stop), then the room decides its next turn again.
-asio::awaitable<bool> room_runner::wait_for_budget() {
+asio::awaitable<room_runner::step_result> room_runner::wait_for_budget() {
     services_.budget->wake_on_release(&wakeup_);
     if (!stopping_ && requests_.empty() && !update_) {
         wakeup_.expires_at(asio::steady_timer::time_point::max());
@@ -70,7 +70,7 @@ asio::awaitable<bool> room_runner::wait_for_budget() {
         co_await wakeup_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
     }
     services_.budget->forget(&wakeup_);
-    co_return true;
+    co_return step_result{};
 }
 
 // Why a room the daily budget paused may go on: a new UTC day, or a reload that raised or

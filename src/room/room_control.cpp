@@ -103,10 +103,11 @@ asio::awaitable<result<std::int64_t>> room_runner::reopen(std::string by) {
     for (auto& r : reinstatements("the room was resumed by " + by)) {
         records.push_back(std::move(r));
     }
-    const bool committed = co_await commit(std::move(records));
+    const step_result committed = co_await commit(std::move(records));
     reopening_ = false;
     if (!committed) {
-        co_return result<std::int64_t>{commit_error_};
+        outcome_ = outcome_after(committed);
+        co_return result<std::int64_t>{committed.error()};
     }
     services_.log->info("room {}: resumed by {} after its members failed; it runs again",
                         room_->name, by);
@@ -133,7 +134,7 @@ asio::awaitable<result<std::int64_t>> room_runner::submit(
 
 // Commits what the queued requests ask for, in order. A pause or resume that changes nothing
 // is not recorded again; anything after the room ended is refused.
-asio::awaitable<bool> room_runner::serve_requests() {
+asio::awaitable<room_runner::step_result> room_runner::serve_requests() {
     while (!requests_.empty()) {
         auto request = requests_.front();
         requests_.pop_front();
@@ -156,20 +157,17 @@ asio::awaitable<bool> room_runner::serve_requests() {
             for (auto& r : reinstated) {
                 records.push_back(std::move(r));
             }
-            const bool committed = co_await commit(std::move(records));
+            const step_result committed = co_await commit(std::move(records));
             if (!committed) {
-                request->outcome = commit_error_;
+                request->outcome = committed.error();
                 request->done.cancel();
-                co_return false;
+                co_return committed;
             }
             request->outcome = state_.last_seq;
-            if (type == core::record_type::room_ended) {
-                outcome_ = room_outcome::ended;
-            }
         }
         request->done.cancel();
     }
-    co_return true;
+    co_return step_result{};
 }
 
 void room_runner::fail_requests() {
@@ -182,7 +180,7 @@ void room_runner::fail_requests() {
 
 // A room the daily budget paused also wakes when the next UTC day begins, and resumes then
 // (or after a reload that raised the budget) with a resumed record of its own.
-asio::awaitable<bool> room_runner::wait_while_paused() {
+asio::awaitable<room_runner::step_result> room_runner::wait_while_paused() {
     while (state_.paused && !stopping_ && requests_.empty() && !update_) {
         auto deadline = asio::steady_timer::time_point::max();
         if (state_.resume_at) {
@@ -199,12 +197,13 @@ asio::awaitable<bool> room_runner::wait_while_paused() {
         boost::system::error_code ignored;  // cancelled by requests, updates and stop()
         co_await wakeup_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
     }
-    co_return true;
+    co_return step_result{};
 }
 
 // Every member that can still speak is suspended: the room waits for the first retry, carrying
 // out requests meanwhile (a pause, a resume that reinstates them, a stop).
-asio::awaitable<bool> room_runner::wait_for_retry(std::chrono::system_clock::time_point until) {
+asio::awaitable<room_runner::step_result> room_runner::wait_for_retry(
+    std::chrono::system_clock::time_point until) {
     const auto left = std::max(until - std::chrono::system_clock::now(),
                                std::chrono::system_clock::duration::zero());
     const auto deadline = std::chrono::steady_clock::now() +
@@ -218,20 +217,21 @@ asio::awaitable<bool> room_runner::wait_for_retry(std::chrono::system_clock::tim
         boost::system::error_code ignored;  // cancelled by requests, updates and stop()
         co_await wakeup_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
     }
-    co_return true;
+    co_return step_result{};
 }
 
 // Waits the room's turn_delay, carrying out requests that arrive meanwhile, so that a human's
 // message is in the transcript before the next turn.
-asio::awaitable<bool> room_runner::pause_between_turns() {
+asio::awaitable<room_runner::step_result> room_runner::pause_between_turns() {
     const auto deadline = std::chrono::steady_clock::now() + room_->turn_delay;
     while (!stopping_) {
         if (!requests_.empty()) {
-            if (!co_await serve_requests()) {
-                co_return false;
+            const step_result served = co_await serve_requests();
+            if (!served) {
+                co_return served;
             }
             if (state_.paused || state_.ended) {
-                co_return true;
+                co_return step_result{};
             }
         }
         if (std::chrono::steady_clock::now() >= deadline) {
@@ -246,7 +246,7 @@ asio::awaitable<bool> room_runner::pause_between_turns() {
         // woke takes its turn before this one reserves the budget again.
         co_await asio::post(wakeup_.get_executor(), asio::use_awaitable);
     }
-    co_return true;
+    co_return step_result{};
 }
 
 }  // namespace polylogue::room

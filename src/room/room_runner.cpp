@@ -51,8 +51,9 @@ asio::awaitable<void> room_runner::run() {
         paused_under_limit_ = services_.budget->limit();
     }
     bool crashed = false;
+    step_result ran;
     try {
-        co_await run_turns();
+        ran = co_await run_turns();
     } catch (const std::exception& e) {
         // A bug, not an expected failure: contain it to this room and say so in the transcript.
         services_.log->error("room {}: internal error: {}", room_->name, e.what());
@@ -63,8 +64,9 @@ asio::awaitable<void> room_runner::run() {
         failure_ = "internal error; see the daemon log";
         if (!state_.ended) {
             co_await finish("internal error; see the daemon log");
-            outcome_ = room_outcome::failed;
         }
+    } else {
+        outcome_ = outcome_after(ran);
     }
     release_budget();  // a turn cut short (a stop, a storage failure) holds none any more
     running_ = false;
@@ -72,36 +74,46 @@ asio::awaitable<void> room_runner::run() {
     tell_stopped_running();
 }
 
-asio::awaitable<void> room_runner::run_turns() {
+asio::awaitable<room_runner::step_result> room_runner::run_turns() {
     if (state_.ended) {
-        outcome_ = room_outcome::ended;
-        co_return;
+        co_return step_result{};
     }
-    if (!co_await start_if_new()) {
-        co_return;
+    const step_result started = co_await start_if_new();
+    if (!started) {
+        co_return started;
     }
     while (!stopping_ && !state_.ended) {
-        if (!co_await serve_requests()) {
-            co_return;
+        const step_result served = co_await serve_requests();
+        if (!served) {
+            co_return served;
         }
         apply_update();
         if (state_.ended || stopping_) {
             break;
         }
-        const bool went_on =
+        const step_result went_on =
             state_.paused ? co_await wait_while_paused() : co_await take_next_turn();
         if (!went_on) {
-            co_return;
+            co_return went_on;
         }
     }
-    if (state_.ended) {
-        outcome_ = room_outcome::ended;
-    } else if (stopping_) {
-        outcome_ = room_outcome::stopped;
-    }
+    co_return step_result{};
 }
 
-asio::awaitable<bool> room_runner::take_next_turn() {
+// run_turns() returns once the room ended or stop() was called, or with the commit failure that
+// cut it short.
+room_outcome room_runner::outcome_after(const step_result& ran) {
+    if (ran) {
+        return state_.ended ? room_outcome::ended : room_outcome::stopped;
+    }
+    if (ran.error() == errc::cancelled) {
+        return room_outcome::stopped;
+    }
+    failure_ = ran.error().message();
+    return room_outcome::failed;
+}
+
+asio::awaitable<room_runner::step_result> room_runner::take_next_turn() {
     const turn_decision next =
         next_turn(state_, room_->max_turns, room_->max_cost_usd, std::chrono::system_clock::now());
     switch (next.what) {
@@ -119,9 +131,9 @@ asio::awaitable<bool> room_runner::take_next_turn() {
     co_return co_await take_turn(next.slot);
 }
 
-asio::awaitable<bool> room_runner::start_if_new() {
+asio::awaitable<room_runner::step_result> room_runner::start_if_new() {
     if (!history_.empty()) {
-        co_return true;
+        co_return step_result{};
     }
     std::vector<core::record> opening;
     for (const auto& name : room_->members) {
@@ -184,7 +196,7 @@ providers::completion_request room_runner::make_request(int slot, const config::
     return request;
 }
 
-asio::awaitable<bool> room_runner::take_turn(int slot) {
+asio::awaitable<room_runner::step_result> room_runner::take_turn(int slot) {
     const member_state& member = *state_.member(slot);
     const config::model* model = services_.cfg->find_model(member.model);
     if (model == nullptr) {
@@ -207,13 +219,17 @@ asio::awaitable<bool> room_runner::take_turn(int slot) {
                             room_->name, path, core::slot_label(slot));
     }
     // Before the call, so that the notice precedes the streamed reply in seq and on screen.
-    if (!co_await commit_trim_notice()) {
-        co_return false;
+    const step_result noticed = co_await commit_trim_notice();
+    if (!noticed) {
+        co_return noticed;
     }
     const auto endpoint = services_.providers->find(model->provider);
     const auto started = std::chrono::steady_clock::now();
     auto outcome = co_await endpoint->second->complete(std::move(request));
-    auto* failure = std::get_if<providers::api_failure>(&outcome);
+    std::optional<providers::api_failure> failure;
+    if (!outcome) {
+        failure = outcome.error();
+    }
     if (services_.observer != nullptr) {
         services_.observer->call_ended(*this, *model, std::chrono::steady_clock::now() - started,
                                        failure ? providers::to_string(failure->kind) : "ok");
@@ -221,18 +237,19 @@ asio::awaitable<bool> room_runner::take_turn(int slot) {
     if (failure) {
         co_return co_await record_failure(slot, std::move(*failure));
     }
-    co_return co_await record_reply(slot, model,
-                                    std::get<providers::completion>(std::move(outcome)));
+    co_return co_await record_reply(slot, model, std::move(*outcome));
 }
 
 // The reply, its commands' outcomes and the tools' results, committed as one batch.
-asio::awaitable<bool> room_runner::record_reply(int slot, const config::model* model,
-                                                providers::completion reply) {
+asio::awaitable<room_runner::step_result> room_runner::record_reply(int slot,
+                                                                    const config::model* model,
+                                                                    providers::completion reply) {
     const member_state& member = *state_.member(slot);
     const bool retried = member.suspended;
     const int retry = member.failed_retries + 1;
-    auto records = message_and_outcomes(slot, std::move(reply));
-    co_await run_tools(&records);
+    command_plan turn = message_and_outcomes(slot, std::move(reply));
+    std::vector<core::record> records = std::move(turn.records);
+    co_await run_tools(&records, std::move(turn.tool_jobs));
     if (retried) {
         records.push_back(make_record(core::record_type::member_reinstated, slot,
                                       core::slot_label(slot) + " (" + model->name +
@@ -241,15 +258,16 @@ asio::awaitable<bool> room_runner::record_reply(int slot, const config::model* m
     }
     number(records, state_.last_seq);
     co_await save_images(&records);
-    const bool committed = co_await commit(std::move(records));
+    const step_result committed = co_await commit(std::move(records));
     release_budget();
     if (!committed) {
-        co_return false;
+        co_return committed;
     }
     co_return co_await pause_between_turns();
 }
 
-asio::awaitable<bool> room_runner::record_failure(int slot, providers::api_failure failure) {
+asio::awaitable<room_runner::step_result> room_runner::record_failure(
+    int slot, providers::api_failure failure) {
     const member_state& member = *state_.member(slot);
     if (failure.kind == providers::failure_kind::exhausted) {
         release_budget();
@@ -273,25 +291,24 @@ asio::awaitable<bool> room_runner::record_failure(int slot, providers::api_failu
         suspended.retry_at = std::move(step->retry_at);
         records.push_back(std::move(suspended));
     }
-    const bool committed = co_await commit(std::move(records));
+    const step_result committed = co_await commit(std::move(records));
     release_budget();
     if (!committed) {
-        co_return false;
+        co_return committed;
     }
     co_return co_await pause_between_turns();
 }
 
-asio::awaitable<bool> room_runner::commit_trim_notice() {
+asio::awaitable<room_runner::step_result> room_runner::commit_trim_notice() {
     if (!trim_notice_) {
-        co_return true;
+        co_return step_result{};
     }
     core::record notice = std::move(*trim_notice_);
     trim_notice_.reset();
     co_return co_await commit(single(std::move(notice)));
 }
 
-std::vector<core::record> room_runner::message_and_outcomes(int slot,
-                                                            providers::completion reply) const {
+command_plan room_runner::message_and_outcomes(int slot, providers::completion reply) const {
     std::vector<core::record> records;
     std::string text = core::sanitize_utf8(reply.text);
     const auto parsed = commands::parse(text);
@@ -314,21 +331,22 @@ std::vector<core::record> room_runner::message_and_outcomes(int slot,
     const planning_rules rules{services_.cfg->models, room_->max_ais,
                                !room_->image_tool.empty() && services_.tools != nullptr,
                                !room_->search_tool.empty() && services_.tools != nullptr};
-    for (auto& r : plan_commands(after_message, slot, parsed, rules)) {
+    command_plan planned = plan_commands(after_message, slot, parsed, rules);
+    for (auto& r : planned.records) {
         r.time = records.front().time;
         records.push_back(std::move(r));
     }
-    return records;
+    for (tool_job& job : planned.tool_jobs) {
+        ++job.command;  // past the message
+    }
+    return {std::move(records), std::move(planned.tool_jobs)};
 }
 
-asio::awaitable<bool> room_runner::finish(std::string reason, std::string failure) {
+asio::awaitable<room_runner::step_result> room_runner::finish(std::string reason,
+                                                              std::string failure) {
     core::record ended = make_record(core::record_type::room_ended, 0, std::move(reason));
     ended.failure = std::move(failure);
-    const bool committed = co_await commit(single(std::move(ended)));
-    if (committed) {
-        outcome_ = room_outcome::ended;
-    }
-    co_return committed;
+    co_return co_await commit(single(std::move(ended)));
 }
 
 core::record room_runner::make_record(core::record_type type, int slot, std::string text) const {
@@ -349,20 +367,14 @@ void room_runner::number(std::vector<core::record>& records, std::int64_t after)
     }
 }
 
-asio::awaitable<bool> room_runner::commit(std::vector<core::record> records) {
+asio::awaitable<room_runner::step_result> room_runner::commit(std::vector<core::record> records) {
     number(records, state_.last_seq);
     transcript::room_batch batch{room_->name, records};
     auto durable = co_await services_.committer->commit(std::move(batch));
     if (!durable) {
         services_.log->error("room {}: could not commit records {}..{}: {}", room_->name,
                              records.front().seq, records.back().seq, durable.error().message());
-        commit_error_ = durable.error();
-        const bool cancelled = durable.error() == errc::cancelled;
-        outcome_ = cancelled ? room_outcome::stopped : room_outcome::failed;
-        if (!cancelled) {
-            failure_ = durable.error().message();
-        }
-        co_return false;
+        co_return durable.error();
     }
     for (const auto& r : records) {
         apply(state_, r);
@@ -372,7 +384,7 @@ asio::awaitable<bool> room_runner::commit(std::vector<core::record> records) {
         services_.budget->count(records);
     }
     tell_committed(records);
-    co_return true;
+    co_return step_result{};
 }
 
 // Observers are downstream of commits: a failing one must never stop the room.

@@ -7,8 +7,7 @@
 namespace polylogue::room {
 namespace {
 
-void apply_join(room_state& state, const core::record& r) {
-    const int slot = core::slot_from_label(r.speaker);
+void apply_join(room_state& state, int slot, const core::record& r) {
     if (slot != static_cast<int>(state.members.size()) + 1) {
         return;  // slots are handed out in order; anything else never came from us
     }
@@ -22,9 +21,9 @@ void apply_join(room_state& state, const core::record& r) {
 }
 
 void note_tool_outcome(room_state& state, const core::record& r) {
-    tool_health* health = r.command == "image"    ? &state.image_tool
-                          : r.command == "search" ? &state.search_tool
-                                                  : nullptr;
+    tool_health* health = r.command == core::command_name::image    ? &state.image_tool
+                          : r.command == core::command_name::search ? &state.search_tool
+                                                                    : nullptr;
     if (health == nullptr) {
         return;
     }
@@ -36,17 +35,16 @@ void note_tool_outcome(room_state& state, const core::record& r) {
     }
 }
 
-void apply_command(room_state& state, const core::record& r) {
+void apply_command(room_state& state, member_state* speaker, const core::record& r) {
     note_tool_outcome(state, r);
-    member_state* speaker = state.member(core::slot_from_label(r.speaker));
     if (speaker == nullptr || r.status != core::command_status::ok) {
         return;
     }
-    if (r.command == "temperature" && r.value) {
+    if (r.command == core::command_name::temperature && r.value) {
         speaker->temperature = r.value;
-    } else if (r.command == "mute_self") {
+    } else if (r.command == core::command_name::mute_self) {
         speaker->muted = true;
-    } else if (r.command == "prompt" && !r.args.empty()) {
+    } else if (r.command == core::command_name::prompt && !r.args.empty()) {
         if (!speaker->prompt_additions.empty()) {
             speaker->prompt_additions += '\n';
         }
@@ -98,12 +96,6 @@ void resume(room_state& state) {
     }
 }
 
-void take_turn(room_state& state, const core::record& r) {
-    if (member_state* speaker = state.member(core::slot_from_label(r.speaker))) {
-        state.last_speaker = speaker->slot;
-    }
-}
-
 }  // namespace
 
 member_state* room_state::member(int slot) noexcept {
@@ -129,16 +121,19 @@ const member_state* room_state::find_model(std::string_view model) const noexcep
 
 void apply(room_state& state, const core::record& r) {
     state.last_seq = r.seq;
+    // Read once: most records concern the member in the speaker's slot.
+    const int slot = core::slot_from_label(r.speaker);
+    member_state* speaker = state.member(slot);
     switch (r.type) {
         case core::record_type::join:
-            apply_join(state, r);
+            apply_join(state, slot, r);
             break;
         case core::record_type::command:
-            apply_command(state, r);
+            apply_command(state, speaker, r);
             state.cost_usd += r.cost_usd.value_or(0.0);  // an image made but not saved
             break;
         case core::record_type::message:
-            if (member_state* speaker = state.member(core::slot_from_label(r.speaker))) {
+            if (speaker != nullptr) {
                 ++speaker->replies;
                 ++state.ai_turns;
                 state.last_speaker = speaker->slot;
@@ -149,19 +144,19 @@ void apply(room_state& state, const core::record& r) {
             }
             break;
         case core::record_type::turn_failed:
-            if (member_state* speaker = state.member(core::slot_from_label(r.speaker))) {
+            if (speaker != nullptr) {
                 ++speaker->failures_in_a_row;
                 ++state.ai_turns;
                 state.last_speaker = speaker->slot;
             }
             break;
         case core::record_type::member_suspended:
-            if (member_state* speaker = state.member(core::slot_from_label(r.speaker))) {
+            if (speaker != nullptr) {
                 suspend(*speaker, r);
             }
             break;
         case core::record_type::member_reinstated:
-            if (member_state* speaker = state.member(core::slot_from_label(r.speaker))) {
+            if (speaker != nullptr) {
                 reinstate(*speaker);
             }
             break;
@@ -170,16 +165,16 @@ void apply(room_state& state, const core::record& r) {
             state.cost_usd += r.cost_usd.value_or(0.0);
             break;
         case core::record_type::skip:
-            if (member_state* speaker = state.member(core::slot_from_label(r.speaker))) {
+            if (speaker != nullptr) {
                 speaker->muted = false;
+                state.last_speaker = speaker->slot;
             }
-            take_turn(state, r);
             break;
         case core::record_type::member_exhausted:
-            if (member_state* speaker = state.member(core::slot_from_label(r.speaker))) {
+            if (speaker != nullptr) {
                 speaker->exhausted = true;
+                state.last_speaker = speaker->slot;
             }
-            take_turn(state, r);
             break;
         case core::record_type::room_ended:
             end_room(state, r);
@@ -194,7 +189,7 @@ void apply(room_state& state, const core::record& r) {
             resume(state);
             break;
         case core::record_type::context_trimmed:
-            if (member_state* speaker = state.member(core::slot_from_label(r.speaker))) {
+            if (speaker != nullptr) {
                 speaker->context_trimmed = true;
             }
             break;

@@ -43,11 +43,6 @@ std::string extension_for(std::string_view mime) {
     return "png";
 }
 
-bool queued(const core::record& r) {
-    return r.type == core::record_type::command && r.status == core::command_status::ok &&
-           (r.command == "image" || r.command == "search") && r.detail == tool_pending;
-}
-
 void mark_failed(core::record& command, const providers::api_failure& failure) {
     command.status = core::command_status::failed;
     command.detail = "the tool failed: " + failure.type +
@@ -84,18 +79,22 @@ result<std::string> room_runner::save_image(std::int64_t seq,
     return relative.string();
 }
 
-asio::awaitable<void> room_runner::run_tools(std::vector<core::record>* records) {
-    for (std::size_t i = 0; i < records->size(); ++i) {
-        if (queued((*records)[i])) {
-            co_await run_tool(records, i);
-        }
+asio::awaitable<void> room_runner::run_tools(std::vector<core::record>* records,
+                                             std::vector<tool_job> jobs) {
+    std::size_t inserted = 0;  // each result record shifts the commands after it
+    for (tool_job& job : jobs) {
+        job.command += inserted;
+        const std::size_t before = records->size();
+        co_await run_tool(records, std::move(job));
+        inserted += records->size() - before;
     }
 }
 
-asio::awaitable<void> room_runner::run_tool(std::vector<core::record>* records, std::size_t index) {
+asio::awaitable<void> room_runner::run_tool(std::vector<core::record>* records, tool_job job) {
+    const std::size_t index = job.command;
     core::record& command = (*records)[index];
-    const std::string argument = command.args.front();
-    const bool searching = command.command == "search";
+    const std::string& argument = job.argument;
+    const bool searching = job.kind == tool_job::tool::search;
     const config::tool* tool =
         services_.cfg->find_tool(searching ? room_->search_tool : room_->image_tool);
     core::record result = make_record(core::record_type::search_results, 0, argument);
@@ -107,21 +106,21 @@ asio::awaitable<void> room_runner::run_tool(std::vector<core::record>* records, 
     }
     if (searching) {
         auto found = co_await services_.tools->search(room_->search_tool, argument);
-        if (auto* failure = std::get_if<providers::api_failure>(&found)) {
-            mark_failed((*records)[index], *failure);
+        if (!found) {
+            mark_failed((*records)[index], found.error());
             co_return;
         }
-        for (const auto& hit : std::get<std::vector<providers::search_hit>>(found)) {
+        for (const auto& hit : *found) {
             result.results.push_back({hit.title, hit.url, hit.snippet});
         }
         (*records)[index].detail = "found " + std::to_string(result.results.size()) + " results";
     } else {
         auto made = co_await services_.tools->generate_image(room_->image_tool, argument);
-        if (auto* failure = std::get_if<providers::api_failure>(&made)) {
-            mark_failed((*records)[index], *failure);
+        if (!made) {
+            mark_failed((*records)[index], made.error());
             co_return;
         }
-        auto& image = std::get<providers::generated_image>(made);
+        auto& image = *made;
         result.type = core::record_type::image;
         result.mime = image.mime;
         result.bytes = static_cast<std::int64_t>(image.bytes.size());

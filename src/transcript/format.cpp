@@ -15,13 +15,13 @@ using core::record;
 using core::record_type;
 
 constexpr std::array command_emoji{
-    std::pair{std::string_view{"image"}, std::string_view{"🎨"}},
-    std::pair{std::string_view{"add_ai"}, std::string_view{"✨"}},
-    std::pair{std::string_view{"temperature"}, std::string_view{"🌡"}},
-    std::pair{std::string_view{"search"}, std::string_view{"🔍"}},
-    std::pair{std::string_view{"mute_self"}, std::string_view{"🔇"}},
-    std::pair{std::string_view{"prompt"}, std::string_view{"📝"}},
-    std::pair{std::string_view{"list_models"}, std::string_view{"📋"}},
+    std::pair{core::command_name::image, std::string_view{"🎨"}},
+    std::pair{core::command_name::add_ai, std::string_view{"✨"}},
+    std::pair{core::command_name::temperature, std::string_view{"🌡"}},
+    std::pair{core::command_name::search, std::string_view{"🔍"}},
+    std::pair{core::command_name::mute_self, std::string_view{"🔇"}},
+    std::pair{core::command_name::prompt, std::string_view{"📝"}},
+    std::pair{core::command_name::list_models, std::string_view{"📋"}},
 };
 
 std::string_view emoji_for(const record& r) {
@@ -74,10 +74,10 @@ std::string quoted(const std::string& arg) {
 }
 
 std::string command_line(const record& r) {
-    std::string line = "!" + r.command;
+    std::string line = "!" + std::string{core::to_string(r.command)};
     for (const auto& arg : r.args) {
         line += ' ';
-        line += r.command == "temperature" ? arg : quoted(arg);
+        line += r.command == core::command_name::temperature ? arg : quoted(arg);
     }
     return line;
 }

@@ -111,25 +111,25 @@ bool names_special_files(std::string_view text) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     static const config::config base = [] {
-        config::load_outcome outcome = config::parse_config(base_yaml, config_path);
-        check(outcome.config.has_value(), "the fixed base configuration is valid");
-        return *outcome.config;
+        auto outcome = config::parse_config(base_yaml, config_path);
+        check(outcome.has_value(), "the fixed base configuration is valid");
+        return *outcome;
     }();
     const std::string_view text = polylogue::fuzz::as_text(data, size);
     if (names_special_files(text)) {
         return -1;  // libFuzzer: do not add this input to the corpus
     }
-    const config::load_outcome loaded = config::parse_config(text, config_path);
-    check(loaded.config.has_value() == loaded.problems.empty(), "a config or its problems");
-    check_problems(loaded.problems);
-    if (loaded.config) {
-        check_config(*loaded.config);
+    const auto loaded = config::parse_config(text, config_path);
+    check(loaded.has_value() == loaded.error().problems.empty(), "a config or its problems");
+    check_problems(loaded.error().problems);
+    if (loaded) {
+        check_config(*loaded);
     }
-    const config::room_outcome room = config::parse_room(text, base, "fuzz");
-    check(room.room.has_value() == room.problems.empty(), "a room or its problems");
-    check_problems(room.problems);
-    if (room.room) {
-        check_room(*room.room, base);
+    const auto room = config::parse_room(text, base, "fuzz");
+    check(room.has_value() == room.error().problems.empty(), "a room or its problems");
+    check_problems(room.error().problems);
+    if (room) {
+        check_room(*room, base);
     }
     return 0;
 }

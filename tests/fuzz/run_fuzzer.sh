@@ -44,7 +44,7 @@ libraries=()
 dictionary=json
 case $name in
     commands_parser)
-        module_sources=("$src"/commands/*.cpp)
+        module_sources=("$src/core/command_name.cpp" "$src"/commands/*.cpp)
         dictionary=
         ;;
     config_loader)

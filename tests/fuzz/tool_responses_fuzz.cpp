@@ -8,7 +8,6 @@
 #include <cstdint>
 #include <memory>
 #include <string_view>
-#include <variant>
 #include <vector>
 
 #include "fuzz_support.hpp"
@@ -31,11 +30,11 @@ void check_failure(const providers::api_failure& failure) {
 }
 
 void check_image(const providers::image_outcome& outcome) {
-    if (const auto* failure = std::get_if<providers::api_failure>(&outcome)) {
-        check_failure(*failure);
+    if (!outcome) {
+        check_failure(outcome.error());
         return;
     }
-    const auto& image = std::get<providers::generated_image>(outcome);
+    const providers::generated_image& image = *outcome;
     if (image.url.empty()) {
         check(!image.bytes.empty(), "an image without a URL has bytes");
         check(!image.mime.empty(), "image bytes come with a media type");
@@ -47,11 +46,11 @@ void check_image(const providers::image_outcome& outcome) {
 }
 
 void check_search(const providers::search_outcome& outcome, int max_results) {
-    if (const auto* failure = std::get_if<providers::api_failure>(&outcome)) {
-        check_failure(*failure);
+    if (!outcome) {
+        check_failure(outcome.error());
         return;
     }
-    const auto& hits = std::get<std::vector<providers::search_hit>>(outcome);
+    const std::vector<providers::search_hit>& hits = *outcome;
     check(hits.size() <= static_cast<std::size_t>(std::max(1, max_results)), "hits are capped");
     for (const providers::search_hit& hit : hits) {
         check(polylogue::core::is_web_url(hit.url), "every hit has an http(s) URL");

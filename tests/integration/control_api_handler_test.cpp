@@ -35,9 +35,9 @@ class test_directory final : public control::room_directory {
         return nullptr;
     }
     control::created_room create(std::string_view) override {
-        control::created_room taken;
+        control::creation_refusal taken;
         taken.name_taken = true;
-        return taken;
+        return control::created_room{boost::system::in_place_error, std::move(taken)};
     }
     const std::filesystem::path& data_dir() const override { return dir; }
 

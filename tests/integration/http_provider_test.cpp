@@ -77,7 +77,7 @@ class HttpProvider : public ::testing::Test {
         provider_context context;
         context.client = &client;
         context.environment = [key](std::string_view) { return key; };
-        target = make_provider(endpoint, context);
+        target = make_provider(endpoint, context).value();
         return *target;
     }
 
@@ -134,8 +134,8 @@ TEST_F(HttpProvider, A429IsRetriedNoSoonerThanItsRetryAfter) {
                                  in_order({fault::rate_limited, fault::none}), 1};
     make(openai_endpoint(server.base_url()));
     const auto outcome = run_one();
-    const auto* reply = std::get_if<completion>(&outcome);
-    ASSERT_NE(reply, nullptr) << std::get<api_failure>(outcome).message;
+    ASSERT_TRUE(outcome.has_value()) << outcome.error().message;
+    const auto* reply = &*outcome;
     EXPECT_EQ(reply->attempts, 2);
     EXPECT_GE(reply->latency, 1s) << "the retry did not wait the 1 s the server asked for";
     const auto ledger = server.ledger();
@@ -148,8 +148,9 @@ TEST_F(HttpProvider, A503EveryTimeEndsAfterTheConfiguredAttemptsAndSaysHowMany) 
     test::faulty_provider server{test::api_kind::openai, in_order({fault::unavailable}), 1};
     make(openai_endpoint(server.base_url()));
     const auto outcome = run_one();
-    const auto* failure = std::get_if<api_failure>(&outcome);
-    ASSERT_NE(failure, nullptr);
+    ASSERT_FALSE(outcome.has_value());
+    const api_failure failure_value = outcome.error();
+    const api_failure* failure = &failure_value;
     EXPECT_EQ(failure->http_status, 503);
     EXPECT_EQ(failure->kind, failure_kind::retriable);
     EXPECT_EQ(failure->attempts, 3);
@@ -162,8 +163,8 @@ TEST_F(HttpProvider, AStreamCutOffMidwayIsRetriedAndOnlyTheWholeReplyRemains) {
                                  in_order({fault::cut_mid_stream, fault::none}), 1};
     make(openai_endpoint(server.base_url()));
     const auto outcome = run_one();
-    const auto* reply = std::get_if<completion>(&outcome);
-    ASSERT_NE(reply, nullptr) << std::get<api_failure>(outcome).message;
+    ASSERT_TRUE(outcome.has_value()) << outcome.error().message;
+    const auto* reply = &*outcome;
     EXPECT_EQ(reply->attempts, 2);
     EXPECT_EQ(restarts, 1);
     EXPECT_EQ(reply->text, server.ledger().front().reply);
@@ -182,7 +183,7 @@ TEST_F(HttpProvider, MaxInFlightHoldsTheThirdCallUntilOneOfTwoEnds) {
     make(endpoint);
     const auto outcomes = run_calls(4, 10s);
     for (const auto& outcome : outcomes) {
-        ASSERT_TRUE(outcome && std::holds_alternative<completion>(*outcome));
+        ASSERT_TRUE(outcome && outcome->has_value());
     }
     auto requests = server.requests();
     ASSERT_EQ(requests.size(), 4u);
@@ -226,8 +227,9 @@ TEST_F(HttpProvider, TheFirstByteDeadlineEndsAnAttemptThatNeverAnswers) {
     make(endpoint);
     const auto started = std::chrono::steady_clock::now();
     const auto outcome = run_one();
-    const auto* failure = std::get_if<api_failure>(&outcome);
-    ASSERT_NE(failure, nullptr);
+    ASSERT_FALSE(outcome.has_value());
+    const api_failure failure_value = outcome.error();
+    const api_failure* failure = &failure_value;
     EXPECT_EQ(failure->type, "transport");
     EXPECT_EQ(failure->kind, failure_kind::retriable);
     EXPECT_LT(std::chrono::steady_clock::now() - started, 3s);
@@ -240,8 +242,9 @@ TEST_F(HttpProvider, AMissingKeyFailsAtOnceWithoutARequest) {
     endpoint.api_key_env = "PL_TEST_UNSET_KEY";
     make(endpoint);
     const auto outcome = run_one();
-    const auto* failure = std::get_if<api_failure>(&outcome);
-    ASSERT_NE(failure, nullptr);
+    ASSERT_FALSE(outcome.has_value());
+    const api_failure failure_value = outcome.error();
+    const api_failure* failure = &failure_value;
     EXPECT_EQ(failure->kind, failure_kind::authentication);
     EXPECT_EQ(failure->type, "missing_api_key");
     EXPECT_TRUE(server.requests().empty());
@@ -257,8 +260,9 @@ TEST_F(HttpProvider, TheKeyGoesOutAsABearerAndAnErrorEchoingItComesBackRedacted)
     endpoint.api_key_env = "PL_TEST_KEY";
     make(endpoint, key);
     const auto outcome = run_one();
-    const auto* failure = std::get_if<api_failure>(&outcome);
-    ASSERT_NE(failure, nullptr);
+    ASSERT_FALSE(outcome.has_value());
+    const api_failure failure_value = outcome.error();
+    const api_failure* failure = &failure_value;
     EXPECT_EQ(failure->kind, failure_kind::authentication);
     EXPECT_EQ(failure->message.find(key), std::string::npos) << failure->message;
     EXPECT_NE(failure->message.find("bad key"), std::string::npos) << failure->message;

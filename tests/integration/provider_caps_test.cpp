@@ -37,7 +37,7 @@ completion_request asking(const config::model& model, const std::string& words) 
 }
 
 bool succeeded(const completion_outcome& outcome) {
-    return std::holds_alternative<completion>(outcome);
+    return outcome.has_value();
 }
 
 asio::awaitable<void> complete_later(provider* p, completion_request request,
@@ -73,7 +73,7 @@ class ProviderCaps : public ::testing::Test {
         context.environment = [](std::string_view) -> std::optional<std::string> {
             return std::nullopt;
         };
-        capped = make_provider(endpoint, context);
+        capped = make_provider(endpoint, context).value();
     }
 
     // Starts one completion per word, 10 ms apart, and runs them all.

@@ -116,20 +116,21 @@ TEST_F(RoomHost, CreatesARoomOnceAndRefusesATakenNameOrAnInvalidBody) {
     host->start(std::nullopt, false);
     const auto created =
         host->create("{name: porch, members: [Bob], max_turns: 1, turn_delay: 0s}");
-    ASSERT_NE(created.room, nullptr) << created.failure;
-    EXPECT_EQ(created.room, host->find("porch"));
+    ASSERT_TRUE(created.has_value()) << created.error().failure;
+    room::room_handle* const porch = *created;
+    EXPECT_EQ(porch, host->find("porch"));
     EXPECT_TRUE(std::filesystem::exists(bench.cfg->data_dir / "rooms" / "porch.yaml"));
-    EXPECT_TRUE(host->create("{name: porch, members: [Ada], max_turns: 1}").name_taken);
-    EXPECT_TRUE(host->create("{name: lobby, members: [Ada], max_turns: 1}").name_taken);
+    EXPECT_TRUE(host->create("{name: porch, members: [Ada], max_turns: 1}").error().name_taken);
+    EXPECT_TRUE(host->create("{name: lobby, members: [Ada], max_turns: 1}").error().name_taken);
     const auto invalid = host->create("{name: cellar, members: [Nobody]}");
-    EXPECT_EQ(invalid.room, nullptr);
-    EXPECT_FALSE(invalid.problems.empty());
+    ASSERT_FALSE(invalid.has_value());
+    EXPECT_FALSE(invalid.error().invalid.problems.empty());
     bench.run();
 
     ASSERT_EQ(host->rooms().size(), 3U);
     EXPECT_EQ(host->rooms().back()->room().name, "porch");
-    EXPECT_EQ(control::room_state_name(*created.room), "ended");
-    EXPECT_EQ(created.room->history().back().type, core::record_type::room_ended);
+    EXPECT_EQ(control::room_state_name(*porch), "ended");
+    EXPECT_EQ(porch->history().back().type, core::record_type::room_ended);
 }
 
 }  // namespace

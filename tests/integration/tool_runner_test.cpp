@@ -87,8 +87,8 @@ TEST_F(ToolRunner, AnImageComesBackDecodedFromTheBackendsBase64) {
     });
     auto tools = make();
     const auto outcome = generate(tools, "a fox");
-    const auto* image = std::get_if<generated_image>(&outcome);
-    ASSERT_NE(image, nullptr) << std::get<api_failure>(outcome).message;
+    ASSERT_TRUE(outcome.has_value()) << outcome.error().message;
+    const auto* image = &*outcome;
     EXPECT_EQ(image->bytes, png_bytes());
     EXPECT_EQ(image->mime, "image/png");
     ASSERT_EQ(images.requests().size(), 1u);
@@ -107,8 +107,8 @@ TEST_F(ToolRunner, AnImageGivenAsAnHttpsUrlIsFetchedWithTheToolsCa) {
     });
     auto tools = make();
     const auto outcome = generate(tools, "a fox");
-    const auto* image = std::get_if<generated_image>(&outcome);
-    ASSERT_NE(image, nullptr) << std::get<api_failure>(outcome).message;
+    ASSERT_TRUE(outcome.has_value()) << outcome.error().message;
+    const auto* image = &*outcome;
     EXPECT_EQ(image->bytes, png_bytes());
     ASSERT_EQ(files.requests().size(), 1u);
     EXPECT_EQ(files.requests().front().target, "/fox.png");
@@ -123,8 +123,9 @@ TEST_F(ToolRunner, AnImageUrlThatIsNotHttpsIsRefusedWithoutARequest) {
     });
     auto tools = make();
     const auto outcome = generate(tools, "a fox");
-    const auto* failure = std::get_if<api_failure>(&outcome);
-    ASSERT_NE(failure, nullptr);
+    ASSERT_FALSE(outcome.has_value());
+    const api_failure failure_value = outcome.error();
+    const api_failure* failure = &failure_value;
     EXPECT_EQ(failure->type, "insecure_url");
     EXPECT_TRUE(search.requests().empty());
 }
@@ -141,8 +142,8 @@ TEST_F(ToolRunner, ASearchKeepsMaxResultsHitsWithTitleUrlAndSnippet) {
     });
     auto tools = make();
     const auto outcome = find(tools, "foxes & hounds");
-    const auto* hits = std::get_if<std::vector<search_hit>>(&outcome);
-    ASSERT_NE(hits, nullptr) << std::get<api_failure>(outcome).message;
+    ASSERT_TRUE(outcome.has_value()) << outcome.error().message;
+    const auto* hits = &*outcome;
     ASSERT_EQ(hits->size(), 2u);
     EXPECT_EQ(hits->front().title, "Hit 1");
     EXPECT_EQ(hits->front().url, "https://example.org/1");
@@ -159,8 +160,9 @@ TEST_F(ToolRunner, ASearchErrorPageIsQuotedShortAndWithoutTheKey) {
     });
     auto tools = make();
     const auto outcome = find(tools, "foxes");
-    const auto* failure = std::get_if<api_failure>(&outcome);
-    ASSERT_NE(failure, nullptr);
+    ASSERT_FALSE(outcome.has_value());
+    const api_failure failure_value = outcome.error();
+    const api_failure* failure = &failure_value;
     EXPECT_EQ(failure->http_status, 502);
     EXPECT_EQ(failure->type, "http_502");
     EXPECT_TRUE(failure->message.starts_with("<html>xxx")) << failure->message;
@@ -174,8 +176,9 @@ TEST_F(ToolRunner, AnErrorEchoingTheKeyComesBackRedacted) {
     });
     auto tools = make();
     const auto outcome = find(tools, "foxes");
-    const auto* failure = std::get_if<api_failure>(&outcome);
-    ASSERT_NE(failure, nullptr);
+    ASSERT_FALSE(outcome.has_value());
+    const api_failure failure_value = outcome.error();
+    const api_failure* failure = &failure_value;
     EXPECT_EQ(failure->kind, failure_kind::authentication);
     EXPECT_NE(failure->message.find("invalid key"), std::string::npos) << failure->message;
     EXPECT_EQ(failure->message.find(tool_key), std::string::npos) << failure->message;
@@ -185,11 +188,11 @@ TEST_F(ToolRunner, AnUnknownToolOrAMissingKeyFailsWithoutARequest) {
     key.reset();
     auto tools = make();
     const auto unknown = generate(tools, "a fox", "nobody");
-    ASSERT_TRUE(std::holds_alternative<api_failure>(unknown));
-    EXPECT_EQ(std::get<api_failure>(unknown).type, "no_tool");
+    ASSERT_FALSE(unknown.has_value());
+    EXPECT_EQ(unknown.error().type, "no_tool");
     const auto unkeyed = find(tools, "foxes");
-    ASSERT_TRUE(std::holds_alternative<api_failure>(unkeyed));
-    EXPECT_EQ(std::get<api_failure>(unkeyed).type, "missing_api_key");
+    ASSERT_FALSE(unkeyed.has_value());
+    EXPECT_EQ(unkeyed.error().type, "missing_api_key");
     EXPECT_TRUE(images.requests().empty());
     EXPECT_TRUE(search.requests().empty());
 }
@@ -204,8 +207,9 @@ TEST_F(ToolRunner, TheTotalDeadlineEndsASearchThatNeverAnswers) {
     cfg.tools[1].timeouts.total = 200ms;
     const auto started = std::chrono::steady_clock::now();
     const auto outcome = find(tools, "foxes");
-    const auto* failure = std::get_if<api_failure>(&outcome);
-    ASSERT_NE(failure, nullptr);
+    ASSERT_FALSE(outcome.has_value());
+    const api_failure failure_value = outcome.error();
+    const api_failure* failure = &failure_value;
     EXPECT_EQ(failure->type, "transport");
     EXPECT_LT(std::chrono::steady_clock::now() - started, 3s);
 }

@@ -35,7 +35,7 @@ inline core::record command(int slot, std::string name, std::vector<std::string>
     core::record r;
     r.type = core::record_type::command;
     r.speaker = core::slot_label(slot);
-    r.command = std::move(name);
+    r.command = core::command_name_from_string(name).value();  // a typo fails the test
     r.args = std::move(args);
     r.status = status;
     return r;

@@ -34,9 +34,10 @@ void room_bench::write_script(const std::string& name,
 
 void room_bench::load(const std::string& config_yaml) {
     auto loaded = config::parse_config(config_yaml, dir / "polylogue.yaml");
-    ASSERT_TRUE(loaded.config.has_value())
-        << (loaded.problems.empty() ? "refused" : loaded.problems.front().to_string());
-    cfg = std::make_shared<const config::config>(std::move(*loaded.config));
+    ASSERT_TRUE(loaded.has_value()) << (loaded.error().problems.empty()
+                                            ? "refused"
+                                            : loaded.error().problems.front().to_string());
+    cfg = std::make_shared<const config::config>(std::move(*loaded));
     std::filesystem::create_directories(cfg->data_dir);
     auto opened = transcript::store::open(cfg->data_dir / "polylogue.db");
     ASSERT_TRUE(opened) << opened.error().message();
@@ -47,7 +48,7 @@ void room_bench::load(const std::string& config_yaml) {
     committer = std::make_unique<transcript::group_committer>(loop.get_executor(), *db);
     providers = std::make_shared<room::provider_map>();
     for (const auto& endpoint : cfg->providers) {
-        providers->emplace(endpoint.name, providers::make_provider(endpoint, {}));
+        providers->emplace(endpoint.name, providers::make_provider(endpoint, {}).value());
     }
 }
 

@@ -26,7 +26,7 @@ class CommandPlanner : public ::testing::Test {
 
     std::vector<core::record> plan(int slot, std::string_view reply, int max_ais = 5) {
         const auto parsed = commands::parse(reply);
-        return plan_commands(state, slot, parsed, planning_rules{catalogue, max_ais});
+        return plan_commands(state, slot, parsed, planning_rules{catalogue, max_ais}).records;
     }
 };
 
@@ -140,9 +140,32 @@ TEST_F(CommandPlanner, MuteSelfIsAcknowledged) {
 TEST_F(CommandPlanner, OutcomesKeepTheOrderWritten) {
     const auto out = plan(1, R"(!search "x" !mute_self !image "y")");
     ASSERT_EQ(out.size(), 3u);
-    EXPECT_EQ(out[0].command, "search");
-    EXPECT_EQ(out[1].command, "mute_self");
-    EXPECT_EQ(out[2].command, "image");
+    EXPECT_EQ(out[0].command, core::command_name::search);
+    EXPECT_EQ(out[1].command, core::command_name::mute_self);
+    EXPECT_EQ(out[2].command, core::command_name::image);
+}
+
+TEST_F(CommandPlanner, ImageAndSearchBecomeToolJobsThatPointAtTheirCommands) {
+    const auto parsed = commands::parse(R"(!search "tides" !mute_self !image "a red fox")");
+    const auto planned = plan_commands(state, 1, parsed, planning_rules{catalogue, 5, true, true});
+    ASSERT_EQ(planned.records.size(), 3u);
+    ASSERT_EQ(planned.tool_jobs.size(), 2u);
+    EXPECT_EQ(planned.tool_jobs[0].kind, tool_job::tool::search);
+    EXPECT_EQ(planned.tool_jobs[0].command, 0u);
+    EXPECT_EQ(planned.tool_jobs[0].argument, "tides");
+    EXPECT_EQ(planned.tool_jobs[1].kind, tool_job::tool::image);
+    EXPECT_EQ(planned.tool_jobs[1].command, 2u);
+    EXPECT_EQ(planned.tool_jobs[1].argument, "a red fox");
+    EXPECT_EQ(planned.records[2].status, command_status::ok);
+}
+
+TEST_F(CommandPlanner, ImageAndSearchWithoutToolsAreUnavailableAndNoJobs) {
+    const auto parsed = commands::parse(R"(!search "tides" !image "a red fox")");
+    const auto planned = plan_commands(state, 1, parsed, planning_rules{catalogue, 5});
+    EXPECT_TRUE(planned.tool_jobs.empty());
+    ASSERT_EQ(planned.records.size(), 2u);
+    EXPECT_EQ(planned.records[0].status, command_status::unavailable);
+    EXPECT_EQ(planned.records[1].status, command_status::unavailable);
 }
 
 }  // namespace

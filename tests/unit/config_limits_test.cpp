@@ -42,14 +42,14 @@ class ConfigLimits : public ::testing::Test {
 
     void SetUp() override { dir.write("a.yaml", "- hi\n"); }
 
-    load_outcome parse(const std::string& text) const {
+    result<config, refusal> parse(const std::string& text) const {
         return parse_config(text, dir / "polylogue.yaml");
     }
 
     config base() const {
         auto loaded = parse(catalogue);
-        EXPECT_TRUE(loaded.config) << listing(loaded.problems);
-        return loaded.config.value_or(config{});
+        EXPECT_TRUE(loaded) << listing(loaded.error().problems);
+        return (loaded ? *loaded : config{});
     }
 };
 
@@ -57,15 +57,17 @@ TEST_F(ConfigLimits, AConfigurationFileOver4MiBIsRefusedUnread) {
     const fs::path file =
         dir.write("polylogue.yaml", catalogue + "# " + std::string(4 * 1024 * 1024, 'x') + "\n");
     const auto loaded = load_config(file);
-    EXPECT_FALSE(loaded.config);
-    EXPECT_TRUE(mentions(loaded.problems, "it is larger than 4MiB")) << listing(loaded.problems);
+    EXPECT_FALSE(loaded);
+    EXPECT_TRUE(mentions(loaded.error().problems, "it is larger than 4MiB"))
+        << listing(loaded.error().problems);
 }
 
 TEST_F(ConfigLimits, AScriptOver16MiBIsRefusedUnread) {
     dir.write("a.yaml", "- \"" + std::string(16 * 1024 * 1024, 'x') + "\"\n");
     const auto loaded = parse(catalogue);
-    EXPECT_FALSE(loaded.config);
-    EXPECT_TRUE(mentions(loaded.problems, "it is larger than 16MiB")) << listing(loaded.problems);
+    EXPECT_FALSE(loaded);
+    EXPECT_TRUE(mentions(loaded.error().problems, "it is larger than 16MiB"))
+        << listing(loaded.error().problems);
 }
 
 TEST_F(ConfigLimits, AliasesThatRepeatMoreThan1MiBOfTextAreRefusedWithoutAWalk) {
@@ -76,9 +78,9 @@ TEST_F(ConfigLimits, AliasesThatRepeatMoreThan1MiBOfTextAreRefusedWithoutAWalk) 
     }
     text += "] }\n";
     const auto loaded = parse(text);
-    ASSERT_EQ(loaded.problems.size(), 1u) << listing(loaded.problems);
-    EXPECT_TRUE(mentions(loaded.problems, "aliases repeat more than 1MiB of text"));
-    EXPECT_EQ(loaded.problems[0].line, 7);
+    ASSERT_EQ(loaded.error().problems.size(), 1u) << listing(loaded.error().problems);
+    EXPECT_TRUE(mentions(loaded.error().problems, "aliases repeat more than 1MiB of text"));
+    EXPECT_EQ(loaded.error().problems[0].line, 7);
 }
 
 TEST_F(ConfigLimits, ARoomBodyOfMoreThan10000NodesIsRefused) {
@@ -92,31 +94,32 @@ TEST_F(ConfigLimits, ARoomBodyOfMoreThan10000NodesIsRefused) {
         body += "]\n";
     }
     const auto outcome = parse_room(body, base(), "body");
-    EXPECT_FALSE(outcome.room);
-    ASSERT_EQ(outcome.problems.size(), 1u) << listing(outcome.problems);
-    EXPECT_TRUE(mentions(outcome.problems, "more than 10000 nodes"));
+    EXPECT_FALSE(outcome);
+    ASSERT_EQ(outcome.error().problems.size(), 1u) << listing(outcome.error().problems);
+    EXPECT_TRUE(mentions(outcome.error().problems, "more than 10000 nodes"));
     // The same aliases are fine in a configuration file, which may have 200,000 nodes.
-    EXPECT_FALSE(mentions(parse(catalogue + body.substr(body.find('\n') + 1)).problems, "nodes"));
+    EXPECT_FALSE(
+        mentions(parse(catalogue + body.substr(body.find('\n') + 1)).error().problems, "nodes"));
 }
 
 TEST_F(ConfigLimits, AnAliasInsideWhatItRefersToIsRefused) {
     const auto outcome = parse_room("name: r\nmembers: &m [A, *m]\n", base(), "body");
-    EXPECT_FALSE(outcome.room);
-    EXPECT_TRUE(mentions(outcome.problems, "refers to a node that contains it"))
-        << listing(outcome.problems);
+    EXPECT_FALSE(outcome);
+    EXPECT_TRUE(mentions(outcome.error().problems, "refers to a node that contains it"))
+        << listing(outcome.error().problems);
 }
 
 TEST_F(ConfigLimits, BracketsNestedDeeperThan64AreRefusedBeforeTheParserSeesThem) {
     const auto outcome = parse_room(
         "name: r\nmembers: " + std::string(65, '[') + std::string(65, ']'), base(), "body");
-    ASSERT_EQ(outcome.problems.size(), 1u) << listing(outcome.problems);
-    EXPECT_TRUE(mentions(outcome.problems, "brackets nest more than 64 deep"));
-    EXPECT_EQ(outcome.problems[0].line, 2);
-    EXPECT_EQ(outcome.problems[0].column, 74);
+    ASSERT_EQ(outcome.error().problems.size(), 1u) << listing(outcome.error().problems);
+    EXPECT_TRUE(mentions(outcome.error().problems, "brackets nest more than 64 deep"));
+    EXPECT_EQ(outcome.error().problems[0].line, 2);
+    EXPECT_EQ(outcome.error().problems[0].column, 74);
     const auto fine = parse_room("name: r\nmembers: [A]\nsystem_prompt: \"" + std::string(30, ']') +
                                      std::string(60, '[') + "\"\n",
                                  base(), "body");
-    EXPECT_TRUE(fine.room) << listing(fine.problems);
+    EXPECT_TRUE(fine) << listing(fine.error().problems);
 }
 
 TEST_F(ConfigLimits, ProblemsPastTheFirstHundredAreCountedNotListed) {
@@ -125,33 +128,33 @@ TEST_F(ConfigLimits, ProblemsPastTheFirstHundredAreCountedNotListed) {
         text += "  - { name: r" + std::to_string(i) + ", members: [A], colour: red }\n";
     }
     const auto loaded = parse(text);
-    EXPECT_FALSE(loaded.config);
-    EXPECT_EQ(loaded.problems.size(), 100u);
-    EXPECT_EQ(loaded.unlisted_problems, 150u);
-    EXPECT_EQ(more_problems_text(loaded.unlisted_problems), "(and 150 more problems)");
+    EXPECT_FALSE(loaded);
+    EXPECT_EQ(loaded.error().problems.size(), 100u);
+    EXPECT_EQ(loaded.error().unlisted_problems, 150u);
+    EXPECT_EQ(more_problems_text(loaded.error().unlisted_problems), "(and 150 more problems)");
 }
 
 TEST_F(ConfigLimits, AProblemQuotingALongValueIsCutAt2KiB) {
     const auto outcome =
         parse_room("name: r\nmembers: [\"" + std::string(100'000, 'm') + "\"]\n", base(), "body");
-    ASSERT_EQ(outcome.problems.size(), 1u);
-    EXPECT_LE(outcome.problems[0].message.size(), 2048u + 3);
-    EXPECT_TRUE(outcome.problems[0].message.ends_with("..."));
+    ASSERT_EQ(outcome.error().problems.size(), 1u);
+    EXPECT_LE(outcome.error().problems[0].message.size(), 2048u + 3);
+    EXPECT_TRUE(outcome.error().problems[0].message.ends_with("..."));
 }
 
 TEST_F(ConfigLimits, AllowedHostsAreNamesOrAddressesWithoutPorts) {
     const auto loaded = parse(catalogue +
                               "control: { allowed_hosts: [Polylogue.Example.com, 10.0.0.5, "
                               "\"[fd00::1]\", my-host] }\n");
-    ASSERT_TRUE(loaded.config) << listing(loaded.problems);
+    ASSERT_TRUE(loaded) << listing(loaded.error().problems);
     EXPECT_EQ(
-        loaded.config->control.allowed_hosts,
+        loaded->control.allowed_hosts,
         (std::vector<std::string>{"polylogue.example.com", "10.0.0.5", "[fd00::1]", "my-host"}));
     for (const char* bad :
          {"\"host:80\"", "\"http://host\"", "\"*\"", "\"-host\"", "\"a..b\"", "\"host/x\""}) {
         const auto refused = parse(catalogue + "control: { allowed_hosts: [" + bad + "] }\n");
-        EXPECT_TRUE(mentions(refused.problems, "each of allowed_hosts must be a host name"))
-            << bad << listing(refused.problems);
+        EXPECT_TRUE(mentions(refused.error().problems, "each of allowed_hosts must be a host name"))
+            << bad << listing(refused.error().problems);
     }
 }
 
@@ -160,8 +163,9 @@ TEST_F(ConfigLimits, AnOpeningSpeakerFollowsTheHumanNameRule) {
         const auto outcome = parse_room(
             std::string{"name: r\nmembers: [A]\nopening: { speaker: "} + speaker + ", text: hi }\n",
             base(), "body");
-        EXPECT_FALSE(outcome.room) << speaker;
-        EXPECT_TRUE(mentions(outcome.problems, "opening speaker")) << listing(outcome.problems);
+        EXPECT_FALSE(outcome) << speaker;
+        EXPECT_TRUE(mentions(outcome.error().problems, "opening speaker"))
+            << listing(outcome.error().problems);
     }
 }
 

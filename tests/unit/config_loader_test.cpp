@@ -42,32 +42,34 @@ class ConfigLoader : public ::testing::Test {
 
     fs::path config_path() const { return dir_ / "polylogue.yaml"; }
 
-    load_outcome parse(std::string_view text) const { return parse_config(text, config_path()); }
+    result<config, refusal> parse(std::string_view text) const {
+        return parse_config(text, config_path());
+    }
 
     // The outcome must be valid; prints every problem otherwise.
     config load_valid(std::string_view text) const {
-        const load_outcome outcome = parse(text);
-        for (const diagnostic& problem : outcome.problems) {
+        const result<config, refusal> outcome = parse(text);
+        for (const diagnostic& problem : outcome.error().problems) {
             ADD_FAILURE() << problem.to_string();
         }
-        EXPECT_TRUE(outcome.config.has_value());
-        return outcome.config.value_or(config{});
+        EXPECT_TRUE(outcome.has_value());
+        return (outcome ? *outcome : config{});
     }
 
     fs::path dir_;
 };
 
 // "LINE:COL: message" for every problem, in the order reported.
-std::vector<std::string> located(const load_outcome& outcome) {
+std::vector<std::string> located(const result<config, refusal>& outcome) {
     std::vector<std::string> lines;
-    for (const diagnostic& problem : outcome.problems) {
+    for (const diagnostic& problem : outcome.error().problems) {
         lines.push_back(std::to_string(problem.line) + ":" + std::to_string(problem.column) + ": " +
                         problem.message);
     }
     return lines;
 }
 
-std::string listing(const load_outcome& outcome) {
+std::string listing(const result<config, refusal>& outcome) {
     std::string text;
     for (const std::string& line : located(outcome)) {
         text += "\n  " + line;
@@ -76,11 +78,11 @@ std::string listing(const load_outcome& outcome) {
 }
 
 // Expects exactly one problem, at line:column, whose message contains fragment.
-void expect_one_problem(const load_outcome& outcome, int line, int column,
+void expect_one_problem(const result<config, refusal>& outcome, int line, int column,
                         std::string_view fragment) {
-    EXPECT_FALSE(outcome.config.has_value());
-    ASSERT_EQ(outcome.problems.size(), 1u) << listing(outcome);
-    const diagnostic& problem = outcome.problems.front();
+    EXPECT_FALSE(outcome.has_value());
+    ASSERT_EQ(outcome.error().problems.size(), 1u) << listing(outcome);
+    const diagnostic problem = outcome.error().problems.front();
     EXPECT_EQ(problem.line, line) << problem.message;
     EXPECT_EQ(problem.column, column) << problem.message;
     EXPECT_NE(problem.message.find(fragment), std::string::npos)
@@ -270,19 +272,19 @@ TEST_F(ConfigLoader, SectionsMayBeOmittedOrEmpty) {
 
 TEST_F(ConfigLoader, LoadConfigReadsTheFileFromDisk) {
     write("scripts/gemini.yaml", "- hello\n");
-    const load_outcome outcome = load_config(write("polylogue.yaml", minimal));
-    ASSERT_TRUE(outcome.config.has_value()) << listing(outcome);
-    EXPECT_EQ(outcome.config->file, config_path());
-    EXPECT_EQ(outcome.config->models[0].script_replies, std::vector<std::string>{"hello"});
+    const result<config, refusal> outcome = load_config(write("polylogue.yaml", minimal));
+    ASSERT_TRUE(outcome.has_value()) << listing(outcome);
+    EXPECT_EQ(outcome->file, config_path());
+    EXPECT_EQ(outcome->models[0].script_replies, std::vector<std::string>{"hello"});
 }
 
 TEST_F(ConfigLoader, MissingFileGivesOneDiagnosticWithoutPosition) {
     const fs::path missing = dir_ / "absent.yaml";
-    const load_outcome outcome = load_config(missing);
+    const result<config, refusal> outcome = load_config(missing);
     expect_one_problem(outcome, 0, 0, "cannot read " + missing.string() + ": ");
-    EXPECT_EQ(outcome.problems[0].file, missing.string());
+    EXPECT_EQ(outcome.error().problems[0].file, missing.string());
     EXPECT_EQ(
-        outcome.problems[0].to_string(),
+        outcome.error().problems[0].to_string(),
         missing.string() + ": cannot read " + missing.string() + ": No such file or directory");
 }
 
@@ -298,9 +300,9 @@ TEST_F(ConfigLoader, DiagnosticPrintsFileLineAndColumn) {
 }
 
 TEST_F(ConfigLoader, ProblemsNameTheConfigPathAsGiven) {
-    const load_outcome outcome = parse_config("rooms: 5\n", "some/dir/polylogue.yaml");
-    ASSERT_EQ(outcome.problems.size(), 1u);
-    EXPECT_EQ(outcome.problems[0].to_string(),
+    const result<config, refusal> outcome = parse_config("rooms: 5\n", "some/dir/polylogue.yaml");
+    ASSERT_EQ(outcome.error().problems.size(), 1u);
+    EXPECT_EQ(outcome.error().problems[0].to_string(),
               "some/dir/polylogue.yaml:1:8: rooms must be a list of rooms, not a scalar");
 }
 
@@ -317,7 +319,7 @@ TEST_F(ConfigLoader, EmptyConfigurationIsRefused) {
 TEST_F(ConfigLoader, SecondYamlDocumentIsRefused) {
     expect_one_problem(parse("rooms: []\n---\nrooms: []\n"), 3, 1,
                        "a configuration is a single YAML document");
-    EXPECT_TRUE(parse("rooms: []\n---\n").config.has_value());
+    EXPECT_TRUE(parse("rooms: []\n---\n").has_value());
 }
 
 // After a stray ',' yaml-cpp's LoadAll yields empty documents forever, until memory runs out
@@ -328,12 +330,12 @@ TEST_F(ConfigLoader, AStrayCommaAfterTheDocumentIsASyntaxErrorNotAnEndlessParse)
     expect_one_problem(parse(","), 1, 1, "YAML syntax error: unexpected text");
     write("scripts/gemini.yaml", "- a reply\n");
     const config base = load_valid(minimal);
-    const room_outcome room =
+    const result<room, refusal> room =
         parse_room("name: late\nmembers: [Gemini 3 Pro]\n...\n,", base, "body");
-    EXPECT_FALSE(room.room.has_value());
-    ASSERT_EQ(room.problems.size(), 1u);
+    EXPECT_FALSE(room.has_value());
+    ASSERT_EQ(room.error().problems.size(), 1u);
     EXPECT_EQ(
-        room.problems[0].to_string(),
+        room.error().problems[0].to_string(),
         "body:4:1: YAML syntax error: unexpected text here (a stray ',' outside [ ] or { }?)");
 }
 
@@ -350,7 +352,7 @@ TEST_F(ConfigLoader, UnknownKeyWithoutNearKeyListsTheKnownKeys) {
 }
 
 TEST_F(ConfigLoader, UnknownKeysAreReportedAtEveryLevel) {
-    const load_outcome outcome = parse(R"(modles: []
+    const result<config, refusal> outcome = parse(R"(modles: []
 providers:
   api: { kind: openai, base_ur: x, base_url: "http://x" }
 models:
@@ -380,7 +382,7 @@ TEST_F(ConfigLoader, DuplicateKeyIsRefused) {
 }
 
 TEST_F(ConfigLoader, WrongTypesAreReported) {
-    const load_outcome outcome = parse(R"(data_dir: [var]
+    const result<config, refusal> outcome = parse(R"(data_dir: [var]
 providers:
   api: openai
 models:
@@ -409,7 +411,7 @@ TEST_F(ConfigLoader, EmptyValueIsReportedAtItsKey) {
 }
 
 TEST_F(ConfigLoader, RoomLimitsOutsideTheirRangesAreRefused) {
-    const load_outcome outcome = parse(with_room(R"(    members: [Gemini 3 Pro]
+    const result<config, refusal> outcome = parse(with_room(R"(    members: [Gemini 3 Pro]
   - { name: a, members: [Gemini 3 Pro], max_ais: 0 }
   - { name: b, members: [Gemini 3 Pro], max_ais: 6 }
   - { name: c, members: [Gemini 3 Pro], max_turns: 0 }
@@ -428,7 +430,8 @@ TEST_F(ConfigLoader, RoomLimitsOutsideTheirRangesAreRefused) {
 }
 
 TEST_F(ConfigLoader, TemperatureRangeAndTemperatureAreChecked) {
-    const load_outcome outcome = parse(R"(providers: { api: { kind: openai, base_url: "http://x" } }
+    const result<config, refusal> outcome =
+        parse(R"(providers: { api: { kind: openai, base_url: "http://x" } }
 models:
   - { name: A, provider: api, temperature_range: [2, 1], id: x }
   - { name: B, provider: api, temperature_range: [0, 6], id: x }
@@ -458,7 +461,7 @@ models:
 TEST_F(ConfigLoader, TurnDelayNeedsAUnitAndAtMostAnHour) {
     for (const std::string_view bad : {"2 seconds", "-1s", "1.5abc", "2", "2h", "61m", "3600001ms",
                                        "0.5ms", ".5s", "1.s", "s", "1e3ms", "\"\""}) {
-        const load_outcome outcome = parse(
+        const result<config, refusal> outcome = parse(
             with_room("    members: [Gemini 3 Pro]\n    turn_delay: " + std::string{bad} + "\n"));
         SCOPED_TRACE(bad);
         expect_one_problem(outcome, 11, 17, "turn_delay must be a duration from 0s to 1h");
@@ -469,7 +472,7 @@ TEST_F(ConfigLoader, TurnDelayNeedsAUnitAndAtMostAnHour) {
 }
 
 TEST_F(ConfigLoader, RequiredKeysMissingAreReportedAtTheEnclosingMap) {
-    const load_outcome outcome = parse(R"(providers:
+    const result<config, refusal> outcome = parse(R"(providers:
   api: { base_url: "https://x" }
 models:
   - provider: api
@@ -528,7 +531,7 @@ TEST_F(ConfigLoader, UnknownProviderKindSuggestsNearestKind) {
 }
 
 TEST_F(ConfigLoader, EndpointKeysAreStringsAndOnlyForApiProviders) {
-    const load_outcome outcome = parse(R"(providers:
+    const result<config, refusal> outcome = parse(R"(providers:
   api: { kind: gemini, base_url: [x], api_key_env: KEY }
   stage: { kind: scripted, ca_file: ca.pem }
 )");
@@ -553,29 +556,29 @@ TEST_F(ConfigLoader, ScriptOnNonScriptedModelIsRefused) {
 }
 
 TEST_F(ConfigLoader, MissingScriptFileNamesTheResolvedPath) {
-    const load_outcome outcome = parse(
+    const result<config, refusal> outcome = parse(
         "providers: { stage: { kind: scripted } }\n"
         "models:\n  - name: A\n    provider: stage\n"
         "    script: scripts/../lines/a.yaml\n");
     const fs::path resolved = dir_ / "lines" / "a.yaml";
     expect_one_problem(outcome, 5, 13,
                        "cannot read script " + resolved.string() + ": No such file or directory");
-    EXPECT_EQ(outcome.problems.at(0).file, config_path().string());
+    EXPECT_EQ(outcome.error().problems.at(0).file, config_path().string());
 }
 
 TEST_F(ConfigLoader, ScriptThatIsNotAListIsReportedInTheScriptFile) {
     const fs::path script = write("a.yaml", "# replies\nfirst: hello\n");
-    const load_outcome outcome = parse(
+    const result<config, refusal> outcome = parse(
         "providers: { stage: { kind: scripted } }\n"
         "models: [{ name: A, provider: stage, script: a.yaml }]\n");
     expect_one_problem(outcome, 2, 1,
                        "a script must be a YAML list of replies (strings), not a map");
-    EXPECT_EQ(outcome.problems.at(0).file, script.string());
+    EXPECT_EQ(outcome.error().problems.at(0).file, script.string());
 }
 
 TEST_F(ConfigLoader, ScriptRepliesMustBeStrings) {
     write("a.yaml", "- hello\n- [not, a, string]\n- { nor: this }\n- fine\n");
-    const load_outcome outcome = parse(
+    const result<config, refusal> outcome = parse(
         "providers: { stage: { kind: scripted } }\n"
         "models: [{ name: A, provider: stage, script: a.yaml }]\n");
     EXPECT_EQ(located(outcome), (std::vector<std::string>{
@@ -586,13 +589,13 @@ TEST_F(ConfigLoader, ScriptRepliesMustBeStrings) {
 
 TEST_F(ConfigLoader, ScriptSyntaxErrorIsReportedInTheScriptFile) {
     const fs::path script = write("a.yaml", "- hello\n- [unclosed\n");
-    const load_outcome outcome = parse(
+    const result<config, refusal> outcome = parse(
         "providers: { stage: { kind: scripted } }\n"
         "models: [{ name: A, provider: stage, script: a.yaml }]\n");
-    ASSERT_EQ(outcome.problems.size(), 1u) << listing(outcome);
-    EXPECT_EQ(outcome.problems[0].file, script.string());
-    EXPECT_EQ(outcome.problems[0].line, 3);
-    EXPECT_NE(outcome.problems[0].message.find("YAML syntax error"), std::string::npos);
+    ASSERT_EQ(outcome.error().problems.size(), 1u) << listing(outcome);
+    EXPECT_EQ(outcome.error().problems[0].file, script.string());
+    EXPECT_EQ(outcome.error().problems[0].line, 3);
+    EXPECT_NE(outcome.error().problems[0].message.find("YAML syntax error"), std::string::npos);
 }
 
 TEST_F(ConfigLoader, EmptyScriptsAreAllowed) {
@@ -610,16 +613,16 @@ models:
 
 TEST_F(ConfigLoader, ScriptSharedByTwoModelsIsReportedOnce) {
     write("shared.yaml", "not: a list\n");
-    const load_outcome outcome = parse(R"(providers: { stage: { kind: scripted } }
+    const result<config, refusal> outcome = parse(R"(providers: { stage: { kind: scripted } }
 models:
   - { name: A, provider: stage, script: shared.yaml }
   - { name: B, provider: stage, script: ./shared.yaml }
 )");
-    EXPECT_EQ(outcome.problems.size(), 1u) << listing(outcome);
+    EXPECT_EQ(outcome.error().problems.size(), 1u) << listing(outcome);
 }
 
 TEST_F(ConfigLoader, DuplicateNamesAreRefusedIgnoringCase) {
-    const load_outcome outcome = parse(R"(providers:
+    const result<config, refusal> outcome = parse(R"(providers:
   api: { kind: openai, base_url: "http://x" }
   API: { kind: openai, base_url: "http://x" }
 models:
@@ -695,7 +698,7 @@ TEST_F(ConfigLoader, OpeningMustBeAMap) {
 }
 
 TEST_F(ConfigLoader, SystemPromptPlaceholdersMustBeKnown) {
-    const load_outcome outcome =
+    const result<config, refusal> outcome =
         parse(named_room("lab", "    members: [A]\n    system_prompt: \"{slot} {name} {x\"\n"));
     EXPECT_EQ(located(outcome),
               (std::vector<std::string>{
@@ -706,7 +709,7 @@ TEST_F(ConfigLoader, SystemPromptPlaceholdersMustBeKnown) {
     expect_one_problem(parse(named_room("lab", "    members: [A]\n    system_prompt: \"a } b\"\n")),
                        6, 20, "stray '}' in system_prompt; write '}}' for a literal brace");
     EXPECT_TRUE(parse(named_room("lab", "    members: [A]\n    system_prompt: \"{{a}} }} {{\"\n"))
-                    .config.has_value());
+                    .has_value());
 }
 
 TEST_F(ConfigLoader, DefaultSystemPromptIsAValidTemplate) {
@@ -726,7 +729,7 @@ TEST_F(ConfigLoader, DefaultSystemPromptIsAValidTemplate) {
     }
     EXPECT_TRUE(
         parse(named_room("lab", "    members: [A]\n    system_prompt: \"" + quoted + "\"\n"))
-            .config.has_value());
+            .has_value());
 }
 
 TEST_F(ConfigLoader, HostileInputIsReportedNeverThrown) {
@@ -750,15 +753,15 @@ TEST_F(ConfigLoader, HostileInputIsReportedNeverThrown) {
     };
     for (const std::string& input : inputs) {
         SCOPED_TRACE(input.substr(0, 60));
-        load_outcome outcome;
+        result<config, refusal> outcome;
         EXPECT_NO_THROW(outcome = parse(input));
-        EXPECT_NE(outcome.config.has_value(), !outcome.problems.empty());
+        EXPECT_NE(outcome.has_value(), !outcome.error().problems.empty());
     }
 }
 
 TEST_F(ConfigLoader, SeveralProblemsAreReportedAtOnceInPositionOrder) {
     write("bad.yaml", "- fine\n- [no]\n");
-    const load_outcome outcome = parse(R"(providers:
+    const result<config, refusal> outcome = parse(R"(providers:
   stage: { kind: scripted }
 rooms:
   - name: lab
@@ -773,7 +776,7 @@ models:
 data_dri: var
 )");
     std::vector<std::string> printed;
-    for (const diagnostic& problem : outcome.problems) {
+    for (const diagnostic& problem : outcome.error().problems) {
         printed.push_back(problem.to_string());
     }
     const std::string config_file = config_path().string();
@@ -790,7 +793,7 @@ data_dri: var
                                 "'data_dir'?",
                   (dir_ / "bad.yaml").string() + ":2:3: each reply must be a string, not a list",
               }));
-    EXPECT_FALSE(outcome.config.has_value());
+    EXPECT_FALSE(outcome.has_value());
 }
 
 }  // namespace

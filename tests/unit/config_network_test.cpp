@@ -46,33 +46,33 @@ class ConfigNetwork : public ::testing::Test {
         return path;
     }
 
-    load_outcome parse(std::string_view text) const {
+    result<config, refusal> parse(std::string_view text) const {
         return parse_config(text, dir_ / "polylogue.yaml");
     }
 
     config load_valid(std::string_view text) const {
-        const load_outcome outcome = parse(text);
-        for (const diagnostic& problem : outcome.problems) {
+        const result<config, refusal> outcome = parse(text);
+        for (const diagnostic& problem : outcome.error().problems) {
             ADD_FAILURE() << problem.to_string();
         }
-        EXPECT_TRUE(outcome.config.has_value());
-        return outcome.config.value_or(config{});
+        EXPECT_TRUE(outcome.has_value());
+        return (outcome ? *outcome : config{});
     }
 
     fs::path dir_;
 };
 
 // "LINE:COL: message" for every problem, in the order reported.
-std::vector<std::string> located(const load_outcome& outcome) {
+std::vector<std::string> located(const result<config, refusal>& outcome) {
     std::vector<std::string> lines;
-    for (const diagnostic& problem : outcome.problems) {
+    for (const diagnostic& problem : outcome.error().problems) {
         lines.push_back(std::to_string(problem.line) + ":" + std::to_string(problem.column) + ": " +
                         problem.message);
     }
     return lines;
 }
 
-std::string listing(const load_outcome& outcome) {
+std::string listing(const result<config, refusal>& outcome) {
     std::string text;
     for (const std::string& line : located(outcome)) {
         text += "\n  " + line;
@@ -80,11 +80,11 @@ std::string listing(const load_outcome& outcome) {
     return text;
 }
 
-void expect_one_problem(const load_outcome& outcome, int line, int column,
+void expect_one_problem(const result<config, refusal>& outcome, int line, int column,
                         std::string_view fragment) {
-    EXPECT_FALSE(outcome.config.has_value());
-    ASSERT_EQ(outcome.problems.size(), 1u) << listing(outcome);
-    const diagnostic& problem = outcome.problems.front();
+    EXPECT_FALSE(outcome.has_value());
+    ASSERT_EQ(outcome.error().problems.size(), 1u) << listing(outcome);
+    const diagnostic problem = outcome.error().problems.front();
     EXPECT_EQ(problem.line, line) << problem.message;
     EXPECT_EQ(problem.column, column) << problem.message;
     EXPECT_NE(problem.message.find(fragment), std::string::npos)
@@ -247,7 +247,7 @@ TEST_F(ConfigNetwork, MaxTokensFieldDefaultsByHost) {
 }
 
 TEST_F(ConfigNetwork, BaseUrlIsRequiredForNetworkProvidersOnly) {
-    const load_outcome outcome = parse(R"(providers:
+    const result<config, refusal> outcome = parse(R"(providers:
   a: { kind: openai }
   b: { kind: anthropic }
   c: { kind: gemini }
@@ -290,22 +290,22 @@ TEST_F(ConfigNetwork, MalformedBaseUrlsAreRefusedWithTheReason) {
 }
 
 TEST_F(ConfigNetwork, CredentialsInABaseUrlAreRefusedWithoutEchoingThem) {
-    const load_outcome outcome =
+    const result<config, refusal> outcome =
         parse(with_provider("kind: openai, base_url: \"https://me:sk-secret-1@example.org/v1\""));
     expect_one_problem(outcome, 1, 45, "base_url must not hold a user name or password");
-    EXPECT_EQ(outcome.problems.at(0).message.find("sk-secret-1"), std::string::npos);
+    EXPECT_EQ(outcome.error().problems.at(0).message.find("sk-secret-1"), std::string::npos);
 }
 
 TEST_F(ConfigNetwork, ApiKeyEnvMustNameAVariableAndNeverEchoesAKey) {
     for (const std::string_view bad : {"sk-or-v1-0123456789abcdef", "1KEY", "MY KEY", "$KEY"}) {
         SCOPED_TRACE(bad);
-        const load_outcome outcome = parse(with_provider(
+        const result<config, refusal> outcome = parse(with_provider(
             "kind: openai, base_url: \"http://x\", api_key_env: \"" + std::string{bad} + "\""));
         expect_one_problem(outcome, 1, 70,
                            "api_key_env must be the name of an environment variable (letters, "
                            "digits and '_', not starting with a digit) such as OPENROUTER_API_KEY; "
                            "the key itself never goes in the configuration");
-        EXPECT_EQ(outcome.problems.at(0).message.find(bad), std::string::npos);
+        EXPECT_EQ(outcome.error().problems.at(0).message.find(bad), std::string::npos);
     }
     const config loaded =
         load_valid(with_provider("kind: openai, base_url: \"http://x\", api_key_env: _Key_2"));
@@ -328,7 +328,7 @@ TEST_F(ConfigNetwork, CaFileResolvesBesideTheConfigAndMustBeReadable) {
 }
 
 TEST_F(ConfigNetwork, HeadersRefuseReservedAndMalformedNames) {
-    const load_outcome outcome = parse(R"(providers:
+    const result<config, refusal> outcome = parse(R"(providers:
   api:
     kind: openai
     base_url: http://x
@@ -368,7 +368,7 @@ TEST_F(ConfigNetwork, HeadersRefuseReservedAndMalformedNames) {
 }
 
 TEST_F(ConfigNetwork, KindSpecificKeysAreRefusedOnOtherKinds) {
-    const load_outcome outcome = parse(R"(providers:
+    const result<config, refusal> outcome = parse(R"(providers:
   a: { kind: anthropic, base_url: "http://x", max_tokens_field: max_tokens }
   g: { kind: gemini, base_url: "http://x", max_tokens_field: max_tokens }
   o: { kind: openai, base_url: "http://x", anthropic_version: "2023-06-01" }
@@ -397,7 +397,7 @@ TEST_F(ConfigNetwork, MaxTokensFieldAndAnthropicVersionHaveAFixedForm) {
 }
 
 TEST_F(ConfigNetwork, ScriptedProvidersRefuseEveryNetworkKey) {
-    const load_outcome outcome = parse(R"(providers:
+    const result<config, refusal> outcome = parse(R"(providers:
   stage:
     kind: scripted
     headers: { X-Title: x }
@@ -415,7 +415,7 @@ TEST_F(ConfigNetwork, ScriptedProvidersRefuseEveryNetworkKey) {
 }
 
 TEST_F(ConfigNetwork, TrafficLimitsOutsideTheirRangesAreRefused) {
-    const load_outcome outcome = parse(R"(providers:
+    const result<config, refusal> outcome = parse(R"(providers:
   a: { kind: openai, base_url: "http://x", max_in_flight: 0 }
   b: { kind: openai, base_url: "http://x", max_in_flight: 257 }
   c: { kind: openai, base_url: "http://x", requests_per_minute: -1 }
@@ -441,7 +441,7 @@ TEST_F(ConfigNetwork, TrafficLimitsOutsideTheirRangesAreRefused) {
 }
 
 TEST_F(ConfigNetwork, RetryBackoffsMustBeInOrder) {
-    const load_outcome outcome = parse(R"(providers:
+    const result<config, refusal> outcome = parse(R"(providers:
   a: { kind: openai, base_url: "http://x", retry: { initial_backoff: 45s } }
   b: { kind: openai, base_url: "http://x", retry: { max_backoff: 500ms } }
   c: { kind: openai, base_url: "http://x", retry: { initial_backoff: 2s, max_backoff: 1s } }
@@ -458,7 +458,7 @@ TEST_F(ConfigNetwork, RetryBackoffsMustBeInOrder) {
 }
 
 TEST_F(ConfigNetwork, TimeoutsArePositiveDurationsOfAtMostAnHour) {
-    const load_outcome outcome = parse(R"(providers:
+    const result<config, refusal> outcome = parse(R"(providers:
   a:
     kind: openai
     base_url: http://x
@@ -481,7 +481,7 @@ TEST_F(ConfigNetwork, TimeoutsArePositiveDurationsOfAtMostAnHour) {
 
 TEST_F(ConfigNetwork, NetworkModelsNeedAnIdAndScriptedModelsRefuseOne) {
     write("a.yaml", "- hi\n");
-    const load_outcome outcome = parse(R"(providers:
+    const result<config, refusal> outcome = parse(R"(providers:
   api: { kind: anthropic, base_url: "http://x" }
   stage: { kind: scripted }
 models:
@@ -498,7 +498,8 @@ models:
 }
 
 TEST_F(ConfigNetwork, ModelNetworkSettingsAreChecked) {
-    const load_outcome outcome = parse(R"(providers: { api: { kind: openai, base_url: "http://x" } }
+    const result<config, refusal> outcome =
+        parse(R"(providers: { api: { kind: openai, base_url: "http://x" } }
 models:
   - { name: A, provider: api, id: "has space" }
   - { name: B, provider: api, id: b, max_tokens: 0 }
@@ -591,7 +592,7 @@ TEST_F(ConfigNetwork, ToolsLoadWithTheirDefaultsAndRoomsUseTheirSpelling) {
 }
 
 TEST_F(ConfigNetwork, ToolSettingsDependOnTheToolsFamily) {
-    const load_outcome outcome = parse(R"(tools:
+    const result<config, refusal> outcome = parse(R"(tools:
   - { name: a, kind: openai_images, base_url: "http://x", api_key_env: K }
   - { name: b, kind: searxng, base_url: "http://x", model: m }
   - { name: c, kind: gemini_image, base_url: "http://x", api_key_env: K, model: m, max_results: 3 }
@@ -619,7 +620,7 @@ tool: []
 }
 
 TEST_F(ConfigNetwork, AToolsPriceIsANumberOfZeroOrMoreDollars) {
-    const load_outcome outcome = parse(R"(tools:
+    const result<config, refusal> outcome = parse(R"(tools:
   - { name: a, kind: searxng, base_url: "http://x", price_per_call_usd: 0 }
   - { name: b, kind: searxng, base_url: "http://x", price_per_call_usd: -0.01 }
   - { name: c, kind: searxng, base_url: "http://x", price_per_call_usd: cheap }
@@ -637,7 +638,7 @@ TEST_F(ConfigNetwork, AToolsPriceIsANumberOfZeroOrMoreDollars) {
 }
 
 TEST_F(ConfigNetwork, RoomToolsMustNameDefinedToolsOfTheRightFamily) {
-    const load_outcome outcome = parse(with_catalogue(R"(tools:
+    const result<config, refusal> outcome = parse(with_catalogue(R"(tools:
   - { name: web, kind: searxng, base_url: "http://x" }
   - { name: dalle, kind: openai_images, base_url: "http://x", api_key_env: K, model: m }
 rooms:
@@ -672,7 +673,7 @@ TEST_F(ConfigNetwork, DuplicateToolNamesAreRefusedIgnoringCase) {
 }
 
 TEST_F(ConfigNetwork, RoomBudgetsAreChecked) {
-    const load_outcome outcome = parse(with_catalogue(R"(rooms:
+    const result<config, refusal> outcome = parse(with_catalogue(R"(rooms:
   - { name: a, members: [A], max_cost_usd: 0 }
   - { name: b, members: [A], max_cost_usd: -1 }
   - { name: c, members: [A], max_cost_usd: 2 dollars }
@@ -711,10 +712,10 @@ TEST_F(ConfigNetwork, HostileNetworkInputIsReportedNeverThrown) {
     };
     for (const std::string& input : inputs) {
         SCOPED_TRACE(input);
-        load_outcome outcome;
+        result<config, refusal> outcome;
         EXPECT_NO_THROW(outcome = parse(input));
-        EXPECT_FALSE(outcome.problems.empty());
-        EXPECT_FALSE(outcome.config.has_value());
+        EXPECT_FALSE(outcome.error().problems.empty());
+        EXPECT_FALSE(outcome.has_value());
     }
 }
 
@@ -747,10 +748,10 @@ TEST(ConfigExamples, EveryExampleConfigPassesCheck) {
     }
     for (const fs::path& file : files) {
         SCOPED_TRACE(file.string());
-        const load_outcome outcome = load_config(file);
-        EXPECT_TRUE(outcome.problems.empty()) << listing(outcome);
-        ASSERT_TRUE(outcome.config.has_value());
-        EXPECT_FALSE(outcome.config->rooms.empty());
+        const result<config, refusal> outcome = load_config(file);
+        EXPECT_TRUE(outcome.error().problems.empty()) << listing(outcome);
+        ASSERT_TRUE(outcome.has_value());
+        EXPECT_FALSE(outcome->rooms.empty());
     }
 }
 

@@ -36,36 +36,36 @@ class ConfigService : public ::testing::Test {
         fs::remove_all(dir_, ignored);
     }
 
-    load_outcome parse(std::string_view text) const {
+    result<config, refusal> parse(std::string_view text) const {
         return parse_config(text, dir_ / "polylogue.yaml");
     }
 
     config load_valid(std::string_view text) const {
-        const load_outcome outcome = parse(text);
-        for (const diagnostic& problem : outcome.problems) {
+        const result<config, refusal> outcome = parse(text);
+        for (const diagnostic& problem : outcome.error().problems) {
             ADD_FAILURE() << problem.to_string();
         }
-        EXPECT_TRUE(outcome.config.has_value());
-        return outcome.config.value_or(config{});
+        EXPECT_TRUE(outcome.has_value());
+        return (outcome ? *outcome : config{});
     }
 
     fs::path dir_;
 };
 
-std::string listing(const load_outcome& outcome) {
+std::string listing(const result<config, refusal>& outcome) {
     std::string text;
-    for (const diagnostic& problem : outcome.problems) {
+    for (const diagnostic& problem : outcome.error().problems) {
         text += "\n  " + std::to_string(problem.line) + ":" + std::to_string(problem.column) +
                 ": " + problem.message;
     }
     return text;
 }
 
-void expect_one_problem(const load_outcome& outcome, int line, int column,
+void expect_one_problem(const result<config, refusal>& outcome, int line, int column,
                         std::string_view fragment) {
-    EXPECT_FALSE(outcome.config.has_value());
-    ASSERT_EQ(outcome.problems.size(), 1u) << listing(outcome);
-    const diagnostic& problem = outcome.problems.front();
+    EXPECT_FALSE(outcome.has_value());
+    ASSERT_EQ(outcome.error().problems.size(), 1u) << listing(outcome);
+    const diagnostic problem = outcome.error().problems.front();
     EXPECT_EQ(problem.line, line) << problem.message;
     EXPECT_EQ(problem.column, column) << problem.message;
     EXPECT_NE(problem.message.find(fragment), std::string::npos)
@@ -204,7 +204,7 @@ TEST_F(ConfigService, MalformedListenAddressesAreRefusedWithTheReason) {
 }
 
 TEST_F(ConfigService, AnUnquotedIPv6ListenIsExplainedAsYamlReadsIt) {
-    const load_outcome outcome = parse(control_with("listen: [::1]"));
+    const result<config, refusal> outcome = parse(control_with("listen: [::1]"));
     expect_one_problem(outcome, 2, 11, "quote an IPv6 address");
 }
 
@@ -214,9 +214,10 @@ TEST_F(ConfigService, ANonLoopbackListenNeedsATokenSource) {
     for (const std::string_view address : {"0.0.0.0:7475", "192.168.1.5:80", "\"[::]:7475\"",
                                            "\"[2001:db8::1]:7475\"", "\"[::ffff:10.0.0.1]:80\""}) {
         SCOPED_TRACE(address);
-        const load_outcome outcome = parse(control_with("listen: " + std::string{address}));
+        const result<config, refusal> outcome =
+            parse(control_with("listen: " + std::string{address}));
         expect_one_problem(outcome, 2, 11, message);
-        EXPECT_EQ(outcome.problems.at(0).message, message);
+        EXPECT_EQ(outcome.error().problems.at(0).message, message);
     }
     EXPECT_EQ(load_valid("control:\n  listen: 0.0.0.0:7475\n  token_env: POLYLOGUE_TOKEN\n")
                   .control.token_env,
@@ -230,7 +231,7 @@ TEST_F(ConfigService, ANonLoopbackListenNeedsATokenSource) {
 }
 
 TEST_F(ConfigService, TokenEnvAndTokenFileTogetherAreRefusedAtTheSecond) {
-    const load_outcome outcome =
+    const result<config, refusal> outcome =
         parse("control:\n  token_env: POLYLOGUE_TOKEN\n  token_file: secrets/token\n");
     expect_one_problem(outcome, 3, 3,
                        "token_env and token_file are both set; the token must come from one of "
@@ -240,12 +241,14 @@ TEST_F(ConfigService, TokenEnvAndTokenFileTogetherAreRefusedAtTheSecond) {
 TEST_F(ConfigService, TokenEnvMustNameAVariableAndNeverEchoesAToken) {
     for (const std::string_view bad : {"s3cr3t-t0k3n-value", "1TOKEN", "\"MY TOKEN\""}) {
         SCOPED_TRACE(bad);
-        const load_outcome outcome = parse(control_with("token_env: " + std::string{bad}));
+        const result<config, refusal> outcome =
+            parse(control_with("token_env: " + std::string{bad}));
         expect_one_problem(outcome, 2, 14, "token_env must be the name of an environment variable");
-        EXPECT_EQ(outcome.problems.at(0).message.find("s3cr3t"), std::string::npos);
+        EXPECT_EQ(outcome.error().problems.at(0).message.find("s3cr3t"), std::string::npos);
     }
     // A malformed token source is still one: the address is not blamed too.
-    const load_outcome outcome = parse("control:\n  listen: 0.0.0.0:1\n  token_env: \"a b\"\n");
+    const result<config, refusal> outcome =
+        parse("control:\n  listen: 0.0.0.0:1\n  token_env: \"a b\"\n");
     expect_one_problem(outcome, 3, 14, "token_env must be the name");
 }
 

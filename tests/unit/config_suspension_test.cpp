@@ -11,7 +11,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-load_outcome with_room(const std::string& room_lines) {
+result<config, refusal> with_room(const std::string& room_lines) {
     return parse_config(
         "providers:\n"
         "  api: { kind: openai, base_url: \"https://api.example/v1\" }\n"
@@ -24,9 +24,9 @@ load_outcome with_room(const std::string& room_lines) {
         "/etc/polylogue/polylogue.yaml");
 }
 
-std::string problems(const load_outcome& outcome) {
+std::string problems(const result<config, refusal>& outcome) {
     std::string text;
-    for (const auto& p : outcome.problems) {
+    for (const auto& p : outcome.error().problems) {
         text += p.to_string() + "\n";
     }
     return text;
@@ -34,8 +34,8 @@ std::string problems(const load_outcome& outcome) {
 
 TEST(ConfigSuspension, DefaultsAreOneMinuteDoublingToHalfAnHourTwentyTimes) {
     const auto loaded = with_room("");
-    ASSERT_TRUE(loaded.config) << problems(loaded);
-    const auto& s = loaded.config->rooms[0].suspension;
+    ASSERT_TRUE(loaded) << problems(loaded);
+    const auto& s = loaded->rooms[0].suspension;
     EXPECT_EQ(s.cool_down, 1min);
     EXPECT_EQ(s.max_cool_down, 30min);
     EXPECT_EQ(s.retries, 20);
@@ -44,8 +44,8 @@ TEST(ConfigSuspension, DefaultsAreOneMinuteDoublingToHalfAnHourTwentyTimes) {
 TEST(ConfigSuspension, EveryKeyIsRead) {
     const auto loaded =
         with_room("    suspension: { cool_down: 250ms, max_cool_down: 2s, retries: 0 }\n");
-    ASSERT_TRUE(loaded.config) << problems(loaded);
-    const auto& s = loaded.config->rooms[0].suspension;
+    ASSERT_TRUE(loaded) << problems(loaded);
+    const auto& s = loaded->rooms[0].suspension;
     EXPECT_EQ(s.cool_down, 250ms);
     EXPECT_EQ(s.max_cool_down, 2s);
     EXPECT_EQ(s.retries, 0);
@@ -63,7 +63,7 @@ TEST(ConfigSuspension, BadValuesAreRefusedWhereTheyAre) {
     };
     for (const auto& [line, fragment] : cases) {
         const auto loaded = with_room("    " + line + "\n");
-        EXPECT_FALSE(loaded.config) << line;
+        EXPECT_FALSE(loaded) << line;
         EXPECT_NE(problems(loaded).find(fragment), std::string::npos) << line << " gave:\n"
                                                                       << problems(loaded);
     }

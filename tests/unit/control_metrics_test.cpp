@@ -19,8 +19,10 @@ config::config catalogue() {
         "  - { name: Grok 4, provider: router, id: x-ai/grok-4 }\n"
         "rooms: []\n",
         "/tmp/catalogue.yaml");
-    EXPECT_TRUE(loaded.config) << (loaded.problems.empty() ? "" : loaded.problems[0].to_string());
-    return *loaded.config;
+    EXPECT_TRUE(loaded) << (loaded.error().problems.empty()
+                                ? ""
+                                : loaded.error().problems[0].to_string());
+    return *loaded;
 }
 
 core::record ai_message(std::int64_t input, std::int64_t output, double cost) {
@@ -148,33 +150,33 @@ TEST(RoomDocument, AValidRoomIsCheckedAgainstTheCatalogue) {
     const auto cfg = catalogue();
     const auto outcome = config::parse_room(
         "{\"name\": \"r2\", \"members\": [\"gpt 5\"], \"max_turns\": 7}", cfg, "body");
-    ASSERT_TRUE(outcome.room) << outcome.problems[0].to_string();
-    EXPECT_EQ(outcome.room->members, std::vector<std::string>{"GPT 5"});
-    EXPECT_EQ(outcome.room->max_turns, 7);
+    ASSERT_TRUE(outcome) << outcome.error().problems[0].to_string();
+    EXPECT_EQ(outcome->members, std::vector<std::string>{"GPT 5"});
+    EXPECT_EQ(outcome->max_turns, 7);
 }
 
 TEST(RoomDocument, EveryProblemIsLocatedInTheBody) {
     const auto cfg = catalogue();
     const auto outcome = config::parse_room(
         "name: r2\nmembers: [GPT 5, Claude]\nmax_ais: 9\ntools: { image: painter }\n", cfg, "body");
-    ASSERT_FALSE(outcome.room);
-    ASSERT_EQ(outcome.problems.size(), 3u);
-    EXPECT_EQ(outcome.problems[0].line, 2);
-    EXPECT_EQ(outcome.problems[0].column, 18);
-    EXPECT_NE(outcome.problems[0].message.find("Claude"), std::string::npos);
-    EXPECT_EQ(outcome.problems[1].line, 3);
-    EXPECT_EQ(outcome.problems[2].line, 4);
-    EXPECT_EQ(outcome.problems[2].file, "body");
+    ASSERT_FALSE(outcome);
+    ASSERT_EQ(outcome.error().problems.size(), 3u);
+    EXPECT_EQ(outcome.error().problems[0].line, 2);
+    EXPECT_EQ(outcome.error().problems[0].column, 18);
+    EXPECT_NE(outcome.error().problems[0].message.find("Claude"), std::string::npos);
+    EXPECT_EQ(outcome.error().problems[1].line, 3);
+    EXPECT_EQ(outcome.error().problems[2].line, 4);
+    EXPECT_EQ(outcome.error().problems[2].file, "body");
 }
 
 TEST(RoomDocument, NotAMapIsRefusedWithAPosition) {
     const auto outcome = config::parse_room("[1, 2]", catalogue(), "body");
-    ASSERT_FALSE(outcome.room);
-    ASSERT_EQ(outcome.problems.size(), 1u);
-    EXPECT_EQ(outcome.problems[0].line, 1);
+    ASSERT_FALSE(outcome);
+    ASSERT_EQ(outcome.error().problems.size(), 1u);
+    EXPECT_EQ(outcome.error().problems[0].line, 1);
     const auto broken = config::parse_room("name: [unclosed", catalogue(), "body");
-    ASSERT_FALSE(broken.room);
-    EXPECT_NE(broken.problems[0].message.find("YAML"), std::string::npos);
+    ASSERT_FALSE(broken);
+    EXPECT_NE(broken.error().problems[0].message.find("YAML"), std::string::npos);
 }
 
 }  // namespace

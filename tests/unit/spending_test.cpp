@@ -33,8 +33,10 @@ config::config priced_config() {
         "  - { name: plain, members: [Dear], max_cost_usd: 1 }\n"
         "  - { name: tooled, members: [Free], tools: { image: paint, search: web } }\n",
         "/tmp/priced.yaml");
-    EXPECT_TRUE(loaded.config) << (loaded.problems.empty() ? "" : loaded.problems[0].to_string());
-    return *loaded.config;
+    EXPECT_TRUE(loaded) << (loaded.error().problems.empty()
+                                ? ""
+                                : loaded.error().problems[0].to_string());
+    return *loaded;
 }
 
 time_point at(const char* rfc3339) {

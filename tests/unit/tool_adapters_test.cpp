@@ -91,26 +91,21 @@ tool_settings settings_for(std::string base_url, std::string key, std::string mo
 }
 
 generated_image expect_image(const image_outcome& outcome) {
-    const auto* failure = std::get_if<api_failure>(&outcome);
-    EXPECT_EQ(failure, nullptr) << (failure != nullptr ? failure->type + ": " + failure->message
-                                                       : std::string{});
-    const auto* image = std::get_if<generated_image>(&outcome);
-    return image != nullptr ? *image : generated_image{};
+    EXPECT_TRUE(outcome.has_value())
+        << (outcome ? std::string{} : outcome.error().type + ": " + outcome.error().message);
+    return outcome ? *outcome : generated_image{};
 }
 
 template <typename Outcome>
 api_failure expect_failure(const Outcome& outcome) {
-    const auto* failure = std::get_if<api_failure>(&outcome);
-    EXPECT_NE(failure, nullptr);
-    return failure != nullptr ? *failure : api_failure{};
+    EXPECT_TRUE(outcome.has_error());
+    return outcome.error();
 }
 
 std::vector<search_hit> expect_hits(const search_outcome& outcome) {
-    const auto* failure = std::get_if<api_failure>(&outcome);
-    EXPECT_EQ(failure, nullptr) << (failure != nullptr ? failure->type + ": " + failure->message
-                                                       : std::string{});
-    const auto* hits = std::get_if<std::vector<search_hit>>(&outcome);
-    return hits != nullptr ? *hits : std::vector<search_hit>{};
+    EXPECT_TRUE(outcome.has_value())
+        << (outcome ? std::string{} : outcome.error().type + ": " + outcome.error().message);
+    return outcome ? *outcome : std::vector<search_hit>{};
 }
 
 std::string openai_b64_body(std::string_view bytes, std::string_view output_format) {

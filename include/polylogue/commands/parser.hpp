@@ -8,9 +8,11 @@
 #include <string_view>
 #include <vector>
 
+#include "polylogue/core/command_name.hpp"
+
 namespace polylogue::commands {
 
-enum class command_name { image, add_ai, temperature, search, mute_self, prompt, list_models };
+using core::command_name;
 
 enum class parse_status { ok, rejected };
 
@@ -26,8 +28,8 @@ struct parsed_command {
 // At most this many commands of one message are carried out; later ones are rejected.
 inline constexpr std::size_t max_commands_per_message = 8;
 
-// "image", "add_ai", ...: the name as written after '!', lower case.
-std::string_view to_string(command_name name) noexcept;
+using core::to_string;
+// The command named, in any letter case.
 std::optional<command_name> command_from_string(std::string_view name) noexcept;
 
 // Every command in text, in the order written. Duplicates (same name and arguments) and commands

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "polylogue/config/config.hpp"
+#include "polylogue/core/error.hpp"
 
 namespace polylogue::config {
 
@@ -27,17 +28,10 @@ struct diagnostic {
 inline constexpr std::uintmax_t max_config_file_bytes = 4 * 1024 * 1024;
 inline constexpr std::uintmax_t max_script_file_bytes = 16 * 1024 * 1024;
 
-// problems holds the first 100 problems found (each message at most 2 KiB); unlisted_problems
-// counts the ones past them. Either being non-zero means the text is refused.
-struct load_outcome {
-    std::optional<polylogue::config::config> config;  // set only when there is no problem
+// Why a text was refused: the first 100 problems found (each message at most 2 KiB), in file
+// and position order, and how many more there were. A refusal lists at least one problem.
+struct refusal {
     std::vector<diagnostic> problems;
-    std::size_t unlisted_problems = 0;
-};
-
-struct room_outcome {
-    std::optional<polylogue::config::room> room;  // set only when there is no problem
-    std::vector<diagnostic> problems;             // file is source; positions are in the text
     std::size_t unlisted_problems = 0;
 };
 
@@ -46,14 +40,15 @@ std::string more_problems_text(std::size_t unlisted);
 
 // Validates one room, written as a config file's rooms entry (YAML or JSON), against an
 // assembled configuration: its catalogue and tools, exactly as the file's own rooms are. Does not
-// check that the name is new.
-room_outcome parse_room(std::string_view yaml_text, const polylogue::config::config& base,
-                        std::string_view source);
+// check that the name is new. The problems' file is source; their positions are in the text.
+result<room, refusal> parse_room(std::string_view yaml_text, const polylogue::config::config& base,
+                                 std::string_view source);
 
 // Reads and validates the YAML file at path. Never throws for bad input.
-load_outcome load_config(const std::filesystem::path& path);
+result<polylogue::config::config, refusal> load_config(const std::filesystem::path& path);
 
 // Validates YAML text as if it were the file at path (relative paths resolve beside it).
-load_outcome parse_config(std::string_view yaml_text, const std::filesystem::path& path);
+result<polylogue::config::config, refusal> parse_config(std::string_view yaml_text,
+                                                        const std::filesystem::path& path);
 
 }  // namespace polylogue::config

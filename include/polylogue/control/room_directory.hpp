@@ -16,13 +16,15 @@
 
 namespace polylogue::control {
 
-struct created_room {
-    room::room_handle* room = nullptr;         // set on success
-    std::vector<config::diagnostic> problems;  // set when the body was refused
-    std::size_t unlisted_problems = 0;         // found past those listed in problems
-    bool name_taken = false;                   // a room of that name exists
-    std::string failure;                       // anything else that went wrong (storage)
+// Why a room was not created: exactly one of these is set.
+struct creation_refusal {
+    config::refusal invalid;  // the body's problems (problems empty: the body was valid)
+    bool name_taken = false;  // a room of that name exists
+    std::string failure;      // anything else that went wrong (storage)
 };
+
+// The room, started; or why there is none.
+using created_room = result<room::room_handle*, creation_refusal>;
 
 class room_directory {
   public:

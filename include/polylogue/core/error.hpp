@@ -1,6 +1,8 @@
 #pragma once
-// Expected failures are values: every fallible operation returns result<T>, whose error is an
-// error_code in Polylogue's own category (or a system/SQLite-derived one where that says more).
+// Expected failures are values: every fallible operation returns result<T, E>. E is an
+// error_code in Polylogue's own category (or a system/SQLite-derived one where that says more)
+// unless the caller needs more than a code: a provider's api_failure, a config's refusal with
+// its located problems. Exceptions are for bugs and startup, caught at coroutine boundaries.
 
 #include <boost/system/error_code.hpp>
 #include <boost/system/result.hpp>
@@ -43,8 +45,10 @@ inline boost::system::error_code make_error_code(errc e) noexcept {
     return {static_cast<int>(e), polylogue_category()};
 }
 
-template <class T>
-using result = boost::system::result<T>;
+// Boost.System's result, as Boost.MySQL uses it. Its error() returns a copy: bind it to a value,
+// never to a reference, when E is more than an error_code.
+template <class T, class E = boost::system::error_code>
+using result = boost::system::result<T, E>;
 
 }  // namespace polylogue
 

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "polylogue/core/command_name.hpp"
 #include "polylogue/core/error.hpp"
 
 namespace polylogue::core {
@@ -53,7 +54,7 @@ struct record {
     std::string model;    // display name, for AI speakers and joins
     std::string text;     // message, notice or room_ended text
     // command records
-    std::string command;
+    command_name command = command_name::image;
     std::vector<std::string> args;
     command_status status = command_status::ok;
     std::string detail;

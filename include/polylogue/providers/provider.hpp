@@ -11,9 +11,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <variant>
 
 #include "polylogue/config/config.hpp"
+#include "polylogue/core/error.hpp"
 #include "polylogue/providers/api_adapter.hpp"
 #include "polylogue/providers/conversation.hpp"
 
@@ -41,7 +41,7 @@ struct completion {
     std::chrono::milliseconds latency{0};
 };
 
-using completion_outcome = std::variant<completion, api_failure>;
+using completion_outcome = result<completion, api_failure>;
 
 class provider {
   public:

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "polylogue/config/config.hpp"
+#include "polylogue/core/error.hpp"
 #include "polylogue/http/client.hpp"
 #include "polylogue/providers/provider.hpp"
 
@@ -25,8 +26,9 @@ struct provider_context {
     environment_reader environment = process_environment();
 };
 
-std::unique_ptr<provider> make_provider(const config::provider& endpoint,
-                                        const provider_context& context);
+// errc::invalid_config for a kind this build has no provider for.
+result<std::unique_ptr<provider>> make_provider(const config::provider& endpoint,
+                                                const provider_context& context);
 
 // Replaces the secret (in any letter case, and percent-encoded as a URL would carry it) and
 // anything shaped like an API key with "[redacted]". Time linear in the text's size, stack

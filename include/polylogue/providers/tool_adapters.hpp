@@ -5,9 +5,9 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <variant>
 #include <vector>
 
+#include "polylogue/core/error.hpp"
 #include "polylogue/providers/api_adapter.hpp"
 
 namespace polylogue::providers {
@@ -31,8 +31,8 @@ struct search_hit {
     std::string snippet;
 };
 
-using image_outcome = std::variant<generated_image, api_failure>;
-using search_outcome = std::variant<std::vector<search_hit>, api_failure>;
+using image_outcome = result<generated_image, api_failure>;
+using search_outcome = result<std::vector<search_hit>, api_failure>;
 
 class image_adapter {
   public:

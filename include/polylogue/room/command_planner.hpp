@@ -4,6 +4,7 @@
 // and joins), without seq or time; the caller stamps and commits them with the message.
 
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -24,12 +25,22 @@ struct planning_rules {
     bool search_tool = false;  // likewise !search
 };
 
-// The detail of an !image or !search command the room's tool is still to carry out; the room
-// replaces it with the tool's outcome before committing.
-inline constexpr std::string_view tool_pending = "queued for the room's tool";
+// An !image or !search the room's tool is to carry out before the turn is committed. Its command
+// record is planned ok with an empty detail: the room fills in the tool's outcome.
+struct tool_job {
+    enum class tool { image, search };
+    tool kind = tool::image;
+    std::size_t command = 0;  // index of the command record in its plan's records
+    std::string argument;     // the prompt or the query
+};
 
-std::vector<core::record> plan_commands(const room_state& state, int speaker_slot,
-                                        std::span<const commands::parsed_command> parsed,
-                                        const planning_rules& rules);
+struct command_plan {
+    std::vector<core::record> records;
+    std::vector<tool_job> tool_jobs;  // in the order of their commands
+};
+
+command_plan plan_commands(const room_state& state, int speaker_slot,
+                           std::span<const commands::parsed_command> parsed,
+                           const planning_rules& rules);
 
 }  // namespace polylogue::room

@@ -23,6 +23,7 @@
 #include "polylogue/core/record.hpp"
 #include "polylogue/providers/provider.hpp"
 #include "polylogue/providers/tool_runner.hpp"
+#include "polylogue/room/command_planner.hpp"
 #include "polylogue/room/daily_budget.hpp"
 #include "polylogue/room/render_cache.hpp"
 #include "polylogue/room/renderer.hpp"
@@ -88,38 +89,44 @@ class room_runner final : public room_handle {
 
   private:
     struct control_request;
+    // Each step of the room goes on, or returns why its records could not be committed, and the
+    // room stops there: errc::cancelled at shutdown (stopped), anything else from storage (failed).
+    using step_result = result<void>;
 
-    boost::asio::awaitable<void> run_turns();
-    boost::asio::awaitable<bool> take_next_turn();
-    boost::asio::awaitable<bool> commit(std::vector<core::record> records);
-    boost::asio::awaitable<bool> start_if_new();
-    boost::asio::awaitable<bool> take_turn(int slot);
-    boost::asio::awaitable<bool> record_failure(int slot, providers::api_failure failure);
-    boost::asio::awaitable<bool> record_reply(int slot, const config::model* model,
-                                              providers::completion reply);
-    boost::asio::awaitable<void> run_tools(std::vector<core::record>* records);
-    boost::asio::awaitable<void> run_tool(std::vector<core::record>* records, std::size_t index);
+    boost::asio::awaitable<step_result> run_turns();
+    room_outcome outcome_after(const step_result& ran);
+    boost::asio::awaitable<step_result> take_next_turn();
+    boost::asio::awaitable<step_result> commit(std::vector<core::record> records);
+    boost::asio::awaitable<step_result> start_if_new();
+    boost::asio::awaitable<step_result> take_turn(int slot);
+    boost::asio::awaitable<step_result> record_failure(int slot, providers::api_failure failure);
+    boost::asio::awaitable<step_result> record_reply(int slot, const config::model* model,
+                                                     providers::completion reply);
+    boost::asio::awaitable<void> run_tools(std::vector<core::record>* records,
+                                           std::vector<tool_job> jobs);
+    boost::asio::awaitable<void> run_tool(std::vector<core::record>* records, tool_job job);
     boost::asio::awaitable<void> save_images(std::vector<core::record>* records);
     result<std::string> save_image(std::int64_t seq, const providers::generated_image& image) const;
-    boost::asio::awaitable<std::optional<bool>> refuse_unaffordable(int slot,
-                                                                    const turn_cost_bound& bound);
-    boost::asio::awaitable<bool> pause_for_budget(std::string text,
-                                                  std::chrono::system_clock::time_point until);
-    boost::asio::awaitable<bool> wait_for_budget();
+    boost::asio::awaitable<std::optional<step_result>> refuse_unaffordable(
+        int slot, const turn_cost_bound& bound);
+    boost::asio::awaitable<step_result> pause_for_budget(
+        std::string text, std::chrono::system_clock::time_point until);
+    boost::asio::awaitable<step_result> wait_for_budget();
     std::optional<std::string> budget_renewal() const;
     void release_budget();
-    boost::asio::awaitable<bool> commit_trim_notice();
-    boost::asio::awaitable<bool> finish(std::string reason, std::string failure = {});
-    boost::asio::awaitable<bool> wait_for_retry(std::chrono::system_clock::time_point until);
+    boost::asio::awaitable<step_result> commit_trim_notice();
+    boost::asio::awaitable<step_result> finish(std::string reason, std::string failure = {});
+    boost::asio::awaitable<step_result> wait_for_retry(std::chrono::system_clock::time_point until);
     boost::asio::awaitable<result<std::int64_t>> reopen(std::string by);
     std::vector<core::record> reinstatements(const std::string& why) const;
-    boost::asio::awaitable<bool> pause_between_turns();
-    boost::asio::awaitable<bool> wait_while_paused();
-    boost::asio::awaitable<bool> serve_requests();
+    boost::asio::awaitable<step_result> pause_between_turns();
+    boost::asio::awaitable<step_result> wait_while_paused();
+    boost::asio::awaitable<step_result> serve_requests();
     boost::asio::awaitable<result<std::int64_t>> submit(std::shared_ptr<control_request> request);
     void fail_requests();
     void apply_update();
-    std::vector<core::record> message_and_outcomes(int slot, providers::completion reply) const;
+    // The message first, then its commands' outcomes; the tool jobs index these records.
+    command_plan message_and_outcomes(int slot, providers::completion reply) const;
     providers::completion_request make_request(int slot, const config::model& model);
     image_rules image_rules_for(const config::model& model) const;
     core::record make_record(core::record_type type, int slot, std::string text) const;
@@ -147,8 +154,7 @@ class room_runner final : public room_handle {
     bool stopping_ = false;
     bool running_ = false;
     bool reopening_ = false;  // reopen() is committing: a second resume waits for nothing
-    room_outcome outcome_ = room_outcome::running;
-    boost::system::error_code commit_error_;  // why the last failed commit failed
+    room_outcome outcome_ = room_outcome::running;  // set when run() returns, and by a reopen
     std::string failure_;
 };
 
