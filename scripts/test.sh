@@ -25,11 +25,14 @@ if [[ -n $preset ]]; then
 else
     "$root/scripts/build.sh"
 fi
-# OpenAI's own API description serves as a validating mock (Steady) for the request-shape tests.
-npm ci --prefix "$root/tests/openapi" --no-audit --no-fund --loglevel=error >/dev/null
-# Playwright drives Debian's chromium (installed above) in the web viewer's test; it downloads none.
-PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 \
-    npm ci --prefix "$root/tests/browser" --no-audit --no-fund --loglevel=error >/dev/null
+# OpenAI's own API description serves as a validating mock (Steady) for the request-shape tests;
+# Playwright drives Debian's chromium (installed above) in the web viewer's test and downloads
+# none. The TSan subset has neither test.
+if [[ $preset != tsan ]]; then
+    npm ci --prefix "$root/tests/openapi" --no-audit --no-fund --loglevel=error >/dev/null
+    PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 \
+        npm ci --prefix "$root/tests/browser" --no-audit --no-fund --loglevel=error >/dev/null
+fi
 # A skipped test proves nothing: on a clean clone none may skip, so a skip fails the run.
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
