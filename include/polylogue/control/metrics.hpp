@@ -56,7 +56,8 @@ class metrics {
         std::string room;
         std::string model;
         std::string source;  // "reply", "image" or "search"
-        auto operator<=>(const spend_labels&) const = default;
+        // clang-tidy 14 takes the 0 in the synthesized comparison for a null pointer.
+        auto operator<=>(const spend_labels&) const = default;  // NOLINT(modernize-use-nullptr)
     };
 
     std::uint64_t turns_ = 0;
