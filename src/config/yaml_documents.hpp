@@ -40,9 +40,6 @@ struct yaml_refusal {
     std::string message;  // says which
 };
 
-// YAML::Node's assignment is not noexcept, so neither is this struct's implicit move assignment;
-// nothing here relies on a move that cannot throw.
-// NOLINTNEXTLINE(bugprone-exception-escape)
 struct yaml_documents {
     YAML::Node first;                     // the first document; null when there is none
     std::vector<YAML::Mark> others;       // where each later document that is not empty starts

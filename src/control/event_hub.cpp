@@ -166,9 +166,7 @@ class event_stream final : public http::response_stream {
 event_hub::event_hub(asio::any_io_executor executor, event_hub_settings settings)
     : executor_{std::move(executor)}, settings_{settings} {}
 
-// steady_timer::cancel() is declared to throw, but on a live timer it only hands its waiters back
-// to the loop; clang-tidy cannot see that it never throws here.
-event_hub::~event_hub() {  // NOLINT(bugprone-exception-escape)
+event_hub::~event_hub() {
     for (auto& [room, stream] : streams_) {
         stream->close();
         stream->detach();

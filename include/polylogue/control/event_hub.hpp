@@ -56,7 +56,7 @@ class event_hub {
     event_hub(boost::asio::any_io_executor executor, event_hub_settings settings = {});
     event_hub(const event_hub&) = delete;
     event_hub& operator=(const event_hub&) = delete;
-    ~event_hub();  // NOLINT(bugprone-exception-escape): see its definition
+    ~event_hub();
 
     // A stream of the room's records with seq > after, read from source, then a room frame,
     // then every frame published for the room. A room that will produce nothing more (ended)
