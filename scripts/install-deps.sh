@@ -4,20 +4,24 @@
 #
 #   install-deps.sh            what building and the demo need
 #   install-deps.sh --tests    also what the test suite needs (clang, Chromium, Node.js)
+#   install-deps.sh --lint     also what scripts/lint.sh needs (clang-format, clang-tidy)
 #   install-deps.sh --list     print the packages it would ask for, one a line; install nothing
-#                              (with --tests too: the suite's). The build.packages test reads it.
+#                              (with --tests or --lint too: theirs). The build.packages test reads
+#                              `--list --tests`.
 #
 # Every file the build takes from Debian comes from one of these packages, from a package they
 # depend on, or from an essential one (tests/packaging/check_build_packages.sh holds us to it).
 set -euo pipefail
 
 tests=0
+lint=0
 list=0
 for argument in "$@"; do
     case $argument in
         --tests) tests=1 ;;
+        --lint) lint=1 ;;
         --list) list=1 ;;
-        *) echo "usage: $0 [--tests] [--list]" >&2; exit 2 ;;
+        *) echo "usage: $0 [--tests] [--lint] [--list]" >&2; exit 2 ;;
     esac
 done
 
@@ -38,6 +42,9 @@ if ((tests)); then
     if ! command -v npm >/dev/null 2>&1; then
         packages+=(nodejs npm)
     fi
+fi
+if ((lint)); then
+    packages+=(clang-format clang-tidy)  # Debian 12: version 14 of both
 fi
 
 if ((list)); then

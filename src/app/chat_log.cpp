@@ -46,7 +46,7 @@ int write_all(int fd, std::string_view text) {
 chat_log::chat_log(boost::asio::any_io_executor executor, std::filesystem::path directory,
                    std::shared_ptr<spdlog::logger> daemon_log, bool print_to_stdout,
                    bool prefix_room_names)
-    : live_timer_{std::move(executor)},
+    : live_timer_{executor},
       directory_{std::move(directory)},
       daemon_log_{std::move(daemon_log)},
       print_to_stdout_{print_to_stdout},

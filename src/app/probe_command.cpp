@@ -24,8 +24,8 @@ asio::awaitable<providers::completion_outcome> ask(providers::provider* endpoint
     request.temperature =
         model->temperature_range ? std::optional<double>{model->temperature} : std::nullopt;
     request.messages.system = "You are being probed by Polylogue to check that you are reachable.";
-    request.messages.turns.push_back(
-        {providers::turn_role::user, "Reply with the single word: ok"});
+    request.messages.turns.emplace_back(providers::turn_role::user,
+                                        "Reply with the single word: ok");
     co_return co_await endpoint->complete(std::move(request));
 }
 

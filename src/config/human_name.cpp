@@ -12,7 +12,7 @@ namespace {
 char32_t next_code_point(std::string_view text, std::size_t& i) noexcept {
     const auto byte = static_cast<unsigned char>(text[i++]);
     const int length = byte < 0x80 ? 1 : (byte >> 5) == 0x6 ? 2 : (byte >> 4) == 0xE ? 3 : 4;
-    char32_t point = length == 1 ? byte : byte & (0x3F >> (length - 1));
+    char32_t point = length == 1 ? byte : static_cast<char32_t>(byte & (0x3F >> (length - 1)));
     for (int k = 1; k < length; ++k) {
         if (i >= text.size() || (static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
             return U'\uFFFD';

@@ -191,6 +191,7 @@ void check_new_room(room_draft& room, const config& base, reporter& report) {
         drafts.push_back(tool_draft{t, YAML::Mark::null_mark(), YAML::Mark::null_mark(), true, {}});
     }
     std::vector<const tool_draft*> named;
+    named.reserve(drafts.size());
     for (const tool_draft& t : drafts) {
         named.push_back(&t);
     }

@@ -12,7 +12,7 @@ namespace polylogue::http {
 namespace asio = boost::asio;
 
 struct async_semaphore::waiter {
-    explicit waiter(asio::any_io_executor executor) : timer{std::move(executor)} {}
+    explicit waiter(asio::any_io_executor executor) : timer{executor} {}
 
     asio::steady_timer timer;  // its deadline; cancelled when a permit is handed over
     bool granted = false;

@@ -12,7 +12,7 @@ namespace asio = boost::asio;
 
 struct group_committer::waiter {
     explicit waiter(asio::any_io_executor executor, room_batch b)
-        : done{std::move(executor), asio::steady_timer::time_point::max()}, batch{std::move(b)} {}
+        : done{executor, asio::steady_timer::time_point::max()}, batch{std::move(b)} {}
 
     asio::steady_timer done;
     room_batch batch;

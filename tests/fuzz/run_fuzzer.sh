@@ -1,20 +1,29 @@
 #!/usr/bin/env bash
 # Builds one libFuzzer target with clang and runs it on a copy of its seed corpus.
 #
-#   run_fuzzer.sh [--workers N] NAME OUT_DIR SECONDS
+#   run_fuzzer.sh [--werror] [--workers N] NAME OUT_DIR SECONDS
 #
 # NAME is a target in tests/fuzz/NAME_fuzz.cpp; the sources of the modules it uses are compiled in
 # directly (each to its own object, through ccache when it is installed), so the build needs
 # nothing but clang and yaml-cpp. --workers N fuzzes in N processes (libFuzzer's fork mode) for
 # SECONDS in all. Exits non-zero on a build failure or any crash, leak, timeout or sanitizer
-# report; crash inputs are left in OUT_DIR. tests/fuzz/run_all.sh runs every target.
+# report; crash inputs are left in OUT_DIR. tests/fuzz/run_all.sh runs every target. --werror
+# compiles with the warnings of cmake/warnings.cmake as errors (CMake passes it when
+# POLYLOGUE_WERROR is on, as in CI).
 set -euo pipefail
 
 usage() {
-    echo "usage: $0 [--workers N] NAME OUT_DIR SECONDS" >&2
+    echo "usage: $0 [--werror] [--workers N] NAME OUT_DIR SECONDS" >&2
     exit 2
 }
 
+warnings=()
+if [[ ${1:-} == --werror ]]; then
+    warnings=(-Wall -Wextra -Wpedantic -Wshadow -Wold-style-cast -Wcast-align -Wunused
+        -Woverloaded-virtual -Wconversion -Wsign-conversion -Wdouble-promotion -Wformat=2
+        -Wimplicit-fallthrough -Werror)
+    shift
+fi
 workers=1
 if [[ ${1:-} == --workers ]]; then
     [[ $# -ge 2 && $2 =~ ^[1-9][0-9]*$ ]] || usage
@@ -92,7 +101,7 @@ compiler=(clang++)
 command -v ccache >/dev/null 2>&1 && compiler=(ccache clang++)
 flags=(-std=c++20 -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined
     -fno-sanitize-recover=all -I "$repo_root/include" -I "$src"
-    -DPOLYLOGUE_SOURCE_DIR="\"$repo_root\"")
+    -DPOLYLOGUE_SOURCE_DIR="\"$repo_root\"" "${warnings[@]}")
 
 echo "run_fuzzer.sh: building $binary"
 objects=()
