@@ -72,7 +72,9 @@ void read_temperature(const map_view& view, model& target, reporter& report) {
 #pragma GCC diagnostic push
     // GCC 12 at -O1 (the sanitizer presets) takes *value, read only once value is known to hold
     // one, for a read of an uninitialized double: a known false positive with std::optional.
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
     if (range_ok && !range) {
         report.error(f->key_node.Mark(), "temperature is set but temperature_range is none");
     } else if (range_ok && (!value || *value < range->min || *value > range->max)) {

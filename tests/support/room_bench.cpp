@@ -34,8 +34,8 @@ void room_bench::write_script(const std::string& name,
 
 void room_bench::load(const std::string& config_yaml) {
     auto loaded = config::parse_config(config_yaml, dir / "polylogue.yaml");
-    ASSERT_TRUE(loaded.has_value()) << (loaded.error().problems.empty()
-                                            ? "refused"
+    ASSERT_TRUE(loaded.has_value())
+        << (loaded.error().problems.empty() ? "refused"
                                             : loaded.error().problems.front().to_string());
     cfg = std::make_shared<const config::config>(std::move(*loaded));
     std::filesystem::create_directories(cfg->data_dir);

@@ -34,7 +34,7 @@ class ConfigLoader : public ::testing::Test {
     }
 
     fs::path write(const fs::path& relative, std::string_view text) const {
-        const fs::path path = dir_ / relative;
+        fs::path path = dir_ / relative;
         fs::create_directories(path.parent_path());
         std::ofstream{path, std::ios::binary} << text;
         return path;

@@ -40,7 +40,7 @@ class ConfigNetwork : public ::testing::Test {
     }
 
     fs::path write(const fs::path& relative, std::string_view text) const {
-        const fs::path path = dir_ / relative;
+        fs::path path = dir_ / relative;
         fs::create_directories(path.parent_path());
         std::ofstream{path, std::ios::binary} << text;
         return path;
@@ -354,6 +354,7 @@ TEST_F(ConfigNetwork, HeadersRefuseReservedAndMalformedNames) {
                   "7:7: header 'X-API-KEY' " + key_reason,
                   "8:7: header 'x-goog-api-key' " + key_reason,
                   "9:7: header 'Host' cannot be set here: the HTTP client sets it from base_url",
+                  // NOLINTNEXTLINE(bugprone-suspicious-missing-comma): one message split over lines
                   "10:7: header 'Content-Length' cannot be set here: the HTTP client sets it from "
                   "the request body",
                   "11:7: header name 'X Title' must be letters, digits and !#$%&'*+-.^_`|~",
@@ -433,6 +434,7 @@ TEST_F(ConfigNetwork, TrafficLimitsOutsideTheirRangesAreRefused) {
                   "5:65: requests_per_minute must be an integer from 0 to 100000",
                   "6:63: attempts must be an integer from 1 to 20",
                   "7:63: attempts must be an integer from 1 to 20",
+                  // NOLINTNEXTLINE(bugprone-suspicious-missing-comma): one message split over lines
                   "8:63: max_wait must be a duration from 0s to 1h written as a number and a unit "
                   "(ms, s or m), such as 500ms, 1.5s or 2m",
                   "9:44: unknown key 'max_inflight' in provider 'h'; did you mean "
@@ -474,6 +476,7 @@ TEST_F(ConfigNetwork, TimeoutsArePositiveDurationsOfAtMostAnHour) {
                   "5:42: first_byte" + rule,
                   "5:53: idle" + rule,
                   "5:68: unknown key 'conect' in timeouts; did you mean 'connect'?",
+                  // NOLINTNEXTLINE(bugprone-suspicious-missing-comma): one message split over lines
                   "6:54: timeouts must be a map such as { connect: 10s, total: 10m }, not a "
                   "scalar",
               }));
@@ -514,6 +517,7 @@ models:
     EXPECT_EQ(
         located(outcome),
         (std::vector<std::string>{
+            // NOLINTNEXTLINE(bugprone-suspicious-missing-comma): one message split over lines
             "3:35: id must be the provider's model id: at most 256 characters, without "
             "spaces or control characters",
             "4:50: max_tokens must be an integer from 1 to 1000000",
@@ -650,6 +654,7 @@ rooms:
 )"));
     EXPECT_EQ(located(outcome),
               (std::vector<std::string>{
+                  // NOLINTNEXTLINE(bugprone-suspicious-missing-comma): one message split over lines
                   "7:46: tool 'web' is a search tool (searxng); tools.image needs an image tool; "
                   "the image tools are 'dalle'",
                   "8:47: tool 'dalle' is an image tool (openai_images); tools.search needs a "
@@ -707,6 +712,7 @@ TEST_F(ConfigNetwork, HostileNetworkInputIsReportedNeverThrown) {
         "tools: [{ name: a, kind: [searxng], base_url: { x: 1 } }]\n",
         "tools: { a: b }\n",
         "rooms: [{ name: a, members: [A], tools: { image: [x], search: ~ } }]\n",
+        // NOLINTNEXTLINE(bugprone-suspicious-missing-comma): one message split over lines
         "models: [{ name: A, provider: p, price: { input_per_mtok: 1e400, output_per_mtok: nan } "
         "}]\n",
     };

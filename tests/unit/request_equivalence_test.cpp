@@ -167,6 +167,7 @@ TEST(RequestEquivalence, RandomConversations) {
     for (int round = 0; round < 400; ++round) {
         std::vector<plain_turn> turns;
         const int count = std::uniform_int_distribution<int>{0, 8}(random);
+        turns.reserve(static_cast<std::size_t>(count));
         for (int i = 0; i < count; ++i) {
             turns.push_back({random() % 2 == 0 ? user : assistant, random_text(random)});
         }

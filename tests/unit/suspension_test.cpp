@@ -41,6 +41,7 @@ config::room room_with(int suspend_after, config::suspension_settings settings) 
 TEST(CoolDown, DoublesFromTheFirstUpToTheCap) {
     const config::suspension_settings defaults;
     std::vector<std::chrono::milliseconds> waits;
+    waits.reserve(8);
     for (int failed_retries = 0; failed_retries < 8; ++failed_retries) {
         waits.push_back(cool_down_before(defaults, failed_retries));
     }
