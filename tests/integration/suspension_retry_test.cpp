@@ -108,17 +108,16 @@ class SuspensionRetry : public ::testing::Test {
     serving start_serve(const std::filesystem::path& config) {
         auto child = std::make_unique<test::child_process>(
             std::vector<std::string>{test::polylogue_binary(), "serve", config.string()});
-        const auto deadline = std::chrono::steady_clock::now() + 20s;
-        std::uint16_t port = 0;
-        while (port == 0 && std::chrono::steady_clock::now() < deadline) {
-            std::ifstream in{dir / "var" / "serve.json"};
-            const auto info = json::parse(in, nullptr, false);
-            if (info.is_object() && info.value("pid", 0) == child->pid()) {
-                port = test::wait_for_serve_port(dir / "var", 1s);
-            } else {
-                std::this_thread::sleep_for(10ms);
-            }
-        }
+        // serve.json is this daemon's (not the previous life's) once it names this pid.
+        const bool started = test::eventually(
+            [&] {
+                std::ifstream in{dir / "var" / "serve.json"};
+                const auto info = json::parse(in, nullptr, false);
+                return info.is_object() && info.value("pid", 0) == child->pid();
+            },
+            20s, 10ms);
+        EXPECT_TRUE(started) << "serve did not start";
+        const std::uint16_t port = started ? test::wait_for_serve_port(dir / "var", 5s) : 0;
         EXPECT_NE(port, 0) << "serve did not start";
         return serving{std::move(child), test::api_client{port, token}};
     }
