@@ -57,7 +57,8 @@ asio::awaitable<void> complete_into(provider* target, completion_request request
 
 class HttpProvider : public ::testing::Test {
   protected:
-    // Declared first so it outlives the loop: a call still waiting when the test ends holds
+    std::unique_ptr<config::provider> held_endpoint;  // outlives the provider that refers to it
+    // Declared before the loop so it outlives it: a call still waiting when the test ends holds
     // a slot of its semaphore until the loop's destructor frees the call's frame.
     std::unique_ptr<provider> target;
     asio::io_context loop;
@@ -72,12 +73,16 @@ class HttpProvider : public ::testing::Test {
         model.id = "loopback-1";
     }
 
+    // The provider keeps a reference to its config entry (the config outlives its providers),
+    // so the fixture holds the entry for as long as the provider lives.
     provider& make(const config::provider& endpoint,
                    std::optional<std::string> key = std::nullopt) {
+        target.reset();
+        held_endpoint = std::make_unique<config::provider>(endpoint);
         provider_context context;
         context.client = &client;
         context.environment = [key](std::string_view) { return key; };
-        target = make_provider(endpoint, context).value();
+        target = make_provider(*held_endpoint, context).value();
         return *target;
     }
 
