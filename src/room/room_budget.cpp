@@ -9,21 +9,11 @@
 #include "polylogue/core/text.hpp"
 #include "polylogue/room/room_runner.hpp"
 #include "room/turn_cost.hpp"
+#include "single_record.hpp"
 
 namespace polylogue::room {
 
 namespace asio = boost::asio;
-
-namespace {
-
-// Braced lists inside co_await expressions miscompile on GCC 12; build the vector outside.
-std::vector<core::record> single_record(core::record r) {
-    std::vector<core::record> records;
-    records.push_back(std::move(r));
-    return records;
-}
-
-}  // namespace
 
 asio::awaitable<std::optional<room_runner::step_result>> room_runner::refuse_unaffordable(
     int slot, const turn_cost_bound& bound) {

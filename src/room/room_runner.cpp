@@ -13,22 +13,12 @@
 #include "polylogue/room/renderer.hpp"
 #include "polylogue/room/turn_decision.hpp"
 #include "room/turn_cost.hpp"
+#include "single_record.hpp"
 #include "suspension.hpp"
 
 namespace polylogue::room {
 
 namespace asio = boost::asio;
-
-namespace {
-
-// Braced lists inside co_await expressions miscompile on GCC 12; build the vector outside.
-std::vector<core::record> single(core::record r) {
-    std::vector<core::record> records;
-    records.push_back(std::move(r));
-    return records;
-}
-
-}  // namespace
 
 room_runner::room_runner(asio::any_io_executor executor, const config::room& room,
                          room_services services, std::vector<core::record> history)
@@ -122,7 +112,7 @@ asio::awaitable<room_runner::step_result> room_runner::take_next_turn() {
         case turn_decision::kind::wait:
             co_return co_await wait_for_retry(next.until);
         case turn_decision::kind::skip:
-            co_return co_await commit(single(
+            co_return co_await commit(single_record(
                 make_record(core::record_type::skip, next.slot,
                             core::slot_label(next.slot) + " sits out this turn (muted itself)")));
         case turn_decision::kind::speak:
@@ -201,9 +191,9 @@ asio::awaitable<room_runner::step_result> room_runner::take_turn(int slot) {
     const config::model* model = services_.cfg->find_model(member.model);
     if (model == nullptr) {
         co_return co_await commit(
-            single(make_record(core::record_type::member_exhausted, slot,
-                               core::slot_label(slot) + " (" + member.model +
-                                   ") is no longer in the catalogue and speaks no more")));
+            single_record(make_record(core::record_type::member_exhausted, slot,
+                                      core::slot_label(slot) + " (" + member.model +
+                                          ") is no longer in the catalogue and speaks no more")));
     }
     auto request = make_request(slot, *model);
     const auto bound = worst_case_cost(*services_.cfg, *room_, *model, prompt_tokens_);
@@ -272,9 +262,9 @@ asio::awaitable<room_runner::step_result> room_runner::record_failure(
     if (failure.kind == providers::failure_kind::exhausted) {
         release_budget();
         co_return co_await commit(
-            single(make_record(core::record_type::member_exhausted, slot,
-                               core::slot_label(slot) + " (" + member.model + ") " +
-                                   failure.message + " and speaks no more")));
+            single_record(make_record(core::record_type::member_exhausted, slot,
+                                      core::slot_label(slot) + " (" + member.model + ") " +
+                                          failure.message + " and speaks no more")));
     }
     std::vector<core::record> records;
     core::record failed = make_record(core::record_type::turn_failed, slot, {});
@@ -305,7 +295,7 @@ asio::awaitable<room_runner::step_result> room_runner::commit_trim_notice() {
     }
     core::record notice = std::move(*trim_notice_);
     trim_notice_.reset();
-    co_return co_await commit(single(std::move(notice)));
+    co_return co_await commit(single_record(std::move(notice)));
 }
 
 command_plan room_runner::message_and_outcomes(int slot, providers::completion reply) const {
@@ -346,7 +336,7 @@ asio::awaitable<room_runner::step_result> room_runner::finish(std::string reason
                                                               std::string failure) {
     core::record ended = make_record(core::record_type::room_ended, 0, std::move(reason));
     ended.failure = std::move(failure);
-    co_return co_await commit(single(std::move(ended)));
+    co_return co_await commit(single_record(std::move(ended)));
 }
 
 core::record room_runner::make_record(core::record_type type, int slot, std::string text) const {
