@@ -35,6 +35,66 @@ constexpr std::string_view default_prompt =
 
 }  // namespace
 
+std::string_view to_string(turn_order order) noexcept {
+    switch (order) {
+        case turn_order::round_robin:
+            return "round_robin";
+        case turn_order::natural:
+            return "natural";
+        case turn_order::random:
+            return "random";
+        case turn_order::parallel:
+            return "parallel";
+        case turn_order::selector:
+            return "selector";
+    }
+    return "unknown";
+}
+
+std::optional<turn_order> turn_order_from_string(std::string_view name) noexcept {
+    for (const auto order : {turn_order::round_robin, turn_order::natural, turn_order::random,
+                             turn_order::parallel, turn_order::selector}) {
+        if (to_string(order) == name) {
+            return order;
+        }
+    }
+    return std::nullopt;
+}
+
+std::string_view to_string(loop_action action) noexcept {
+    switch (action) {
+        case loop_action::notice:
+            return "notice";
+        case loop_action::pause:
+            return "pause";
+        case loop_action::end:
+            return "end";
+    }
+    return "unknown";
+}
+
+std::optional<loop_action> loop_action_from_string(std::string_view name) noexcept {
+    for (const auto action : {loop_action::notice, loop_action::pause, loop_action::end}) {
+        if (to_string(action) == name) {
+            return action;
+        }
+    }
+    return std::nullopt;
+}
+
+std::string_view to_string(invitee_history history) noexcept {
+    return history == invitee_history::full ? "full" : "since_join";
+}
+
+double room::talkativeness_of(std::string_view model) const noexcept {
+    for (const auto& [member_model, weight] : talkativeness) {
+        if (same_name(member_model, model)) {
+            return weight;
+        }
+    }
+    return default_talkativeness;
+}
+
 const model* config::find_model(std::string_view name) const noexcept {
     return find_named(models, name);
 }

@@ -97,6 +97,32 @@ void check_providers(config_draft& draft, reporter& report) {
     }
 }
 
+// selector names a model of the catalogue, and only a room whose turn_order is selector has one.
+void check_selector(room_draft& room, const std::vector<std::string>& catalogue,
+                    reporter& report) {
+    const bool wanted = room.value.turn_order == turn_order::selector;
+    if (!room.selector) {
+        if (wanted) {
+            report.error(room.turn_order_mark,
+                         "turn_order selector needs a selector: the model that picks who speaks");
+        }
+        return;
+    }
+    if (!wanted) {
+        report.error(room.selector->mark, "selector is only used with turn_order: selector");
+        return;
+    }
+    const std::optional<std::size_t> index = find_name(catalogue, room.selector->value);
+    if (!index) {
+        report.error(room.selector->mark,
+                     "selector '" + room.selector->value + "' is not in the models catalogue" +
+                         alternatives(room.selector->value, catalogue, "the models are",
+                                      "the catalogue is empty"));
+        return;
+    }
+    room.value.selector = catalogue[*index];
+}
+
 void check_members(room_draft& room, const std::vector<std::string>& catalogue, reporter& report) {
     std::vector<std::size_t> seated;  // catalogue indexes, in slot order
     for (const located<std::string>& member : room.members) {
@@ -116,7 +142,12 @@ void check_members(room_draft& room, const std::vector<std::string>& catalogue, 
         }
         seated.push_back(*index);
         room.value.members.push_back(catalogue[*index]);
+        const std::size_t written = static_cast<std::size_t>(&member - room.members.data());
+        if (written < room.talkativeness.size()) {
+            room.value.talkativeness.emplace_back(catalogue[*index], room.talkativeness[written]);
+        }
     }
+    check_selector(room, catalogue, report);
     if (room.members.size() > static_cast<std::size_t>(room.value.max_ais)) {
         report.error(room.members_mark, "the room has " + std::to_string(room.members.size()) +
                                             " members but max_ais is " +

@@ -10,7 +10,12 @@ namespace {
 const std::vector<std::string> room_keys{"name",          "members",      "max_ais",
                                          "max_turns",     "turn_delay",   "opening",
                                          "system_prompt", "max_cost_usd", "suspend_after_failures",
-                                         "suspension",    "tools"};
+                                         "suspension",    "tools",        "turn_order",
+                                         "selector",      "loop_guard",   "max_ai_streak",
+                                         "invitee_history"};
+const std::vector<std::string> member_keys{"model", "talkativeness"};
+const std::vector<std::string> loop_guard_keys{"window", "similarity", "action"};
+constexpr int max_loop_window = 50;
 const std::vector<std::string> suspension_keys{"cool_down", "max_cool_down", "retries"};
 const std::vector<std::string> opening_keys{"speaker", "text"};
 const std::vector<std::string> room_tool_keys{"image", "search"};
@@ -36,6 +41,27 @@ void read_room_name(const map_view& view, room_draft& draft, reporter& report) {
     draft.name_mark = f->value_mark();
 }
 
+// {model: NAME, talkativeness: 0.8}: a member with its weight in natural turn order.
+void read_member_map(const YAML::Node& member, room_draft& draft, reporter& report) {
+    const map_view view{member, "a member", member_keys, report};
+    const field* model = view.require("model", "a member");
+    const std::optional<std::string> name = model ? read_string(*model, report) : std::nullopt;
+    double weight = default_talkativeness;
+    if (const field* f = view.find("talkativeness")) {
+        const std::optional<std::string> text = scalar_text(f->value);
+        const std::optional<double> value = text ? parse_number(*text) : std::nullopt;
+        if (!value || *value < 0 || *value > 1) {
+            report.error(f->value_mark(), "talkativeness must be a number from 0 to 1");
+        } else {
+            weight = *value;
+        }
+    }
+    if (name && !name->empty()) {
+        draft.members.push_back(located<std::string>{*name, model->value_mark()});
+        draft.talkativeness.push_back(weight);
+    }
+}
+
 void read_members(const field& f, room_draft& draft, reporter& report) {
     draft.members_mark = f.value_mark();
     if (!f.value.IsSequence()) {
@@ -47,6 +73,10 @@ void read_members(const field& f, room_draft& draft, reporter& report) {
         return;
     }
     for (const YAML::Node& member : f.value) {
+        if (member.IsMap()) {
+            read_member_map(member, draft, report);
+            continue;
+        }
         const std::optional<std::string> name = scalar_text(member);
         if (!name || name->empty()) {
             report.error(member.Mark(),
@@ -55,6 +85,7 @@ void read_members(const field& f, room_draft& draft, reporter& report) {
             continue;
         }
         draft.members.push_back(located<std::string>{*name, member.Mark()});
+        draft.talkativeness.push_back(default_talkativeness);
     }
 }
 
@@ -187,6 +218,83 @@ void read_room_tools(const field& f, room_draft& draft, reporter& report) {
     read_name("search", draft.search_tool);
 }
 
+void read_turn_order(const map_view& view, room_draft& draft, reporter& report) {
+    if (const field* f = view.find("turn_order")) {
+        draft.turn_order_mark = f->value_mark();
+        const std::optional<std::string> text = read_string(*f, report);
+        const auto order = text ? turn_order_from_string(*text) : std::nullopt;
+        if (text && !order) {
+            report.error(f->value_mark(), "turn_order must be one of round_robin, natural, "
+                                          "random, parallel, selector; not '" +
+                                              *text + "'");
+        } else if (order) {
+            draft.value.turn_order = *order;
+        }
+    }
+    if (const field* f = view.find("selector")) {
+        if (std::optional<std::string> name = read_string(*f, report)) {
+            draft.selector = located<std::string>{std::move(*name), f->value_mark()};
+        }
+    }
+    if (const field* f = view.find("invitee_history")) {
+        const std::optional<std::string> text = read_string(*f, report);
+        if (text == "full" || text == "since_join") {
+            draft.value.invitee_history =
+                *text == "full" ? invitee_history::full : invitee_history::since_join;
+        } else if (text) {
+            report.error(f->value_mark(),
+                         "invitee_history must be full or since_join, not '" + *text + "'");
+        }
+    }
+}
+
+std::optional<loop_guard> read_loop_guard(const field& f, reporter& report) {
+    if (!f.value.IsMap()) {
+        report.error(f.value_mark(),
+                     expected(f, "a map such as { window: 4, similarity: 0.8, action: pause }"));
+        return std::nullopt;
+    }
+    const map_view view{f.value, "loop_guard", loop_guard_keys, report};
+    loop_guard guard;
+    bool valid = true;
+    if (const field* window = view.find("window")) {
+        const auto value = read_integer(*window, 2, max_loop_window, report);
+        valid = valid && value.has_value();
+        guard.window = value.value_or(guard.window);
+    }
+    if (const field* similarity = view.find("similarity")) {
+        const std::optional<std::string> text = scalar_text(similarity->value);
+        const std::optional<double> value = text ? parse_number(*text) : std::nullopt;
+        if (!value || *value <= 0 || *value > 1) {
+            report.error(similarity->value_mark(),
+                         "loop_guard similarity must be a number above 0 and at most 1");
+            valid = false;
+        } else {
+            guard.similarity = *value;
+        }
+    }
+    if (const field* action = view.find("action")) {
+        const std::optional<std::string> text = read_string(*action, report);
+        const auto value = text ? loop_action_from_string(*text) : std::nullopt;
+        if (!value) {
+            report.error(action->value_mark(), "loop_guard action must be notice, pause or end");
+            valid = false;
+        } else {
+            guard.action = *value;
+        }
+    }
+    return valid ? std::optional{guard} : std::nullopt;
+}
+
+void read_guards(const map_view& view, room& target, reporter& report) {
+    if (const field* f = view.find("loop_guard")) {
+        target.loop_guard = read_loop_guard(*f, report);
+    }
+    if (const field* f = view.find("max_ai_streak")) {
+        target.max_ai_streak = read_integer(*f, 1, max_turns_limit, report);
+    }
+}
+
 }  // namespace
 
 room_draft read_room(const YAML::Node& node, reporter& report) {
@@ -200,6 +308,8 @@ room_draft read_room(const YAML::Node& node, reporter& report) {
     }
     read_limits(view, draft.value, report);
     read_budgets(view, draft.value, report);
+    read_turn_order(view, draft, report);
+    read_guards(view, draft.value, report);
     if (const field* f = view.find("opening")) {
         draft.value.opening = read_opening(*f, report);
     }

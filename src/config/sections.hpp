@@ -48,6 +48,9 @@ struct room_draft {
     YAML::Mark members_mark;
     std::optional<located<std::string>> image_tool;  // tool names as written
     std::optional<located<std::string>> search_tool;
+    std::vector<double> talkativeness;  // of members[i], as written; default_talkativeness
+    std::optional<located<std::string>> selector;  // the model's name as written
+    YAML::Mark turn_order_mark;
 };
 
 struct tool_draft {

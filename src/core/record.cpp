@@ -25,6 +25,12 @@ constexpr std::array record_type_names{
     std::pair{record_type::resumed, std::string_view{"resumed"}},
     std::pair{record_type::context_trimmed, std::string_view{"context_trimmed"}},
     std::pair{record_type::member_reinstated, std::string_view{"member_reinstated"}},
+    std::pair{record_type::next_speaker, std::string_view{"next_speaker"}},
+    std::pair{record_type::loop_detected, std::string_view{"loop_detected"}},
+    std::pair{record_type::settings_changed, std::string_view{"settings_changed"}},
+    std::pair{record_type::left, std::string_view{"left"}},
+    std::pair{record_type::forked, std::string_view{"forked"}},
+    std::pair{record_type::archived, std::string_view{"archived"}},
 };
 
 constexpr std::array command_status_names{
@@ -210,6 +216,32 @@ nlohmann::json to_json(const record& r) {
             j["text"] = r.text;
             put_if_set(j, "failure", r.failure);
             break;
+        case record_type::next_speaker:
+            j["text"] = r.text;
+            j["chosen_by"] = r.chosen_by;
+            put_if_set(j, "detail", r.detail);
+            put_if_set(j, "cost_usd", r.cost_usd);
+            break;
+        case record_type::loop_detected:
+            j["text"] = r.text;
+            put_if_set(j, "similarity", r.value);
+            j["action"] = r.detail;
+            break;
+        case record_type::settings_changed:
+            j["text"] = r.text;
+            if (auto settings = nlohmann::json::parse(r.settings, nullptr, false);
+                settings.is_object()) {
+                j["settings"] = std::move(settings);
+            } else {
+                j["settings"] = nlohmann::json::object();
+            }
+            break;
+        case record_type::forked:
+            j["text"] = r.text;
+            j["origin"] = r.origin;
+            j["origin_seq"] = r.origin_seq;
+            j["lineage"] = r.lineage;
+            break;
         default:
             j["text"] = r.text;
             break;
@@ -268,6 +300,17 @@ result<record> record_from_json(const nlohmann::json& j) {
     r.width = pixels_field(j, "width");
     r.height = pixels_field(j, "height");
     r.results = hits_from(j);
+    r.chosen_by = string_field(j, "chosen_by");
+    if (r.type == record_type::loop_detected) {
+        r.value = number_field(j, "similarity");
+        r.detail = string_field(j, "action");
+    }
+    if (const auto settings = j.find("settings"); settings != j.end() && settings->is_object()) {
+        r.settings = settings->dump();
+    }
+    r.origin = string_field(j, "origin");
+    r.origin_seq = integer_field(j, "origin_seq").value_or(0);
+    r.lineage = string_field(j, "lineage");
     return r;
 }
 

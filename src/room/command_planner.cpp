@@ -63,7 +63,7 @@ void planner::add_ai(const commands::parsed_command& c) {
                 match.model->name + " is already here as " + core::slot_label(present->slot));
         return;
     }
-    if (static_cast<int>(state.members.size()) >= rules.max_ais) {
+    if (state.present() >= rules.max_ais) {
         outcome(c, command_status::rejected,
                 "maximum of " + std::to_string(rules.max_ais) + " AIs already reached");
         return;
@@ -142,7 +142,7 @@ void planner::list_models(const commands::parsed_command& c) {
     }
     std::string detail = names.empty() ? "every model in the catalogue is already here"
                                        : "models you can invite: " + names;
-    if (static_cast<int>(state.members.size()) >= rules.max_ais) {
+    if (state.present() >= rules.max_ais) {
         detail += " (but the room is full: maximum of " + std::to_string(rules.max_ais) + " AIs)";
     }
     outcome(c, command_status::ok, std::move(detail));

@@ -8,9 +8,20 @@
 namespace polylogue::room {
 namespace {
 
+// What only operators need: models see a loop_detected or a left record, not these.
 bool hidden_from_models(const core::record& r) noexcept {
-    return r.type == core::record_type::paused || r.type == core::record_type::resumed ||
-           r.type == core::record_type::context_trimmed;
+    switch (r.type) {
+        case core::record_type::paused:
+        case core::record_type::resumed:
+        case core::record_type::context_trimmed:
+        case core::record_type::next_speaker:
+        case core::record_type::settings_changed:
+        case core::record_type::forked:
+        case core::record_type::archived:
+            return true;
+        default:
+            return false;
+    }
 }
 
 providers::shared_bytes escaped_of(std::string_view prefix, std::string_view text,

@@ -1,5 +1,7 @@
 #include "polylogue/room/room_state.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 
 #include "polylogue/core/text.hpp"
@@ -17,7 +19,110 @@ void apply_join(room_state& state, int slot, const core::record& r) {
     joined.temperature = r.value;
     joined.invited_by = r.invited_by;
     joined.invite = r.invite;
+    joined.joined_seq = r.seq;
     state.members.push_back(std::move(joined));
+}
+
+// The random turn order's rounds: a slot whose turn comes again begins the next round.
+void take_round_turn(room_state& state, int slot) {
+    if (std::find(state.round_taken.begin(), state.round_taken.end(), slot) !=
+        state.round_taken.end()) {
+        state.round_taken.clear();
+    }
+    state.round_taken.push_back(slot);
+    state.requested_next = 0;
+}
+
+// Keys set to null go back to the config's value; others replace what was there.
+void merge_settings(room_state& state, const core::record& r) {
+    auto merged = nlohmann::json::parse(state.settings, nullptr, false);
+    const auto changed = nlohmann::json::parse(r.settings, nullptr, false);
+    if (!merged.is_object()) {
+        merged = nlohmann::json::object();
+    }
+    if (!changed.is_object()) {
+        return;
+    }
+    for (const auto& [key, value] : changed.items()) {
+        if (value.is_null()) {
+            merged.erase(key);
+        } else {
+            merged[key] = value;
+        }
+    }
+    state.settings = merged.dump();
+}
+
+// A fork goes on from its origin's state, as a room of its own: it runs again, and its turns,
+// spend and guards count from the fork.
+void begin_fork(room_state& state, const core::record& r) {
+    state.ended = false;
+    state.ended_by_failure = false;
+    state.end_reason.clear();
+    state.archived = false;
+    state.paused = false;
+    state.resume_at.reset();
+    state.ai_turns = 0;
+    state.input_tokens = 0;
+    state.output_tokens = 0;
+    state.cost_usd = 0;
+    state.ai_streak = 0;
+    state.loop_checked_after = r.seq;
+    state.origin = r.origin;
+    state.origin_seq = r.origin_seq;
+    state.lineage = r.lineage;
+}
+
+void apply_message(room_state& state, member_state* speaker, const core::record& r) {
+    if (speaker == nullptr) {
+        state.ai_streak = 0;  // a human spoke
+        return;
+    }
+    ++speaker->replies;
+    ++state.ai_turns;
+    ++state.ai_streak;
+    state.last_speaker = speaker->slot;
+    take_round_turn(state, speaker->slot);
+    speaker->failures_in_a_row = 0;
+    state.input_tokens += r.input_tokens.value_or(0);
+    state.output_tokens += r.output_tokens.value_or(0);
+    state.cost_usd += r.cost_usd.value_or(0.0);
+}
+
+// The records of this version: who speaks next, guards, settings, departures, forks.
+void apply_steering(room_state& state, member_state* speaker, const core::record& r) {
+    switch (r.type) {
+        case core::record_type::next_speaker:
+            state.requested_next = speaker != nullptr ? speaker->slot : 0;
+            break;
+        case core::record_type::loop_detected:
+            state.loop_checked_after = r.seq;
+            break;
+        case core::record_type::settings_changed:
+            merge_settings(state, r);
+            break;
+        case core::record_type::left:
+            if (speaker != nullptr) {
+                speaker->left = true;
+                if (state.requested_next == speaker->slot) {
+                    state.requested_next = 0;
+                }
+            }
+            break;
+        case core::record_type::forked:
+            begin_fork(state, r);
+            break;
+        case core::record_type::archived:
+            state.archived = true;
+            state.ended = true;
+            state.ended_by_failure = false;
+            if (state.end_reason.empty()) {
+                state.end_reason = r.text;
+            }
+            break;
+        default:
+            break;
+    }
 }
 
 void note_tool_outcome(room_state& state, const core::record& r) {
@@ -89,6 +194,7 @@ void end_room(room_state& state, const core::record& r) {
 void resume(room_state& state) {
     state.paused = false;
     state.resume_at.reset();
+    state.ai_streak = 0;
     if (state.ended && state.ended_by_failure) {
         state.ended = false;
         state.ended_by_failure = false;
@@ -109,10 +215,15 @@ const member_state* room_state::member(int slot) const noexcept {
     return const_cast<room_state*>(this)->member(slot);
 }
 
+int room_state::present() const noexcept {
+    return static_cast<int>(std::count_if(members.begin(), members.end(),
+                                          [](const member_state& m) { return !m.left; }));
+}
+
 const member_state* room_state::find_model(std::string_view model) const noexcept {
     const std::string wanted = core::ascii_lower(model);
     for (const auto& m : members) {
-        if (core::ascii_lower(m.model) == wanted) {
+        if (!m.left && core::ascii_lower(m.model) == wanted) {
             return &m;
         }
     }
@@ -133,21 +244,14 @@ void apply(room_state& state, const core::record& r) {
             state.cost_usd += r.cost_usd.value_or(0.0);  // an image made but not saved
             break;
         case core::record_type::message:
-            if (speaker != nullptr) {
-                ++speaker->replies;
-                ++state.ai_turns;
-                state.last_speaker = speaker->slot;
-                speaker->failures_in_a_row = 0;
-                state.input_tokens += r.input_tokens.value_or(0);
-                state.output_tokens += r.output_tokens.value_or(0);
-                state.cost_usd += r.cost_usd.value_or(0.0);
-            }
+            apply_message(state, speaker, r);
             break;
         case core::record_type::turn_failed:
             if (speaker != nullptr) {
                 ++speaker->failures_in_a_row;
                 ++state.ai_turns;
                 state.last_speaker = speaker->slot;
+                take_round_turn(state, speaker->slot);
             }
             break;
         case core::record_type::member_suspended:
@@ -168,12 +272,14 @@ void apply(room_state& state, const core::record& r) {
             if (speaker != nullptr) {
                 speaker->muted = false;
                 state.last_speaker = speaker->slot;
+                take_round_turn(state, speaker->slot);
             }
             break;
         case core::record_type::member_exhausted:
             if (speaker != nullptr) {
                 speaker->exhausted = true;
                 state.last_speaker = speaker->slot;
+                take_round_turn(state, speaker->slot);
             }
             break;
         case core::record_type::room_ended:
@@ -192,6 +298,14 @@ void apply(room_state& state, const core::record& r) {
             if (speaker != nullptr) {
                 speaker->context_trimmed = true;
             }
+            break;
+        case core::record_type::next_speaker:
+        case core::record_type::loop_detected:
+        case core::record_type::settings_changed:
+        case core::record_type::left:
+        case core::record_type::forked:
+        case core::record_type::archived:
+            apply_steering(state, speaker, r);
             break;
     }
 }

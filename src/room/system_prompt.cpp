@@ -11,7 +11,9 @@ constexpr std::size_t max_failure_bytes = 200;
 std::string member_list(const room_state& state) {
     std::string list;
     for (const auto& m : state.members) {
-        list += (list.empty() ? "" : ", ") + core::slot_label(m.slot) + " (" + m.model + ")";
+        if (!m.left) {
+            list += (list.empty() ? "" : ", ") + core::slot_label(m.slot) + " (" + m.model + ")";
+        }
     }
     return list;
 }
@@ -93,7 +95,7 @@ std::string fill_template(std::string_view text, const config::room& room, const
 
 std::string available_commands(const config::room& room, const room_state& state,
                                const member_state& member) {
-    const bool seats_left = static_cast<int>(state.members.size()) < room.max_ais;
+    const bool seats_left = state.present() < room.max_ais;
     std::string text =
         "You may use these commands anywhere in a message; they take effect when it is sent:\n";
     if (!room.image_tool.empty()) {

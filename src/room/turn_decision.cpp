@@ -24,16 +24,16 @@ turn_decision ending(std::string reason, std::string failure = {}) {
 
 // A member that has a turn to come: not out of replies, and not suspended for good.
 bool speaks_again(const member_state& m) {
-    return !m.exhausted && (!m.suspended || m.retry_at.has_value());
+    return !m.exhausted && !m.left && (!m.suspended || m.retry_at.has_value());
 }
 
 bool speaks_now(const member_state& m, time_point now) {
-    return !m.exhausted && (!m.suspended || (m.retry_at && *m.retry_at <= now));
+    return !m.exhausted && !m.left && (!m.suspended || (m.retry_at && *m.retry_at <= now));
 }
 
 // Why nobody will speak again.
 turn_decision nobody_left(const room_state& state) {
-    if (state.members.empty()) {
+    if (state.present() == 0) {
         return ending("the room has no members");
     }
     const bool any_suspended = std::any_of(state.members.begin(), state.members.end(),
@@ -75,7 +75,7 @@ turn_decision next_turn(const room_state& state, int max_turns, std::optional<do
     }
     const bool all_muted =
         std::all_of(state.members.begin(), state.members.end(),
-                    [](const member_state& m) { return m.exhausted || m.muted; });
+                    [](const member_state& m) { return m.exhausted || m.left || m.muted; });
     if (all_muted) {
         return ending("no member can speak: every remaining member muted itself");
     }

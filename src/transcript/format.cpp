@@ -57,6 +57,18 @@ std::string_view emoji_for(const record& r) {
             return "✂";
         case record_type::member_reinstated:
             return "🔁";
+        case record_type::next_speaker:
+            return "👉";
+        case record_type::loop_detected:
+            return "🔂";
+        case record_type::settings_changed:
+            return "⚙";
+        case record_type::left:
+            return "➖";
+        case record_type::forked:
+            return "🍴";
+        case record_type::archived:
+            return "🗄";
         default:
             return "ℹ";
     }
@@ -264,6 +276,12 @@ std::string describe(const record& r) {
         case record_type::resumed:
         case record_type::context_trimmed:
         case record_type::member_reinstated:
+        case record_type::next_speaker:
+        case record_type::loop_detected:
+        case record_type::settings_changed:
+        case record_type::left:
+        case record_type::forked:
+        case record_type::archived:
             return ensure_period(r.text);
         case record_type::image:
             return speaker_header(r) + " created an image for " + quoted(r.text) + " (" + r.path +

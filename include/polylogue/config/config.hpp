@@ -95,6 +95,38 @@ struct opening {
     std::string text;
 };
 
+// Who speaks next (docs/config.md, "turn_order").
+enum class turn_order {
+    round_robin,  // slot order, after the last slot whose turn came
+    natural,      // an AI the newest message addresses, else a draw weighted by talkativeness
+    random,       // every AI once per round, in a freshly shuffled order each round
+    parallel,     // every AI answers the same transcript at once; committed in slot order
+    selector,     // the room's selector model names who speaks next; natural when it cannot
+};
+
+std::string_view to_string(turn_order order) noexcept;
+std::optional<turn_order> turn_order_from_string(std::string_view name) noexcept;
+
+enum class loop_action { notice, pause, end };
+
+std::string_view to_string(loop_action action) noexcept;
+std::optional<loop_action> loop_action_from_string(std::string_view name) noexcept;
+
+// The loop guard (docs/config.md, "loop_guard"): fires when each of the last `window` AI
+// messages is at least `similarity` similar to one of the `window` AI messages before it.
+struct loop_guard {
+    int window = 4;           // 2..50
+    double similarity = 0.8;  // (0, 1]
+    loop_action action = loop_action::pause;
+};
+
+enum class invitee_history { full, since_join };
+
+std::string_view to_string(invitee_history history) noexcept;
+
+// A member's weight in natural turn order's draw: 0 (never drawn unless addressed) .. 1.
+inline constexpr double default_talkativeness = 0.5;
+
 struct room {
     std::string name;  // [A-Za-z0-9._-], 1..64 characters, not starting with '.'; a file name
     std::vector<std::string> members;  // model names, seated as AI-1, AI-2, ...
@@ -108,6 +140,16 @@ struct room {
     suspension_settings suspension;      // when a suspended member is tried again
     std::string image_tool;              // a tool's name, or empty: !image is unavailable
     std::string search_tool;             // likewise !search
+    config::turn_order turn_order = config::turn_order::round_robin;
+    std::string selector;  // a model's name; set exactly when turn_order is selector
+    std::optional<config::loop_guard> loop_guard;
+    std::optional<int> max_ai_streak;  // AI messages without a human's before the room pauses
+    config::invitee_history invitee_history = config::invitee_history::full;
+    // By model name, from members written as {model: NAME, talkativeness: 0.8}; an invited
+    // model takes its value here when the room lists it, default_talkativeness otherwise.
+    std::vector<std::pair<std::string, double>> talkativeness;
+
+    double talkativeness_of(std::string_view model) const noexcept;
 };
 
 enum class tool_kind { openai_images, gemini_image, openrouter_image, searxng, brave, tavily };

@@ -31,6 +31,13 @@ enum class record_type {
     resumed,            // an operator resumed a paused room
     context_trimmed,    // an AI's context no longer holds the whole room: what it keeps
     member_reinstated,  // a suspended AI answered its retry, or an operator resumed the room
+    next_speaker,       // who speaks next was chosen: speaker; chosen_by says by whom
+    loop_detected,      // the loop guard found the last AI messages repeating; value: similarity
+    settings_changed,   // an operator changed room settings: settings holds the changed keys
+    left,               // an AI was taken out of the room: its seat frees, its label is not reused
+    forked,             // this room was forked from origin at origin_seq: the records before it
+                        // are origin's records 1..origin_seq
+    archived,           // an operator archived the room: it has ended and leaves the listing
 };
 
 struct search_hit {
@@ -92,6 +99,18 @@ struct record {
     int height = 0;
     // search_results records (text holds the query)
     std::vector<search_hit> results;
+    // next_speaker records: "operator NAME", "selector" or "natural" (the selector's fallback;
+    // detail says why)
+    std::string chosen_by;
+    // settings_changed records: a JSON object of the keys that changed and their new values
+    // (null: back to the config file's value), as docs/config.md spells them
+    std::string settings;
+    // forked records: the room this one was forked from, the seq it was forked at, and the name
+    // that seeds the room's random draws (the first room of its line), so that a fork draws as
+    // its origin would have
+    std::string origin;
+    std::int64_t origin_seq = 0;
+    std::string lineage;
 };
 
 // The JSON form is the JSONL contract of docs/transcript.md: only fields that carry meaning for

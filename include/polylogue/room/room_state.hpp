@@ -33,6 +33,8 @@ struct member_state {
     // while suspended: it is not tried again (an operator's resume reinstates it).
     std::optional<std::chrono::system_clock::time_point> retry_at;
     bool context_trimmed = false;  // its view was trimmed to its context (recorded once)
+    bool left = false;             // taken out of the room: it never speaks again, its seat frees
+    std::int64_t joined_seq = 0;   // its join record's seq
 };
 
 // How the room's image or search tool has fared lately: what the system prompt tells the models
@@ -58,10 +60,29 @@ struct room_state {
     bool ended = false;
     std::string end_reason;
     bool ended_by_failure = false;  // it ended because its members failed: resume reopens it
+    bool archived = false;          // an operator archived it: ended, and out of the listing
+    // A next_speaker record's slot: it speaks next when it can; 0 once any AI's turn came.
+    int requested_next = 0;
+    // Slots whose turn came in the current round, in order (random turn order): a slot that
+    // comes again starts a new round.
+    std::vector<int> round_taken;
+    int ai_streak = 0;  // AI messages since the last human message, resume or fork
+    // The loop guard looks only at AI messages after this seq (its last finding, or the fork).
+    std::int64_t loop_checked_after = 0;
+    // What operators changed with settings_changed records: a JSON object, keys as in the
+    // config; a key set to null is back to the config's value and leaves the object.
+    std::string settings = "{}";
+    // forked rooms: where the room came from, and the name that seeds its random draws (the
+    // first room of its line); empty lineage: the room's own name.
+    std::string origin;
+    std::int64_t origin_seq = 0;
+    std::string lineage;
 
     member_state* member(int slot) noexcept;
     const member_state* member(int slot) const noexcept;
+    // A present member with that model (one that has not left).
     const member_state* find_model(std::string_view model) const noexcept;
+    int present() const noexcept;  // members that have not left: what max_ais counts
 };
 
 // The end reason of a room whose members all failed, as older versions wrote it (without the
