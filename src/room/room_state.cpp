@@ -71,6 +71,7 @@ void begin_fork(room_state& state, const core::record& r) {
     state.origin = r.origin;
     state.origin_seq = r.origin_seq;
     state.lineage = r.lineage;
+    ++state.forks;
 }
 
 void apply_message(room_state& state, member_state* speaker, const core::record& r) {

@@ -120,6 +120,7 @@ TEST(SteeringRecords, AForkReopensAnEndedRoomAndCountsFromItself) {
     EXPECT_EQ(state.origin_seq, 5);
     EXPECT_EQ(state.lineage, "first");
     EXPECT_EQ(state.loop_checked_after, 6);
+    EXPECT_EQ(state.draw_seq(), 5);  // as the origin was at seq 5
 }
 
 TEST(SteeringRecords, AnArchivedRoomHasEnded) {

@@ -77,6 +77,11 @@ struct room_state {
     std::string origin;
     std::int64_t origin_seq = 0;
     std::string lineage;
+    int forks = 0;  // forked records so far: each shifted the seqs after it by one
+
+    // What seeds a random draw with the lineage name: the seq the room would be at without its
+    // forked records, so a fork draws exactly as its origin did from the same records.
+    std::int64_t draw_seq() const noexcept { return last_seq - forks; }
 
     member_state* member(int slot) noexcept;
     const member_state* member(int slot) const noexcept;
