@@ -1,0 +1,206 @@
+// Turn orders against the real daemon: natural rooms follow the addresses in their scripted
+// replies, a selector model (a fake OpenAI server) chooses who speaks or is overruled by the
+// natural order on record, and POST /v1/rooms/ROOM/next gives the next turn to a member.
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "serve_fixture.hpp"
+#include "support/eventually.hpp"
+#include "support/fake_server.hpp"
+#include "support/polylogue_cli.hpp"
+#include "support/provider_streams.hpp"
+#include "support/temp_dir.hpp"
+
+namespace polylogue {
+namespace {
+
+using nlohmann::json;
+using test::fake_response;
+using test::fake_server;
+using namespace std::chrono_literals;
+
+std::string always(const std::string& reply, int count) {
+    std::string script;
+    for (int i = 0; i < count; ++i) {
+        script += "- \"" + reply + "\"\n";
+    }
+    return script;
+}
+
+// Ada speaks to Curie (and only quotes AI-2 in code), Curie to Babbage, Babbage to Ada.
+void write_scripts(const test::temp_dir& dir) {
+    dir.write("ada.yaml", always("What does Curie think? Not `AI-2`, for once.", 20));
+    dir.write("babbage.yaml", always("Ada, over to you.", 20));
+    dir.write("curie.yaml", always("I defer to @AI-2.", 20));
+}
+
+std::string config_with(const std::string& providers, const std::string& extra_models,
+                        const std::string& room) {
+    return "data_dir: var\nproviders:\n  stage: { kind: scripted }\n" + providers +
+           "models:\n"
+           "  - { name: Ada, provider: stage, script: ada.yaml }\n"
+           "  - { name: Babbage, provider: stage, script: babbage.yaml }\n"
+           "  - { name: Curie, provider: stage, script: curie.yaml }\n" +
+           extra_models + "rooms:\n" + room;
+}
+
+std::vector<json> of_type(const std::vector<json>& records, const std::string& type) {
+    std::vector<json> found;
+    for (const auto& r : records) {
+        if (r["type"] == type) {
+            found.push_back(r);
+        }
+    }
+    return found;
+}
+
+TEST(NaturalRoom, TheScriptedRepliesAddressingEachOtherDecideWhoSpeaks) {
+    test::temp_dir dir;
+    write_scripts(dir);
+    dir.write(
+        "natural.yaml",
+        config_with({}, {},
+                    "  - { name: salon, members: [Ada, Babbage, Curie], max_turns: 7,\n"
+                    "      turn_delay: 0s, turn_order: natural,\n"
+                    "      opening: { speaker: Host, text: \"Babbage, start us off.\" } }\n"));
+    const auto run = test::polylogue({"run", (dir / "natural.yaml").string()});
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    const auto records = test::transcript_records(dir / "natural.yaml", "salon");
+    EXPECT_EQ(test::ai_speakers(records),
+              (std::vector<std::string>{"AI-2", "AI-1", "AI-3", "AI-2", "AI-1", "AI-3", "AI-2"}));
+}
+
+class SelectorRoom : public ::testing::Test {
+  protected:
+    fake_server judge;
+    test::temp_dir dir;
+
+    std::vector<json> run_with_answer(const std::string& answer) {
+        judge.on_request([answer](const test::recorded_request&) {
+            return fake_response::sse(test::openai_stream(answer, 1000, 10));
+        });
+        write_scripts(dir);
+        dir.write("selector.yaml",
+                  config_with("  api: { kind: openai, base_url: " + judge.base_url() + "/v1 }\n",
+                              "  - { name: Judge, provider: api, id: judge-1, max_tokens: 50,\n"
+                              "      price: { input_per_mtok: 10, output_per_mtok: 10 } }\n",
+                              "  - { name: court, members: [Ada, Babbage, Curie], max_turns: 3,\n"
+                              "      turn_delay: 0s, turn_order: selector, selector: Judge }\n"));
+        const auto run = test::polylogue({"run", (dir / "selector.yaml").string()});
+        EXPECT_EQ(run.exit_code, 0) << run.err;
+        return test::transcript_records(dir / "selector.yaml", "court");
+    }
+};
+
+TEST_F(SelectorRoom, TheSelectorsChoiceSpeaksAndItsCallIsPaidFor) {
+    const auto records = run_with_answer("AI-3");
+    EXPECT_EQ(test::ai_speakers(records), (std::vector<std::string>{"AI-3", "AI-3", "AI-3"}));
+    const auto chosen = of_type(records, "next_speaker");
+    ASSERT_EQ(chosen.size(), 3u);
+    for (const auto& r : chosen) {
+        EXPECT_EQ(r["chosen_by"], "selector");
+        EXPECT_EQ(r["speaker"], "AI-3");
+        EXPECT_EQ(r["text"], "The selector (Judge) chose AI-3 (Curie)");
+        EXPECT_NEAR(r["cost_usd"].get<double>(), 0.0101, 1e-9);  // 1010 tokens at $10/M
+    }
+    ASSERT_EQ(judge.requests().size(), 3u);
+    const std::string body = judge.requests().front().body;
+    EXPECT_NE(body.find("Candidates: AI-1 (Ada), AI-2 (Babbage), AI-3 (Curie)."), std::string::npos)
+        << body;
+    // The second request shows the first turn's reply.
+    EXPECT_NE(judge.requests()[1].body.find("[AI-3 (Curie)]: I defer to @AI-2."), std::string::npos)
+        << judge.requests()[1].body;
+}
+
+TEST_F(SelectorRoom, AnAnswerNamingNobodyFallsBackToTheNaturalOrderOnRecord) {
+    const auto records = run_with_answer("I like turtles");
+    const auto chosen = of_type(records, "next_speaker");
+    ASSERT_EQ(chosen.size(), 3u);
+    for (const auto& r : chosen) {
+        EXPECT_EQ(r["chosen_by"], "natural");
+        EXPECT_NE(r["detail"].get<std::string>().find("\"I like turtles\""), std::string::npos)
+            << r.dump();
+    }
+    // Natural from the second turn on: Curie addresses AI-2, Babbage then Ada.
+    const auto speakers = test::ai_speakers(records);
+    ASSERT_EQ(speakers.size(), 3u);
+    EXPECT_EQ(chosen[1]["speaker"], speakers[0] == "AI-3"   ? "AI-2"
+                                    : speakers[0] == "AI-2" ? "AI-1"
+                                                            : "AI-3");
+    for (std::size_t i = 0; i < 3; ++i) {
+        EXPECT_EQ(chosen[i]["speaker"], speakers[i]);
+    }
+}
+
+class NextSpeaker : public ::testing::Test {
+  protected:
+    test::temp_dir dir;
+    std::unique_ptr<test::serve_process> serve;
+
+    void TearDown() override {
+        if (serve) {
+            serve->signal(SIGTERM);
+            EXPECT_EQ(serve->wait(10s).exit_code, 0);
+        }
+    }
+};
+
+TEST_F(NextSpeaker, APostedSpeakerTakesTheNextTurnOnceAndItIsRecorded) {
+    serve = std::make_unique<test::serve_process>(
+        dir,
+        "  - { name: alpha, members: [Ada, Babbage, Curie], max_turns: 60, "
+        "turn_delay: 400ms }\n");
+    ASSERT_NE(serve->port(), 0);
+    const auto api = serve->api();
+    json records;
+    const auto transcript = [&] {
+        records = api.get("/v1/rooms/alpha/transcript").json()["records"];
+        return records;
+    };
+    ASSERT_TRUE(test::eventually([&] {
+        const auto r = transcript();
+        return std::any_of(r.begin(), r.end(), [](const json& x) {
+            return x["type"] == "message" && x["speaker"] == "AI-1";
+        });
+    }));
+    const auto chosen = api.post("/v1/rooms/alpha/next", {{"speaker", "AI-3"}, {"by", "Grace"}});
+    ASSERT_EQ(chosen.status, 201) << chosen.body;
+    const std::int64_t seq = chosen.json()["seq"];
+    std::vector<json> after;
+    ASSERT_TRUE(test::eventually([&] {
+        after.clear();
+        for (const auto& r : transcript()) {
+            if (r["seq"].get<std::int64_t>() >= seq) {
+                after.push_back(r);
+            }
+        }
+        return of_type(after, "message").size() >= 2;
+    })) << records.dump();
+    EXPECT_EQ(after[0]["type"], "next_speaker");
+    EXPECT_EQ(after[0]["speaker"], "AI-3");
+    EXPECT_EQ(after[0]["chosen_by"], "operator Grace");
+    const auto spoke = of_type(after, "message");
+    EXPECT_EQ(spoke[0]["speaker"], "AI-3");
+    EXPECT_EQ(spoke[1]["speaker"], "AI-1");  // once: round robin goes on after AI-3
+}
+
+TEST_F(NextSpeaker, UnknownMembersAndMalformedBodiesAreRefused) {
+    serve = std::make_unique<test::serve_process>(
+        dir, "  - { name: alpha, members: [Ada, Babbage], max_turns: 60, turn_delay: 200ms }\n");
+    ASSERT_NE(serve->port(), 0);
+    const auto api = serve->api();
+    const auto absent = api.post("/v1/rooms/alpha/next", {{"speaker", "AI-3"}});
+    EXPECT_EQ(absent.status, 422) << absent.body;
+    EXPECT_EQ(absent.json()["error"]["code"], "unknown_member");
+    EXPECT_EQ(api.post("/v1/rooms/alpha/next", {{"speaker", "Ada"}}).status, 400);
+    EXPECT_EQ(api.post("/v1/rooms/alpha/next", {{"speaker", "AI-1"}, {"by", "AI-2"}}).status, 400);
+    EXPECT_EQ(api.post("/v1/rooms/nowhere/next", {{"speaker", "AI-1"}}).status, 404);
+    const auto fine = api.post("/v1/rooms/alpha/next", {{"speaker", "AI-2"}});
+    EXPECT_EQ(fine.status, 201) << fine.body;
+    EXPECT_TRUE(fine.json()["seq"].is_number_integer());
+}
+
+}  // namespace
+}  // namespace polylogue
