@@ -81,6 +81,10 @@ class SelectorRoom : public ::testing::Test {
         judge.on_request([answer](const test::recorded_request&) {
             return fake_response::sse(test::openai_stream(answer, 1000, 10));
         });
+        return run();
+    }
+
+    std::vector<json> run() {
         write_scripts(dir);
         dir.write("selector.yaml",
                   config_with("  api: { kind: openai, base_url: " + judge.base_url() + "/v1 }\n",
@@ -131,6 +135,24 @@ TEST_F(SelectorRoom, AnAnswerNamingNobodyFallsBackToTheNaturalOrderOnRecord) {
                                                             : "AI-3");
     for (std::size_t i = 0; i < 3; ++i) {
         EXPECT_EQ(chosen[i]["speaker"], speakers[i]);
+    }
+}
+
+TEST_F(SelectorRoom, AFailedCallFallsBackToTheNaturalOrderOnRecord) {
+    judge.on_request([](const test::recorded_request&) {
+        return fake_response::json(
+            400,
+            R"({"error": {"message": "model judge-1 is retired", "type": "invalid_request"}})");
+    });
+    const auto records = run();
+    EXPECT_EQ(test::ai_speakers(records).size(), 3u);
+    const auto chosen = of_type(records, "next_speaker");
+    ASSERT_EQ(chosen.size(), 3u);
+    for (const auto& r : chosen) {
+        EXPECT_EQ(r["chosen_by"], "natural");
+        const std::string detail = r["detail"];
+        EXPECT_TRUE(detail.starts_with("the selector's call failed: ")) << detail;
+        EXPECT_NE(detail.find("model judge-1 is retired"), std::string::npos) << detail;
     }
 }
 

@@ -182,6 +182,22 @@ TEST(RequestedNext, AMemberThatCannotSpeakLeavesTheChoiceToTheOrder) {
     EXPECT_EQ(decide(room_with(order::round_robin), records).slot, 2);
 }
 
+TEST(NextSpeakerRecord, ASelectorsCostAndTokensCountInTheRoomsSpending) {
+    auto records = joined(2);
+    core::record chosen = test::of_type(core::record_type::next_speaker, 2);
+    chosen.chosen_by = "selector";
+    chosen.input_tokens = 1000;
+    chosen.output_tokens = 10;
+    chosen.cost_usd = 0.0101;
+    records.push_back(chosen);
+    const room_state state = fold(test::numbered(records));
+    EXPECT_EQ(state.requested_next, 2);
+    EXPECT_DOUBLE_EQ(state.cost_usd, 0.0101);
+    EXPECT_EQ(state.input_tokens, 1000);
+    EXPECT_EQ(state.output_tokens, 10);
+    EXPECT_EQ(state.ai_turns, 0);  // it is not a turn
+}
+
 // A room resumed from its records makes the choices it would have made without the restart.
 TEST(TurnReplay, RefoldedRecordsChooseAsTheRunningRoomDid) {
     for (const order o : {order::natural, order::random}) {
