@@ -98,6 +98,66 @@ std::string excerpt(std::string_view text) {
     return "\"" + std::string{cut} + (cut.size() < text.size() ? "...\"" : "\"");
 }
 
+std::vector<int> candidates_at(const room_state& state, std::chrono::system_clock::time_point now) {
+    std::vector<int> candidates;
+    for (const auto& m : state.members) {
+        if (can_speak_now(m, now)) {
+            candidates.push_back(m.slot);
+        }
+    }
+    return candidates;
+}
+
+providers::completion_request selector_request(const config::room& room, const room_state& state,
+                                               std::span<const core::record> history,
+                                               const config::model& model,
+                                               const std::vector<int>& candidates) {
+    const auto tokens =
+        static_cast<std::size_t>(std::max(model.context_tokens - model.max_tokens - 512, 256));
+    providers::completion_request request;
+    request.room = room.name;
+    request.model = &model;
+    request.temperature = model.temperature_range ? std::optional{model.temperature} : std::nullopt;
+    request.messages = selector_conversation(room, state, history, candidates,
+                                             std::min(max_transcript_bytes, tokens * 4));
+    // The scripted provider's cursor: one selector answer per next_speaker record.
+    request.replies_so_far = static_cast<std::size_t>(std::count_if(
+        history.begin(), history.end(),
+        [](const core::record& r) { return r.type == core::record_type::next_speaker; }));
+    return request;
+}
+
+double price_of(const config::model& model, std::size_t input_tokens, std::size_t output_tokens) {
+    if (!model.price) {
+        return 0;
+    }
+    return (static_cast<double>(input_tokens) * model.price->input_per_mtok +
+            static_cast<double>(output_tokens) * model.price->output_per_mtok) /
+           1e6;
+}
+
+// Its prompt and a reply of max_tokens at the selector's price.
+double worst_case_usd(const config::model& model, const providers::completion_request& request) {
+    const std::size_t prompt = estimate_tokens(request.messages.system.plain()) +
+                               estimate_tokens(request.messages.turns.front().text.plain());
+    return price_of(model, prompt, static_cast<std::size_t>(model.max_tokens));
+}
+
+// Why the call cannot be afforded, or nullopt with its worst case held of the daily budget.
+std::optional<std::string> unaffordable(const room_state& state, const config::room& room,
+                                        daily_budget* budget, double usd_bound,
+                                        std::chrono::system_clock::time_point now) {
+    if (room.max_cost_usd && state.cost_usd + usd_bound > *room.max_cost_usd) {
+        return "the selector's call could take the room past its max_cost_usd (" + usd(usd_bound) +
+               ")";
+    }
+    if (budget != nullptr &&
+        budget->reserve(usd_bound, now).what != daily_budget::verdict::kind::granted) {
+        return "the daily budget has no room now for the selector's call (" + usd(usd_bound) + ")";
+    }
+    return std::nullopt;
+}
+
 }  // namespace
 
 asio::awaitable<room_runner::step_result> room_runner::ask_selector(int natural_slot) {
@@ -111,48 +171,20 @@ asio::awaitable<room_runner::step_result> room_runner::ask_selector(int natural_
             "the selector " + room_->selector + " is not in the catalogue or has no provider");
     }
     const auto now = std::chrono::system_clock::now();
-    std::vector<int> candidates;
-    for (const auto& m : state_.members) {
-        if (can_speak_now(m, now)) {
-            candidates.push_back(m.slot);
-        }
+    const std::vector<int> candidates = candidates_at(state_, now);
+    auto request = selector_request(*room_, state_, history_, *model, candidates);
+    const double bound = worst_case_usd(*model, request);
+    if (auto refusal = unaffordable(state_, *room_, services_.budget.get(), bound, now)) {
+        co_return co_await commit_selection(std::move(chosen), natural_slot, std::move(*refusal));
     }
-    const auto room_tokens =
-        static_cast<std::size_t>(std::max(model->context_tokens - model->max_tokens - 512, 256));
-    providers::completion_request request;
-    request.room = room_->name;
-    request.model = model;
-    request.temperature =
-        model->temperature_range ? std::optional{model->temperature} : std::nullopt;
-    request.messages = selector_conversation(*room_, state_, history_, candidates,
-                                             std::min(max_transcript_bytes, room_tokens * 4));
-    // The scripted provider's cursor: one selector answer per next_speaker record.
-    request.replies_so_far = static_cast<std::size_t>(std::count_if(
-        history_.begin(), history_.end(),
-        [](const core::record& r) { return r.type == core::record_type::next_speaker; }));
-    turn_cost_bound bound;
-    if (model->price) {
-        const std::size_t prompt = estimate_tokens(request.messages.system.plain()) +
-                                   estimate_tokens(request.messages.turns.front().text.plain());
-        bound.usd = (static_cast<double>(prompt) * model->price->input_per_mtok +
-                     static_cast<double>(model->max_tokens) * model->price->output_per_mtok) /
-                    1e6;
-    }
-    if (room_->max_cost_usd && state_.cost_usd + bound.usd > *room_->max_cost_usd) {
-        co_return co_await commit_selection(
-            std::move(chosen), natural_slot,
-            "the selector's call could take the room past its max_cost_usd (" + usd(bound.usd) +
-                ")");
-    }
-    if (services_.budget &&
-        services_.budget->reserve(bound.usd, now).what != daily_budget::verdict::kind::granted) {
-        co_return co_await commit_selection(
-            std::move(chosen), natural_slot,
-            "the daily budget has no room now for the selector's call (" + usd(bound.usd) + ")");
-    }
+    const auto started = std::chrono::steady_clock::now();
     auto answer = co_await endpoint->second->complete(std::move(request));
     if (services_.budget) {
-        services_.budget->release(bound.usd);
+        services_.budget->release(bound);
+    }
+    if (services_.observer != nullptr) {
+        services_.observer->call_ended(*this, *model, std::chrono::steady_clock::now() - started,
+                                       answer ? "ok" : providers::to_string(answer.error().kind));
     }
     if (!answer) {
         co_return co_await commit_selection(
@@ -164,10 +196,8 @@ asio::awaitable<room_runner::step_result> room_runner::ask_selector(int natural_
         chosen.output_tokens = answer->usage->output_tokens;
         if (model->price) {
             chosen.cost_usd =
-                (static_cast<double>(answer->usage->input_tokens) * model->price->input_per_mtok +
-                 static_cast<double>(answer->usage->output_tokens) *
-                     model->price->output_per_mtok) /
-                1e6;
+                price_of(*model, static_cast<std::size_t>(answer->usage->input_tokens),
+                         static_cast<std::size_t>(answer->usage->output_tokens));
         }
     }
     const std::string text = core::sanitize_utf8(answer->text);
@@ -177,11 +207,10 @@ asio::awaitable<room_runner::step_result> room_runner::ask_selector(int natural_
             std::move(chosen), natural_slot,
             "the selector's answer names no member that can speak now: " + excerpt(text));
     }
-    const member_state& member = *state_.member(slot);
     chosen.speaker = core::slot_label(slot);
-    chosen.model = member.model;
+    chosen.model = state_.member(slot)->model;
     chosen.chosen_by = "selector";
-    chosen.text = "The selector (" + model->name + ") chose " + member_label(member);
+    chosen.text = "The selector (" + model->name + ") chose " + member_label(*state_.member(slot));
     co_return co_await commit(single_record(std::move(chosen)));
 }
 

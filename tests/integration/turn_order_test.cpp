@@ -84,14 +84,15 @@ class SelectorRoom : public ::testing::Test {
         return run();
     }
 
-    std::vector<json> run() {
+    std::vector<json> run(const std::string& limits = "max_turns: 3") {
         write_scripts(dir);
-        dir.write("selector.yaml",
-                  config_with("  api: { kind: openai, base_url: " + judge.base_url() + "/v1 }\n",
-                              "  - { name: Judge, provider: api, id: judge-1, max_tokens: 50,\n"
-                              "      price: { input_per_mtok: 10, output_per_mtok: 10 } }\n",
-                              "  - { name: court, members: [Ada, Babbage, Curie], max_turns: 3,\n"
-                              "      turn_delay: 0s, turn_order: selector, selector: Judge }\n"));
+        dir.write(
+            "selector.yaml",
+            config_with("  api: { kind: openai, base_url: " + judge.base_url() + "/v1 }\n",
+                        "  - { name: Judge, provider: api, id: judge-1, max_tokens: 50,\n"
+                        "      price: { input_per_mtok: 10, output_per_mtok: 10 } }\n",
+                        "  - { name: court, members: [Ada, Babbage, Curie], " + limits +
+                            ",\n      turn_delay: 0s, turn_order: selector, selector: Judge }\n"));
         const auto run = test::polylogue({"run", (dir / "selector.yaml").string()});
         EXPECT_EQ(run.exit_code, 0) << run.err;
         return test::transcript_records(dir / "selector.yaml", "court");
@@ -136,6 +137,18 @@ TEST_F(SelectorRoom, AnAnswerNamingNobodyFallsBackToTheNaturalOrderOnRecord) {
     for (std::size_t i = 0; i < 3; ++i) {
         EXPECT_EQ(chosen[i]["speaker"], speakers[i]);
     }
+}
+
+TEST_F(SelectorRoom, TheSelectorsSpendingCountsTowardsMaxCostUsd) {
+    judge.on_request([](const test::recorded_request&) {
+        return fake_response::sse(test::openai_stream("AI-1", 1000, 10));  // $0.0101 a call
+    });
+    const auto records = run("max_turns: 10, max_cost_usd: 0.025");
+    EXPECT_EQ(test::ai_speakers(records), (std::vector<std::string>{"AI-1", "AI-1"}));
+    ASSERT_FALSE(records.empty());
+    EXPECT_EQ(records.back()["type"], "room_ended");
+    const std::string reason = records.back()["text"];
+    EXPECT_TRUE(reason.starts_with("reached max_cost_usd ($0.0303 spent")) << reason;
 }
 
 TEST_F(SelectorRoom, AFailedCallFallsBackToTheNaturalOrderOnRecord) {
