@@ -13,6 +13,10 @@ bool is_word(char c) noexcept {
            (u >= 'A' && u <= 'Z') || u == '_';
 }
 
+bool is_blank(char c) noexcept {
+    return c == ' ' || c == '\n' || c == '\t' || c == '\r';
+}
+
 char lower(char c) noexcept {
     return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
 }
@@ -112,7 +116,8 @@ std::vector<int> addressees(std::string_view text, const std::vector<addressable
     std::vector<int> slots;
     std::size_t i = 0;
     while (i < visible.size()) {
-        if (i > 0 && is_word(visible[i - 1])) {
+        // Inside a word nothing begins, and no label or name begins with blank space.
+        if ((i > 0 && is_word(visible[i - 1])) || is_blank(visible[i])) {
             ++i;
             continue;
         }
