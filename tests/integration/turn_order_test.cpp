@@ -6,10 +6,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <set>
+
 #include "serve_fixture.hpp"
 #include "support/eventually.hpp"
 #include "support/fake_server.hpp"
 #include "support/polylogue_cli.hpp"
+#include "support/process.hpp"
 #include "support/provider_streams.hpp"
 #include "support/temp_dir.hpp"
 
@@ -70,6 +74,34 @@ TEST(NaturalRoom, TheScriptedRepliesAddressingEachOtherDecideWhoSpeaks) {
     const auto records = test::transcript_records(dir / "natural.yaml", "salon");
     EXPECT_EQ(test::ai_speakers(records),
               (std::vector<std::string>{"AI-2", "AI-1", "AI-3", "AI-2", "AI-1", "AI-3", "AI-2"}));
+}
+
+std::vector<std::string> random_run(const test::temp_dir& dir) {
+    write_scripts(dir);
+    dir.write("random.yaml",
+              config_with({}, {},
+                          "  - { name: dice, members: [Ada, Babbage, Curie], max_turns: 12,\n"
+                          "      turn_delay: 0s, turn_order: random }\n"));
+    const auto run = test::polylogue({"run", (dir / "random.yaml").string()});
+    EXPECT_EQ(run.exit_code, 0) << run.err;
+    return test::ai_speakers(test::transcript_records(dir / "random.yaml", "dice"));
+}
+
+TEST(RandomRoom, EachMemberSpeaksOncePerRoundAndTheSameRoomDrawsTheSameOrder) {
+    test::temp_dir first;
+    const auto speakers = random_run(first);
+    ASSERT_EQ(speakers.size(), 12u);
+    std::set<std::vector<std::string>> orders;
+    for (std::size_t round = 0; round < 4; ++round) {
+        std::vector<std::string> taken(speakers.begin() + static_cast<long>(round * 3),
+                                       speakers.begin() + static_cast<long>(round * 3 + 3));
+        orders.insert(taken);
+        std::sort(taken.begin(), taken.end());
+        EXPECT_EQ(taken, (std::vector<std::string>{"AI-1", "AI-2", "AI-3"})) << round;
+    }
+    EXPECT_GT(orders.size(), 1u) << "every round in the same order";
+    test::temp_dir second;
+    EXPECT_EQ(random_run(second), speakers);
 }
 
 class SelectorRoom : public ::testing::Test {
@@ -235,6 +267,32 @@ TEST_F(NextSpeaker, UnknownMembersAndMalformedBodiesAreRefused) {
     const auto fine = api.post("/v1/rooms/alpha/next", {{"speaker", "AI-2"}});
     EXPECT_EQ(fine.status, 201) << fine.body;
     EXPECT_TRUE(fine.json()["seq"].is_number_integer());
+}
+
+// Curie has one reply: once it is spent, Curie cannot be chosen.
+TEST(NextSpeakerRefusal, AMemberOutOfRepliesCannotBeChosen) {
+    test::temp_dir dir;
+    write_scripts(dir);
+    dir.write("curie.yaml", always("My only line.", 1));
+    dir.write("serve.yaml",
+              "control: { listen: 127.0.0.1:0, token_env: PL_TEST_CONTROL_TOKEN }\n" +
+                  config_with({}, {},
+                              "  - { name: alpha, members: [Ada, Babbage, Curie], max_turns: 200,"
+                              " turn_delay: 100ms }\n"));
+    ::setenv("PL_TEST_CONTROL_TOKEN", test::control_token, 1);
+    test::child_process serve{{test::polylogue_binary(), "serve", (dir / "serve.yaml").string()}};
+    const auto port = test::wait_for_serve_port(dir / "var", 20s);
+    ASSERT_NE(port, 0);
+    const test::api_client api{port, test::control_token};
+    ASSERT_TRUE(test::eventually([&] {
+        const auto room = api.get("/v1/rooms/alpha").json();
+        return room["members"][2]["exhausted"] == true;
+    }));
+    const auto refused = api.post("/v1/rooms/alpha/next", {{"speaker", "AI-3"}});
+    EXPECT_EQ(refused.status, 409) << refused.body;
+    EXPECT_EQ(refused.json()["error"]["code"], "cannot_speak");
+    serve.send(SIGTERM);
+    EXPECT_EQ(serve.wait(10s).exit_code, 0);
 }
 
 }  // namespace
