@@ -41,6 +41,7 @@ const std::vector<control_api::route>& control_api::routes() {
         {"GET", "/v1/rooms/{}/events", &control_api::events},
         {"GET", "/v1/rooms/{}/images/{}", &control_api::image},
         {"POST", "/v1/rooms/{}/messages", &control_api::interject, false, body_kind::json},
+        {"POST", "/v1/rooms/{}/next", &control_api::choose_next, false, body_kind::json},
         {"POST", "/v1/rooms/{}/pause", &control_api::pause},
         {"POST", "/v1/rooms/{}/resume", &control_api::resume},
         {"POST", "/v1/rooms/{}/stop", &control_api::stop},

@@ -1,5 +1,5 @@
-// The routes that change a room: a human's message, pause, resume, stop. Each waits until the
-// room has made the change durable and answers with what it became.
+// The routes that change a room: a human's message, the next speaker, pause, resume, stop.
+// Each waits until the room has made the change durable and answers with what it became.
 
 #include "control/answers.hpp"
 #include "polylogue/config/human_name.hpp"
@@ -49,7 +49,55 @@ std::string message_problem(const nlohmann::json& body) {
     return speaker_problem(speaker);
 }
 
+// Why a next-speaker body is refused, or empty when it is fine.
+std::string next_speaker_problem(const nlohmann::json& body) {
+    if (!body.is_object() || !body.contains("speaker") || !body["speaker"].is_string() ||
+        (body.contains("by") && !body["by"].is_string())) {
+        return "the body is {\"speaker\": \"AI-n\"} with an optional \"by\": \"name\"";
+    }
+    const auto& speaker = body["speaker"].get_ref<const std::string&>();
+    if (speaker.size() > 16 || core::slot_label(core::slot_from_label(speaker)) != speaker) {
+        return "speaker is an AI's label, such as AI-2";
+    }
+    if (body.contains("by")) {
+        const auto& by = body["by"].get_ref<const std::string&>();
+        if (core::sanitize_utf8(by) != by) {
+            return "by is UTF-8";
+        }
+        if (std::string problem = speaker_problem(by); !problem.empty()) {
+            return "by" + problem.substr(std::string_view{"speaker"}.size());
+        }
+    }
+    return {};
+}
+
 }  // namespace
+
+asio::awaitable<http::server_response> control_api::choose_next(http::server_request request,
+                                                                route_match match) {
+    room::room_handle* room = services_.rooms->find(match.params.at(0));
+    if (room == nullptr) {
+        co_return error_answer(404, "not_found", "no room named '" + match.params.at(0) + "'");
+    }
+    const nlohmann::json body = nlohmann::json::parse(request.body, nullptr, false);
+    if (const std::string problem = next_speaker_problem(body); !problem.empty()) {
+        co_return error_answer(400, "invalid_next_speaker", problem);
+    }
+    const auto speaker = body["speaker"].get<std::string>();
+    const std::string by = body.contains("by") ? body["by"].get<std::string>() : request.remote;
+    const auto seq = co_await room->choose_next(speaker, by);
+    if (!seq && seq.error() == errc::not_found) {
+        co_return error_answer(422, "unknown_member", "no AI of the room is " + speaker);
+    }
+    if (!seq && seq.error() == errc::conflict) {
+        co_return error_answer(409, "cannot_speak",
+                               speaker + " cannot speak now (out of replies, suspended or muted)");
+    }
+    if (!seq) {
+        co_return refused_answer(seq.error());
+    }
+    co_return json_answer(201, {{"seq", *seq}, {"speaker", speaker}});
+}
 
 asio::awaitable<http::server_response> control_api::interject(http::server_request request,
                                                               route_match match) {

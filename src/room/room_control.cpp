@@ -9,6 +9,7 @@
 
 #include "polylogue/core/text.hpp"
 #include "polylogue/room/room_runner.hpp"
+#include "polylogue/room/turn_decision.hpp"
 
 namespace polylogue::room {
 
@@ -74,6 +75,30 @@ asio::awaitable<result<std::int64_t>> room_runner::resume(std::string by) {
 asio::awaitable<result<std::int64_t>> room_runner::end(std::string reason) {
     co_return co_await submit(std::make_shared<control_request>(
         wakeup_.get_executor(), operator_record(core::record_type::room_ended, std::move(reason))));
+}
+
+asio::awaitable<result<std::int64_t>> room_runner::choose_next(std::string speaker,
+                                                               std::string by) {
+    core::record r = operator_record(core::record_type::next_speaker, {});
+    r.speaker = std::move(speaker);
+    r.chosen_by = "operator " + by;
+    if (const auto refusal = next_speaker_refusal(r)) {
+        co_return result<std::int64_t>{*refusal};
+    }
+    co_return co_await submit(
+        std::make_shared<control_request>(wakeup_.get_executor(), std::move(r)));
+}
+
+std::optional<errc> room_runner::next_speaker_refusal(const core::record& r) const {
+    const int slot = core::slot_from_label(r.speaker);
+    const member_state* member = state_.member(slot);
+    if (member == nullptr || member->left || core::slot_label(slot) != r.speaker) {
+        return errc::not_found;
+    }
+    if (member->muted || !can_speak_now(*member, std::chrono::system_clock::now())) {
+        return errc::conflict;
+    }
+    return std::nullopt;
 }
 
 std::vector<core::record> room_runner::reinstatements(const std::string& why) const {
@@ -146,12 +171,24 @@ asio::awaitable<room_runner::step_result> room_runner::serve_requests() {
         }
         const bool no_change = (type == core::record_type::paused && state_.paused) ||
                                (resuming && !state_.paused && reinstated.empty());
+        const bool choosing = type == core::record_type::next_speaker;
         if (state_.ended) {
             request->outcome = errc::room_closed;
+        } else if (const auto refusal =
+                       choosing ? next_speaker_refusal(request->record) : std::nullopt) {
+            request->outcome = *refusal;  // it left or ran dry while the request waited
         } else if (no_change) {
             request->outcome = state_.last_seq;
         } else {
             request->record.time = core::format_rfc3339(std::chrono::system_clock::now());
+            if (choosing) {
+                const member_state& chosen =
+                    *state_.member(core::slot_from_label(request->record.speaker));
+                request->record.model = chosen.model;
+                request->record.text = "The " + request->record.chosen_by + " chose " +
+                                       request->record.speaker + " (" + chosen.model +
+                                       ") to speak next";
+            }
             std::vector<core::record> records;
             records.push_back(request->record);
             for (auto& r : reinstated) {

@@ -105,7 +105,14 @@ room_outcome room_runner::outcome_after(const step_result& ran) {
 
 asio::awaitable<room_runner::step_result> room_runner::take_next_turn() {
     const turn_decision next =
-        next_turn(state_, room_->max_turns, room_->max_cost_usd, std::chrono::system_clock::now());
+        next_turn(state_, *room_, history_, std::chrono::system_clock::now());
+    const bool chose =
+        next.what == turn_decision::kind::speak || next.what == turn_decision::kind::skip;
+    if (chose && room_->turn_order == config::turn_order::selector &&
+        next.slot != state_.requested_next) {
+        // The selector's choice is committed as a next_speaker record: the turn follows it.
+        co_return co_await ask_selector(next.slot);
+    }
     switch (next.what) {
         case turn_decision::kind::end:
             co_return co_await finish(next.reason, next.failure);

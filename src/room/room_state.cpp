@@ -95,6 +95,10 @@ void apply_steering(room_state& state, member_state* speaker, const core::record
     switch (r.type) {
         case core::record_type::next_speaker:
             state.requested_next = speaker != nullptr ? speaker->slot : 0;
+            // A selector's answer is spending of the room, like a reply.
+            state.input_tokens += r.input_tokens.value_or(0);
+            state.output_tokens += r.output_tokens.value_or(0);
+            state.cost_usd += r.cost_usd.value_or(0.0);
             break;
         case core::record_type::loop_detected:
             state.loop_checked_after = r.seq;

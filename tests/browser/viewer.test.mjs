@@ -2,7 +2,8 @@
 // End-to-end test of the web viewer against the real daemon: `polylogue serve` runs a scripted
 // room whose image tool is a fake OpenAI Images API, headless Chromium opens the page the daemon
 // serves, and the test checks what a person would see, that pause and resume work, and that an
-// interjection typed into the page lands in the transcript before the models' next turn.
+// interjection typed into the page lands in the transcript before the models' next turn, and
+// that a member chosen in the page to speak next does.
 //
 //   node tests/browser/viewer.test.mjs [POLYLOGUE_BINARY]
 //
@@ -191,6 +192,43 @@ async function interject(page) {
         JSON.stringify(records.slice(-5), null, 1));
     log(`ok - the interjection is in the transcript as #${janus.seq}`);
     return janus;
+}
+
+// While paused: the member the round robin would pass over (or AI-1 before anyone spoke, so
+// that the scripts still start with AI-1) is chosen through the page to speak next.
+async function chooseNext(page) {
+    step = 'choose who speaks next';
+    const before = (await daemon.get(`/v1/rooms/${ROOM}/transcript`)).records;
+    const spoken = before.filter((r) => r.type === 'message' && chat.isAi(r.speaker));
+    const chosen = spoken.length ? spoken[spoken.length - 1].speaker : 'AI-1';
+    await page.selectOption('[data-testid="next-speaker"]', chosen);
+    await page.click('[data-testid="next-send"]');
+    let record = null;
+    await waitFor(`a next_speaker record for ${chosen}`, async () => {
+        const {records} = await daemon.get(`/v1/rooms/${ROOM}/transcript`);
+        record = records.find((r) => r.type === 'next_speaker' && r.speaker === chosen);
+        const note = await page.textContent('[data-testid="room-note"]');
+        return {ok: Boolean(record), seen: `room-note: "${note}"; last records: ${
+            JSON.stringify(records.slice(-3))}`};
+    });
+    check(
+        record.chosen_by === 'operator janus',
+        `expected the choice made by the page's speaker janus, the record says "${
+            record.chosen_by}"`);
+    log(`ok - ${chosen} chosen to speak next through the page (#${record.seq})`);
+    return record;
+}
+
+// The chosen member took the first AI turn after its next_speaker record.
+function checkChosenSpoke(records, choice) {
+    step = 'check the chosen member spoke next';
+    const after = records.find(
+        (r) => r.seq > choice.seq && ['message', 'turn_failed', 'skip'].includes(r.type));
+    check(
+        after && after.speaker === choice.speaker,
+        `expected ${choice.speaker} to take the turn after #${choice.seq}`,
+        JSON.stringify(after));
+    log(`ok - ${choice.speaker} spoke first after it was chosen (#${after.seq})`);
 }
 
 async function resume(page) {
@@ -436,6 +474,7 @@ async function main() {
     await openPage(page, listen);
     await pause(page);
     const janus = await interject(page);
+    const choice = await chooseNext(page);
     await resume(page);
     await seeImage(page);
 
@@ -448,6 +487,7 @@ async function main() {
     const items = await chat.items(page);
     compareWithTranscript(items, records);
     checkScriptedOrder(items, records, janus);
+    checkChosenSpoke(records, choice);
     await checkRendering(page);
     await checkStreaming(page, records);
     await screenshot(page);

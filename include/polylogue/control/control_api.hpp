@@ -77,6 +77,7 @@ class control_api final : public http::request_handler {
     boost::asio::awaitable<http::server_response> events(http::server_request, route_match);
     boost::asio::awaitable<http::server_response> image(http::server_request, route_match);
     boost::asio::awaitable<http::server_response> interject(http::server_request, route_match);
+    boost::asio::awaitable<http::server_response> choose_next(http::server_request, route_match);
     boost::asio::awaitable<http::server_response> pause(http::server_request, route_match);
     boost::asio::awaitable<http::server_response> resume(http::server_request, route_match);
     boost::asio::awaitable<http::server_response> stop(http::server_request, route_match);

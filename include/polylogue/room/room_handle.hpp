@@ -1,6 +1,6 @@
 #pragma once
 // What the rest of the daemon may ask of a room: what it is, how it stands, what it has
-// committed, and the four requests of an operator. The control API and the observers see a room
+// committed, and the requests of an operator. The control API and the observers see a room
 // only through this; room_runner is its one implementation. Everything runs on the event loop.
 
 #include <boost/asio/awaitable.hpp>
@@ -46,6 +46,11 @@ class room_handle {
     virtual boost::asio::awaitable<result<std::int64_t>> pause(std::string by) = 0;
     virtual boost::asio::awaitable<result<std::int64_t>> resume(std::string by) = 0;
     virtual boost::asio::awaitable<result<std::int64_t>> end(std::string reason) = 0;
+    // The member with that label (e.g. "AI-2") takes the next turn, once: a next_speaker record
+    // chosen_by "operator <by>". errc::not_found when no present AI has the label,
+    // errc::conflict when it cannot speak now (out of replies, suspended, muted).
+    virtual boost::asio::awaitable<result<std::int64_t>> choose_next(std::string speaker,
+                                                                     std::string by) = 0;
 };
 
 }  // namespace polylogue::room

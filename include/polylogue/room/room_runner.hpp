@@ -79,6 +79,8 @@ class room_runner final : public room_handle {
     boost::asio::awaitable<result<std::int64_t>> pause(std::string by) override;
     boost::asio::awaitable<result<std::int64_t>> resume(std::string by) override;
     boost::asio::awaitable<result<std::int64_t>> end(std::string reason) override;
+    boost::asio::awaitable<result<std::int64_t>> choose_next(std::string speaker,
+                                                             std::string by) override;
 
     const config::room& room() const noexcept override { return *room_; }
     const room_state& state() const noexcept override { return state_; }
@@ -96,6 +98,11 @@ class room_runner final : public room_handle {
     boost::asio::awaitable<step_result> run_turns();
     room_outcome outcome_after(const step_result& ran);
     boost::asio::awaitable<step_result> take_next_turn();
+    // turn_order selector (room_selector.cpp): asks the selector model who speaks next and
+    // commits its choice, or natural_slot with the reason it fell back.
+    boost::asio::awaitable<step_result> ask_selector(int natural_slot);
+    boost::asio::awaitable<step_result> commit_selection(core::record chosen, int natural_slot,
+                                                         std::string why_not);
     boost::asio::awaitable<step_result> commit(std::vector<core::record> records);
     boost::asio::awaitable<step_result> start_if_new();
     boost::asio::awaitable<step_result> take_turn(int slot);
@@ -124,6 +131,8 @@ class room_runner final : public room_handle {
     boost::asio::awaitable<step_result> serve_requests();
     boost::asio::awaitable<result<std::int64_t>> submit(std::shared_ptr<control_request> request);
     void fail_requests();
+    // Why an operator's next_speaker record cannot be committed now; nullopt: it can.
+    std::optional<errc> next_speaker_refusal(const core::record& r) const;
     void apply_update();
     // The message first, then its commands' outcomes; the tool jobs index these records.
     command_plan message_and_outcomes(int slot, providers::completion reply) const;
