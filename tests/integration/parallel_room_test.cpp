@@ -181,6 +181,28 @@ TEST_F(ParallelRoom, CommandsRunInSlotOrderEvenWhenTheLowerSlotAnswersLast) {
                                         "join AI-3", "message AI-2", "command AI-2"}));
 }
 
+TEST_F(ParallelRoom, ARoundWhoseWorstCasesTogetherPassMaxCostUsdIsNeverSent) {
+    answer_by_model(server, {{"alpha", {{"a"}, 0ms}}, {"beta", {{"b"}, 0ms}}});
+    // Each member may write 10,000 tokens at $10 per million ($0.10): one fits in $0.15, the
+    // round of two does not.
+    const auto records =
+        run("  - { name: Alpha, provider: router, id: alpha, max_tokens: 10000,\n"
+            "      price: { input_per_mtok: 10, output_per_mtok: 10 } }\n"
+            "  - { name: Beta, provider: router, id: beta, max_tokens: 10000,\n"
+            "      price: { input_per_mtok: 10, output_per_mtok: 10 } }\n",
+            "  - { name: table, members: [Alpha, Beta], turn_order: parallel, max_turns: 4,\n"
+            "      turn_delay: 0s, max_cost_usd: 0.15 }\n");
+    EXPECT_TRUE(server.requests().empty());
+    ASSERT_FALSE(records.empty());
+    const std::string reason = records.back()["text"];
+    EXPECT_EQ(records.back()["type"], "room_ended");
+    EXPECT_EQ(reason.rfind("the next turn would not fit in max_cost_usd: the round of AI-1 "
+                           "(Alpha), AI-2 (Beta) could spend up to $0.2",
+                           0),
+              0u)
+        << reason;
+}
+
 // AI-2 invites Beta after AI-1 has spoken; Beta's first request shows what since_join hides.
 class InviteeHistoryRoom : public ParallelRoom {
   protected:
