@@ -267,5 +267,27 @@ TEST(ParallelServe, AScriptedParallelRoomRunsToMaxTurnsInSlotOrder) {
     EXPECT_EQ(serve.wait(10s).exit_code, 0);
 }
 
+TEST(ParallelServe, TailShowsEachReplyOfAParallelRoundOnceAndWhole) {
+    test::temp_dir dir;
+    test::serve_process serve{dir,
+                              "  - { name: trio, members: [Ada, Babbage, Curie], turn_order: "
+                              "parallel, max_turns: 15, turn_delay: 400ms }\n"};
+    ASSERT_NE(serve.port(), 0);
+    // Connected while the room runs: the later rounds' replies stream to it live.
+    const auto tail = test::polylogue({"tail", serve.config().string(), "trio"}, {}, 30s);
+    EXPECT_EQ(tail.exit_code, 0) << tail.err;
+    for (const std::string name : {"Ada", "Babbage", "Curie"}) {
+        for (int n = 1; n <= 5; ++n) {
+            const std::string line = name + " says " + std::to_string(n);
+            const auto at = tail.out.find(line);
+            ASSERT_NE(at, std::string::npos) << line << " in:\n" << tail.out;
+            EXPECT_EQ(tail.out.find(line, at + 1), std::string::npos) << line << " in:\n"
+                                                                      << tail.out;
+        }
+    }
+    serve.signal(SIGTERM);
+    EXPECT_EQ(serve.wait(10s).exit_code, 0);
+}
+
 }  // namespace
 }  // namespace polylogue
