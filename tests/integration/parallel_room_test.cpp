@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <iostream>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -121,6 +122,11 @@ TEST_F(ParallelRoom, ARoundsRequestsAreInFlightTogetherAndItsRepliesCommitInSlot
         // The first answer of the round goes out answer_delay after its request: every request
         // of the round came before it, so all three were in flight together.
         EXPECT_LT(last.received - first.received, answer_delay) << "round " << round + 1;
+        std::cout << "[ measure  ] round " << round + 1 << ": its 3 requests arrived within "
+                  << std::chrono::duration_cast<std::chrono::microseconds>(last.received -
+                                                                           first.received)
+                         .count()
+                  << " us (each answer waits " << answer_delay.count() << " ms)\n";
         std::set<std::string> models;
         for (std::size_t i = round * 3; i < round * 3 + 3; ++i) {
             const std::string model = json::parse(requests[i].body)["model"];
