@@ -1,5 +1,6 @@
-// turn_order parallel against the daemon's daily budget, in-process: the round's worst case is
-// held as one, and each member's part is given back as its records commit.
+// turn_order parallel in-process: against the daemon's daily budget the round's worst case is
+// held as one, and each member's part is given back as its records commit; a stop waits for
+// the round in flight and commits all of it.
 
 #include <gtest/gtest.h>
 
@@ -7,8 +8,12 @@
 #include <string>
 #include <vector>
 
+#include "polylogue/http/client.hpp"
+#include "polylogue/providers/provider_factory.hpp"
 #include "polylogue/room/daily_budget.hpp"
 #include "polylogue/room/room_runner.hpp"
+#include "support/fake_server.hpp"
+#include "support/provider_streams.hpp"
 #include "support/room_bench.hpp"
 
 namespace polylogue {
@@ -111,6 +116,65 @@ TEST_F(ParallelBudget, TheRoundHoldsEveryWorstCaseAndGivesEachBackAsItCommits) {
     EXPECT_GT(at_second, 0.10);
     EXPECT_LT(at_second, 0.11);
     EXPECT_DOUBLE_EQ(budget->held(), 0.0);
+}
+
+// Stops the room at the first streamed text: every call of the round is in flight by then.
+class stop_on_first_text final : public room::room_observer {
+  public:
+    void live(const room::room_handle&, const room::live_text&) override {
+        if (runner != nullptr && !stopped) {
+            stopped = true;
+            runner->stop();
+        }
+    }
+
+    room::room_runner* runner = nullptr;
+    bool stopped = false;
+};
+
+TEST(ParallelStop, AStopDuringARoundCommitsEveryReplyOfTheRoundThenStops) {
+    test::fake_server server;
+    server.on_request([](const test::recorded_request& request) {
+        const std::string model = nlohmann::json::parse(request.body)["model"];
+        auto response = test::fake_response::sse(test::openai_stream("reply of " + model));
+        response.header_delay =
+            model == "alpha" ? std::chrono::milliseconds{300} : std::chrono::milliseconds{900};
+        return response;
+    });
+    test::room_bench bench;
+    bench.load(
+        "data_dir: var\n"
+        "providers: { router: { kind: openai, base_url: " +
+        server.base_url() +
+        "/v1 } }\n"
+        "models:\n"
+        "  - { name: Alpha, provider: router, id: alpha }\n"
+        "  - { name: Beta, provider: router, id: beta }\n"
+        "rooms:\n"
+        "  - { name: pair, members: [Alpha, Beta], turn_order: parallel, max_turns: 10, "
+        "turn_delay: 0s }\n");
+    http::client client{bench.loop.get_executor()};
+    auto providers = std::make_shared<room::provider_map>();
+    providers->emplace("router",
+                       providers::make_provider(bench.cfg->providers.front(), {&client}).value());
+    stop_on_first_text watcher;
+    room::room_services services = bench.services(&watcher);
+    services.providers = providers;
+    room::room_runner runner{
+        bench.loop.get_executor(), *bench.cfg->find_room("pair"), services, {}};
+    watcher.runner = &runner;
+    bench.spawn(runner);
+    bench.run();
+    EXPECT_TRUE(watcher.stopped);
+    EXPECT_EQ(runner.outcome(), room::room_outcome::stopped);
+    EXPECT_EQ(server.requests().size(), 2u);
+    std::vector<std::string> said;
+    for (const auto& r : runner.history()) {
+        if (r.type == core::record_type::message) {
+            said.push_back(r.speaker + ": " + r.text);
+        }
+    }
+    EXPECT_EQ(said, (std::vector<std::string>{"AI-1: reply of alpha", "AI-2: reply of beta"}));
 }
 
 }  // namespace
