@@ -36,8 +36,8 @@ struct room_runner::round_call {
 
 // The calls in flight: each stores its outcome, and the last to finish wakes the round.
 struct room_runner::round_calls {
-    round_calls(asio::any_io_executor executor, std::size_t count)
-        : all_done{std::move(executor)}, outcomes(count), errors(count), pending{count} {}
+    round_calls(const asio::any_io_executor& executor, std::size_t count)
+        : all_done{executor}, outcomes(count), errors(count), pending{count} {}
 
     asio::steady_timer all_done;
     std::vector<std::optional<providers::completion_outcome>> outcomes;
@@ -91,6 +91,7 @@ asio::awaitable<room_runner::step_result> room_runner::take_parallel_round() {
 // Before the round's requests are rendered: the speakers see who sits out.
 asio::awaitable<room_runner::step_result> room_runner::commit_round_skips(std::vector<int> slots) {
     std::vector<core::record> skips;
+    skips.reserve(slots.size());
     for (const int slot : slots) {
         skips.push_back(
             make_record(core::record_type::skip, slot,

@@ -15,6 +15,7 @@ using namespace std::chrono_literals;
 
 std::vector<int> slots(const std::vector<round_seat>& seats) {
     std::vector<int> out;
+    out.reserve(seats.size());
     for (const round_seat& seat : seats) {
         out.push_back(seat.skip ? -seat.slot : seat.slot);  // a skip as its negative slot
     }
