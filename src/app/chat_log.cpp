@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <iostream>
@@ -18,6 +19,12 @@ std::string_view without_trailing_newlines(std::string_view text) {
         text.remove_suffix(1);
     }
     return text;
+}
+
+// A record that ends an AI's turn: its live text, if any, is over.
+bool is_turn_end(core::record_type type) {
+    return type == core::record_type::message || type == core::record_type::turn_failed ||
+           type == core::record_type::member_exhausted;
 }
 
 std::string live_header(const room::live_text& live) {
@@ -207,14 +214,20 @@ void chat_log::flush_live() {
 
 void chat_log::on_live(const config::room& room, const room::live_text& live) {
     room_stream& stream = stream_for(room.name);
+    auto& held = stream.held_back;
+    if (std::find(held.begin(), held.end(), live.slot) != held.end()) {
+        return;
+    }
+    const bool other_streaming = stream.streaming_slot != 0 && stream.streaming_slot != live.slot;
     if (live.restart) {
-        if (stream.streaming_slot != 0) {
+        if (stream.streaming_slot == live.slot) {
             write(stream, "\n(the answer broke off; retrying)\n", true);
+            stream.streaming_slot = 0;
         }
-        stream.streaming_slot = 0;
+    } else if (other_streaming) {
+        held.push_back(live.slot);
     } else {
         if (stream.streaming_slot != live.slot) {
-            end_live_text(stream);
             stream.streaming_slot = live.slot;
             write(stream, live_header(live), true);
         }
@@ -228,6 +241,9 @@ void chat_log::on_live(const config::room& room, const room::live_text& live) {
 void chat_log::on_commit(const config::room& room, std::span<const core::record> records) {
     room_stream& stream = stream_for(room.name);
     for (const auto& r : records) {
+        if (is_turn_end(r.type)) {
+            std::erase(stream.held_back, core::slot_from_label(r.speaker));
+        }
         const std::string text = transcript::format_text(r);
         daemon_log_->info("[{}] {}", room.name, without_trailing_newlines(text));
         const bool streamed = r.type == core::record_type::message && stream.streaming_slot != 0 &&

@@ -8,6 +8,8 @@
 // while `tail -f` still sees a slow answer grow.
 // With several rooms on one stdout (prefix_room_names), stdout shows whole records only, as
 // they commit, each line prefixed "[ROOM] ": streamed text of two rooms would interleave.
+// Likewise within a room whose members answer at once (turn_order parallel): the first to
+// stream is shown live, the others whole when they commit.
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -23,6 +25,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "name_hash.hpp"
 #include "polylogue/config/config.hpp"
@@ -55,9 +58,12 @@ class chat_log {
 
     struct room_stream {
         std::string name;
-        int fd = -1;                // open, or -1
-        std::string pending;        // text not yet in the file
-        int streaming_slot = 0;     // the slot whose text is being written live; 0: none
+        int fd = -1;             // open, or -1
+        std::string pending;     // text not yet in the file
+        int streaming_slot = 0;  // the slot whose text is being written live; 0: none
+        // Slots whose live text came while another's was streaming (a parallel round): their
+        // text is left out until their turn commits, and that record is written whole.
+        std::vector<int> held_back;
         bool line_open = false;     // the last text written does not end its line
         bool awaits_timer = false;  // live text waits for the flush timer
         bool failing = false;       // its last write failed (told once until one succeeds)

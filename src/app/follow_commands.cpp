@@ -14,6 +14,7 @@
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <set>
 #include <sstream>
 
 #include "commands.hpp"
@@ -113,7 +114,7 @@ asio::awaitable<int> print_rooms(asio::any_io_executor executor, daemon_address 
 }
 
 // Prints one room's events as the chat log does: committed records, and the reply in progress
-// as it streams in.
+// as it streams in (in a parallel round, the first one to stream).
 class tail_printer {
   public:
     void on_event(const http::sse_event& event) {
@@ -124,6 +125,11 @@ class tail_printer {
                 return;
             }
             last_seq_ = r->seq;
+            if (r->type == core::record_type::message ||
+                r->type == core::record_type::turn_failed ||
+                r->type == core::record_type::member_exhausted) {
+                held_back_.erase(r->speaker);
+            }
             if (r->type == core::record_type::message && r->speaker == streaming_) {
                 std::cout << "\n\n";
             } else {
@@ -133,14 +139,22 @@ class tail_printer {
             streaming_.clear();
         } else if (event.event == "token" && data.is_object()) {
             const std::string speaker = data.value("speaker", "");
+            if (held_back_.contains(speaker)) {
+                return;
+            }
+            if (!streaming_.empty() && speaker != streaming_) {
+                held_back_.insert(speaker);  // a parallel round: printed whole at its record
+                return;
+            }
             if (speaker != streaming_) {
-                end_stream();
                 std::cout << speaker << " (" << data.value("model", "") << "):\n";
                 streaming_ = speaker;
             }
             std::cout << data.value("text", "");
-        } else if (event.event == "restart") {
-            std::cout << "\n(starting over)\n";
+        } else if (event.event == "restart" && data.is_object()) {
+            if (data.value("speaker", "") == streaming_) {
+                std::cout << "\n(starting over)\n";
+            }
         } else if (event.event == "room" && data.is_object()) {
             state_ = data.value("state", "");
             reason_ = data.value("end_reason", "");
@@ -160,6 +174,9 @@ class tail_printer {
 
     std::int64_t last_seq_ = 0;
     std::string streaming_;
+    // Speakers whose text came while another's streamed (turn_order parallel): their reply is
+    // printed whole when its record comes, never in pieces.
+    std::set<std::string, std::less<>> held_back_;
     std::string state_;
     std::string reason_;
 };

@@ -95,6 +95,7 @@ struct window {
 struct walk {
     std::span<const core::record> records;
     std::optional<std::size_t> opening;
+    std::size_t floor = 0;  // the oldest record the member may see (since_join: its join)
     int slot = 0;
     std::size_t budget_tokens = 0;
     std::size_t used_tokens = 0;
@@ -106,7 +107,7 @@ struct walk {
 window walk_back(walk& w, render_cache& cache) {
     window kept;
     kept.first_kept = w.records.size();
-    for (std::size_t i = w.records.size(); i > 0; --i) {
+    for (std::size_t i = w.records.size(); i > w.floor; --i) {
         const rendered_record& rendered = cache.at(w.records, i - 1);
         if (!rendered.escaped) {  // an operator record: never shown, never counted
             kept.first_kept = i - 1;
@@ -135,6 +136,21 @@ window walk_back(walk& w, render_cache& cache) {
     return kept;
 }
 
+// invitee_history since_join: a member that an AI invited sees the room from its join record
+// on (the opening and its invite, in its system prompt, still reach it); anyone else sees all.
+std::size_t history_floor(const config::room& room, const room_state& state,
+                          std::span<const core::record> records, int slot) {
+    const member_state* member = state.member(slot);
+    if (room.invitee_history != config::invitee_history::since_join || member == nullptr ||
+        member->invited_by.empty() || member->invited_by == "config") {
+        return 0;
+    }
+    const auto join =
+        std::lower_bound(records.begin(), records.end(), member->joined_seq,
+                         [](const core::record& r, std::int64_t seq) { return r.seq < seq; });
+    return static_cast<std::size_t>(join - records.begin());
+}
+
 }  // namespace
 
 rendered_view render_within(const config::room& room, const room_state& state,
@@ -152,7 +168,8 @@ rendered_view render_within(const config::room& room, const room_state& state,
         view.estimated_tokens += tokens_of(opening_turn->text);
     }
     cache.check(records);
-    walk w{records, opening, slot, budget_tokens, view.estimated_tokens, {images}};
+    const std::size_t floor = history_floor(room, state, records, slot);
+    walk w{records, opening, floor, slot, budget_tokens, view.estimated_tokens, {images}};
     window kept = walk_back(w, cache);
     view.estimated_tokens = w.used_tokens;
     view.images = w.images.count;
@@ -160,8 +177,10 @@ rendered_view render_within(const config::room& room, const room_state& state,
     cache.note_window(state, slot, kept.first_kept);
     // Counted, not scanned, so that the cost stays with the window: operator records before
     // it count too, which only matters for the number, never for whether trimming happened.
+    // Records before the floor are not the budget's doing: they never count as dropped.
     const bool opening_apart = opening_turn && !kept.opening_reached;
-    view.dropped = kept.first_kept - (opening_apart ? 1 : 0);
+    const bool opening_in_window = opening_apart && *opening >= floor;
+    view.dropped = kept.first_kept - floor - (opening_in_window ? 1 : 0);
     auto& turns = view.conversation.turns;
     turns.reserve(kept.newest_first.size() + 1);
     if (opening_apart) {

@@ -6,6 +6,8 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
+
 #include "polylogue/core/text.hpp"
 #include "polylogue/room/room_runner.hpp"
 #include "room/turn_cost.hpp"
@@ -18,7 +20,12 @@ namespace asio = boost::asio;
 asio::awaitable<std::optional<room_runner::step_result>> room_runner::refuse_unaffordable(
     int slot, const turn_cost_bound& bound) {
     const member_state& member = *state_.member(slot);
-    const std::string speaker = core::slot_label(slot) + " (" + member.model + ")";
+    co_return co_await refuse_unaffordable_for(core::slot_label(slot) + " (" + member.model + ")",
+                                               bound);
+}
+
+asio::awaitable<std::optional<room_runner::step_result>> room_runner::refuse_unaffordable_for(
+    std::string speaker, turn_cost_bound bound) {
     if (auto reason = room_cap_refusal(state_, *room_, bound, speaker)) {
         co_return co_await finish(std::move(*reason));
     }
@@ -84,6 +91,20 @@ void room_runner::release_budget() {
         services_.budget->release(*held_usd_);
     }
     held_usd_.reset();
+}
+
+void room_runner::release_budget_share(double usd) {
+    if (!held_usd_) {
+        return;
+    }
+    const double share = std::min(usd, *held_usd_);
+    if (services_.budget) {
+        services_.budget->release(share);
+    }
+    *held_usd_ -= share;
+    if (*held_usd_ <= 0) {
+        held_usd_.reset();
+    }
 }
 
 }  // namespace polylogue::room

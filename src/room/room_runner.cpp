@@ -104,6 +104,9 @@ room_outcome room_runner::outcome_after(const step_result& ran) {
 }
 
 asio::awaitable<room_runner::step_result> room_runner::take_next_turn() {
+    if (room_->turn_order == config::turn_order::parallel) {
+        co_return co_await take_parallel_round();
+    }
     const turn_decision next =
         next_turn(state_, *room_, history_, std::chrono::system_clock::now());
     const bool chose =
@@ -220,25 +223,39 @@ asio::awaitable<room_runner::step_result> room_runner::take_turn(int slot) {
     if (!noticed) {
         co_return noticed;
     }
-    const auto endpoint = services_.providers->find(model->provider);
-    const auto started = std::chrono::steady_clock::now();
-    auto outcome = co_await endpoint->second->complete(std::move(request));
-    std::optional<providers::api_failure> failure;
+    auto outcome = co_await call_provider(model, std::move(request));
     if (!outcome) {
-        failure = outcome.error();
-    }
-    if (services_.observer != nullptr) {
-        services_.observer->call_ended(*this, *model, std::chrono::steady_clock::now() - started,
-                                       failure ? providers::to_string(failure->kind) : "ok");
-    }
-    if (failure) {
-        co_return co_await record_failure(slot, std::move(*failure));
+        co_return co_await record_failure(slot, outcome.error());
     }
     co_return co_await record_reply(slot, model, std::move(*outcome));
 }
 
-// The reply, its commands' outcomes and the tools' results, committed as one batch.
+asio::awaitable<providers::completion_outcome> room_runner::call_provider(
+    const config::model* model, providers::completion_request request) {
+    const auto endpoint = services_.providers->find(model->provider);
+    const auto started = std::chrono::steady_clock::now();
+    auto outcome = co_await endpoint->second->complete(std::move(request));
+    if (services_.observer != nullptr) {
+        services_.observer->call_ended(
+            *this, *model, std::chrono::steady_clock::now() - started,
+            outcome ? std::string_view{"ok"} : providers::to_string(outcome.error().kind));
+    }
+    co_return outcome;
+}
+
 asio::awaitable<room_runner::step_result> room_runner::record_reply(int slot,
+                                                                    const config::model* model,
+                                                                    providers::completion reply) {
+    const step_result committed = co_await commit_reply(slot, model, std::move(reply));
+    release_budget();
+    if (!committed) {
+        co_return committed;
+    }
+    co_return co_await pause_between_turns();
+}
+
+// The reply, its commands' outcomes and the tools' results, committed as one batch.
+asio::awaitable<room_runner::step_result> room_runner::commit_reply(int slot,
                                                                     const config::model* model,
                                                                     providers::completion reply) {
     const member_state& member = *state_.member(slot);
@@ -255,19 +272,25 @@ asio::awaitable<room_runner::step_result> room_runner::record_reply(int slot,
     }
     number(records, state_.last_seq);
     co_await save_images(&records);
-    const step_result committed = co_await commit(std::move(records));
+    co_return co_await commit(std::move(records));
+}
+
+asio::awaitable<room_runner::step_result> room_runner::record_failure(
+    int slot, providers::api_failure failure) {
+    const bool exhausted = failure.kind == providers::failure_kind::exhausted;
+    const step_result committed = co_await commit_failure(slot, std::move(failure));
     release_budget();
-    if (!committed) {
+    if (!committed || exhausted) {
         co_return committed;
     }
     co_return co_await pause_between_turns();
 }
 
-asio::awaitable<room_runner::step_result> room_runner::record_failure(
+// A member out of replies for good, or a failed turn (and the suspension it may bring).
+asio::awaitable<room_runner::step_result> room_runner::commit_failure(
     int slot, providers::api_failure failure) {
     const member_state& member = *state_.member(slot);
     if (failure.kind == providers::failure_kind::exhausted) {
-        release_budget();
         co_return co_await commit(
             single_record(make_record(core::record_type::member_exhausted, slot,
                                       core::slot_label(slot) + " (" + member.model + ") " +
@@ -288,12 +311,7 @@ asio::awaitable<room_runner::step_result> room_runner::record_failure(
         suspended.retry_at = std::move(step->retry_at);
         records.push_back(std::move(suspended));
     }
-    const step_result committed = co_await commit(std::move(records));
-    release_budget();
-    if (!committed) {
-        co_return committed;
-    }
-    co_return co_await pause_between_turns();
+    co_return co_await commit(std::move(records));
 }
 
 asio::awaitable<room_runner::step_result> room_runner::commit_trim_notice() {

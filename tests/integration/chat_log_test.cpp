@@ -146,6 +146,39 @@ TEST(ChatLog, AStreamedReplyIsInTheFileOnceItsTurnCommits) {
     test::run_with_limit(loop, 1s);
 }
 
+// turn_order parallel: three members stream at once, then commit one after another.
+TEST(ChatLog, InterleavedStreamsOfAParallelRoundShowEachReplyOnceAndWhole) {
+    test::temp_dir dir;
+    boost::asio::io_context loop;
+    chat_log log{loop.get_executor(), dir.path(), quiet_log(), false, false};
+    config::room room;
+    room.name = "round";
+    log.on_live(room, chunk(1, "Alpha one "));
+    log.on_live(room, chunk(2, "Beta one "));
+    log.on_live(room, chunk(3, "Gamma one "));
+    log.on_live(room, room::live_text{2, "Model", {}, true});  // AI-2 starts over
+    log.on_live(room, chunk(2, "Beta two "));
+    log.on_live(room, chunk(1, "Alpha two"));
+    log.on_live(room, chunk(3, "Gamma two"));
+    log.on_live(room, chunk(2, "Beta three"));
+    const std::vector<core::record> first{message_by(1, 1, "Alpha one Alpha two")};
+    const std::vector<core::record> second{message_by(2, 2, "Beta two Beta three")};
+    const std::vector<core::record> third{message_by(3, 3, "Gamma one Gamma two")};
+    log.on_commit(room, first);
+    log.on_commit(room, second);
+    log.on_commit(room, third);
+    const std::string text = test::read_file(dir.path() / "round.log");
+    for (const std::string_view reply :
+         {"Alpha one Alpha two", "Beta two Beta three", "Gamma one Gamma two"}) {
+        EXPECT_EQ(occurrences(text, reply), 1u) << reply << " in:\n" << text;
+    }
+    EXPECT_EQ(occurrences(text, "Beta one"), 0u) << text;
+    EXPECT_EQ(occurrences(text, "broke off"), 0u) << "AI-2's restart was never shown: " << text;
+    EXPECT_LT(text.find("Alpha one"), text.find("Beta two")) << text;
+    EXPECT_LT(text.find("Beta two"), text.find("Gamma one")) << text;
+    test::run_with_limit(loop, 1s);
+}
+
 TEST(ChatLog, ASlowStreamReachesTheFileWithinTheFlushIntervalBeforeItsTurnEnds) {
     test::temp_dir dir;
     boost::asio::io_context loop;

@@ -106,9 +106,28 @@ class room_runner final : public room_handle {
     boost::asio::awaitable<step_result> commit(std::vector<core::record> records);
     boost::asio::awaitable<step_result> start_if_new();
     boost::asio::awaitable<step_result> take_turn(int slot);
+    boost::asio::awaitable<providers::completion_outcome> call_provider(
+        const config::model* model, providers::completion_request request);
     boost::asio::awaitable<step_result> record_failure(int slot, providers::api_failure failure);
     boost::asio::awaitable<step_result> record_reply(int slot, const config::model* model,
                                                      providers::completion reply);
+    // A turn's records, committed, without releasing its budget or waiting turn_delay.
+    boost::asio::awaitable<step_result> commit_failure(int slot, providers::api_failure failure);
+    boost::asio::awaitable<step_result> commit_reply(int slot, const config::model* model,
+                                                     providers::completion reply);
+    // turn_order parallel (room_parallel.cpp).
+    struct round_call;
+    struct round_calls;
+    boost::asio::awaitable<step_result> take_parallel_round();
+    boost::asio::awaitable<step_result> commit_round_skips(std::vector<int> slots);
+    boost::asio::awaitable<step_result> speak_together(std::vector<int> slots);
+    boost::asio::awaitable<std::optional<step_result>> prepare_round(
+        std::vector<round_call>* calls);
+    boost::asio::awaitable<void> call_into(std::shared_ptr<round_calls> calls, std::size_t index,
+                                           const config::model* model,
+                                           providers::completion_request request);
+    boost::asio::awaitable<step_result> commit_round(std::vector<round_call> calls,
+                                                     std::shared_ptr<round_calls> answers);
     boost::asio::awaitable<void> run_tools(std::vector<core::record>* records,
                                            std::vector<tool_job> jobs);
     boost::asio::awaitable<void> run_tool(std::vector<core::record>* records, tool_job job);
@@ -116,11 +135,15 @@ class room_runner final : public room_handle {
     result<std::string> save_image(std::int64_t seq, const providers::generated_image& image) const;
     boost::asio::awaitable<std::optional<step_result>> refuse_unaffordable(
         int slot, const turn_cost_bound& bound);
+    // speaker: who would spend bound, e.g. "AI-2 (Claude Opus 4.5)".
+    boost::asio::awaitable<std::optional<step_result>> refuse_unaffordable_for(
+        std::string speaker, turn_cost_bound bound);
     boost::asio::awaitable<step_result> pause_for_budget(
         std::string text, std::chrono::system_clock::time_point until);
     boost::asio::awaitable<step_result> wait_for_budget();
     std::optional<std::string> budget_renewal() const;
     void release_budget();
+    void release_budget_share(double usd);  // one member's part of a parallel round's hold
     boost::asio::awaitable<step_result> commit_trim_notice();
     boost::asio::awaitable<step_result> finish(std::string reason, std::string failure = {});
     boost::asio::awaitable<step_result> wait_for_retry(std::chrono::system_clock::time_point until);
@@ -156,7 +179,9 @@ class room_runner final : public room_handle {
     // Images the turn's tools made, in the order of their records: saved once the records are
     // numbered, so that a file is named after its record's real seq.
     std::vector<providers::generated_image> pending_images_;
-    std::optional<double> held_usd_;  // what this room's turn in flight holds of the daily budget
+    // What this room's turn in flight holds of the daily budget (a parallel round: every
+    // member's worst case, each released as its records are committed).
+    std::optional<double> held_usd_;
     // The daily budget's limit when this room was paused by it: a reload that raises it
     // resumes the room. Read at run() for a room that was paused before a restart.
     std::optional<double> paused_under_limit_;
