@@ -69,6 +69,16 @@ class Fork : public ::testing::Test {
         serve.reset();
     }
 
+    // What serve_process writes, for `polylogue run` and `fork` before any serve.
+    void write_offline_config() {
+        test::serve_process::write_config(dir, test::room_entry("alpha", 4, "0s"));
+        for (const char* name : {"Ada", "Babbage", "Curie"}) {
+            std::string file = name;
+            file[0] = static_cast<char>(file[0] - 'A' + 'a');
+            dir.write(file + ".yaml", test::script_of(name, 200));
+        }
+    }
+
     void TearDown() override {
         if (serve) {
             stop();
@@ -202,10 +212,7 @@ TEST_F(Fork, AForkResumesAfterTheDaemonIsKilled) {
 }
 
 TEST_F(Fork, TheCliForksOfflineAndTheNextServeRunsTheFork) {
-    test::serve_process::write_config(dir, test::room_entry("alpha", 4, "0s"));
-    dir.write("ada.yaml", test::script_of("Ada", 200));
-    dir.write("babbage.yaml", test::script_of("Babbage", 200));
-    dir.write("curie.yaml", test::script_of("Curie", 200));
+    write_offline_config();
     const auto config = (dir / "serve.yaml").string();
     const auto ran = test::polylogue({"run", config});
     ASSERT_EQ(ran.exit_code, 0) << ran.err;
@@ -236,6 +243,28 @@ TEST_F(Fork, TheCliForksOfflineAndTheNextServeRunsTheFork) {
     expect_forked_record(fork[3], "alpha", 3);
     EXPECT_EQ(fork[4]["speaker"], origin[3]["speaker"]);
     EXPECT_EQ(fork[4]["text"], origin[3]["text"]);
+}
+
+// A crash between the fork's commit and its room file's rename leaves NAME.fork: the next start
+// keeps it when the records are stored, and drops it when they are not.
+TEST_F(Fork, AForkInterruptedByACrashIsSettledAtTheNextStart) {
+    write_offline_config();
+    const auto config = (dir / "serve.yaml").string();
+    ASSERT_EQ(test::polylogue({"run", config}).exit_code, 0);
+    ASSERT_EQ(test::polylogue({"fork", config, "alpha", "--at", "3", "--as", "kept"}).exit_code, 0);
+    const auto rooms = dir / "var" / "rooms";
+    std::filesystem::rename(rooms / "kept.yaml", rooms / "kept.fork");
+    dir.write("var/rooms/lost.fork", test::read_file(rooms / "kept.fork"));
+
+    start(test::room_entry("alpha", 4, "0s"));
+    const auto api = serve->api();
+    const auto kept = api.get("/v1/rooms/kept");
+    ASSERT_EQ(kept.status, 200) << "a fork whose records were stored did not start";
+    EXPECT_EQ(kept.json()["origin"], "alpha");
+    EXPECT_TRUE(std::filesystem::exists(rooms / "kept.yaml"));
+    EXPECT_FALSE(std::filesystem::exists(rooms / "lost.fork"));
+    EXPECT_EQ(api.get("/v1/rooms").json()["rooms"].size(), 2u);
+    expect_forked_record(ended_transcript(api, "kept")[3], "alpha", 3);
 }
 
 TEST_F(Fork, TheCliForksThroughTheDaemonWhenOneRuns) {
