@@ -97,9 +97,6 @@ int fork_offline(const config::config& cfg, const control::fork_request& request
     if (!history) {
         return refuse("cannot read the transcript: " + history.error().message(), exit_failure);
     }
-    if (name_in_use(cfg, **db, request.name)) {
-        return refuse(name_taken(request.name).message, exit_usage);
-    }
     auto plan = plan_fork(request, *origin, *history, cfg,
                           core::format_rfc3339(std::chrono::system_clock::now()));
     if (!plan) {
@@ -107,6 +104,9 @@ int fork_offline(const config::config& cfg, const control::fork_request& request
         return refuse(refused.invalid.problems.empty() ? refused.message
                                                        : refused.invalid.problems.front().message,
                       exit_usage);
+    }
+    if (name_in_use(cfg, **db, request.name)) {
+        return refuse(name_taken(request.name).message, exit_usage);
     }
     std::error_code ec;
     fs::create_directories(created_room_dir(cfg), ec);

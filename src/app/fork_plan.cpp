@@ -27,9 +27,12 @@ result<fork_plan, control::fork_refusal> plan_fork(const control::fork_request& 
                                                    std::span<const core::record> origin_history,
                                                    const config::config& cfg, std::string time) {
     if (!room::forkable_at(origin_history, request.at)) {
-        const std::int64_t last = origin_history.empty() ? 0 : origin_history.back().seq;
+        const std::string origin = "room '" + request.origin + "'";
+        if (origin_history.empty()) {
+            return refusal(control::fork_problem::bad_seq, origin + " has no records yet");
+        }
         return refusal(control::fork_problem::bad_seq,
-                       "room '" + request.origin + "' has records 1.." + std::to_string(last) +
+                       origin + " has records 1.." + std::to_string(origin_history.back().seq) +
                            "; " + std::to_string(request.at) + " is not one of them");
     }
     config::room renamed = origin_room;

@@ -51,13 +51,14 @@ asio::awaitable<control::forked_room> room_host::fork(control::fork_request requ
         co_return refusal(control::fork_problem::no_origin,
                           "no room named '" + request.origin + "'");
     }
-    if (fork_name_in_use(request.name)) {
-        co_return name_taken(request.name);
-    }
+    // Planned first: the name is checked to be a file name before any file of that name is.
     auto plan = plan_fork(request, origin->runner->room(), origin->runner->history(),
                           *current_->cfg, core::format_rfc3339(std::chrono::system_clock::now()));
     if (!plan) {
         co_return plan.error();
+    }
+    if (fork_name_in_use(request.name)) {
+        co_return name_taken(request.name);
     }
     const auto& cfg = *current_->cfg;
     std::error_code ec;
@@ -78,6 +79,11 @@ asio::awaitable<control::forked_room> room_host::fork(control::fork_request requ
     }
     if (!finish_fork_file(cfg, request.name)) {
         co_return failure("the fork's records are stored, but its room file cannot be renamed");
+    }
+    if (stopping_) {  // no room starts while the daemon stops; this one runs at the next start
+        co_return failure(
+            "the daemon is shutting down; the fork is saved and runs at its next "
+            "start");
     }
     co_return start_fork(std::move(plan->room), request);
 }

@@ -106,6 +106,7 @@ class room_host final : public control::room_directory {
     std::set<std::string, std::less<>> forks_in_flight_;  // names whose records are committing
     std::size_t running_ = 0;
     bool refused_rooms_ = false;
+    bool stopping_ = false;  // stop_all() was called: a fork that completes now does not start
 };
 
 }  // namespace polylogue::app
