@@ -84,6 +84,26 @@ int refuse(const std::string& message, int code) {
     return code;
 }
 
+// The room file as NAME.fork, the records, then NAME.yaml; why not, or nullopt when done.
+std::optional<std::string> store_fork(const config::config& cfg, transcript::store& db,
+                                      const std::string& name, fork_plan plan) {
+    std::error_code ec;
+    fs::create_directories(created_room_dir(cfg), ec);
+    if (ec || !write_atomically(pending_fork_file(cfg, name), plan.room_text)) {
+        return "cannot write " + pending_fork_file(cfg, name).string();
+    }
+    const transcript::room_batch batch{name, std::move(plan.records)};
+    if (auto stored = db.append({&batch, 1}).front(); !stored) {
+        fs::remove(pending_fork_file(cfg, name), ec);
+        return "cannot store the fork's records: " + stored.error().message();
+    }
+    if (!finish_fork_file(cfg, name)) {
+        return "the fork's records are stored, but its room file cannot be renamed; the next "
+               "serve settles it";
+    }
+    return std::nullopt;
+}
+
 // Only with the data_dir lock held: nothing else writes the store meanwhile.
 int fork_offline(const config::config& cfg, const control::fork_request& request) {
     const auto origin = room_named(cfg, request.origin);
@@ -108,22 +128,8 @@ int fork_offline(const config::config& cfg, const control::fork_request& request
     if (name_in_use(cfg, **db, request.name)) {
         return refuse(name_taken(request.name).message, exit_usage);
     }
-    std::error_code ec;
-    fs::create_directories(created_room_dir(cfg), ec);
-    if (ec || !write_atomically(pending_fork_file(cfg, request.name), plan->room_text)) {
-        return refuse("cannot write " + pending_fork_file(cfg, request.name).string(),
-                      exit_failure);
-    }
-    const transcript::room_batch batch{request.name, std::move(plan->records)};
-    if (auto stored = (*db)->append({&batch, 1}).front(); !stored) {
-        fs::remove(pending_fork_file(cfg, request.name), ec);
-        return refuse("cannot store the fork's records: " + stored.error().message(), exit_failure);
-    }
-    if (!finish_fork_file(cfg, request.name)) {
-        return refuse(
-            "the fork's records are stored, but its room file cannot be renamed; the "
-            "next serve settles it",
-            exit_failure);
+    if (auto failed = store_fork(cfg, **db, request.name, std::move(*plan))) {
+        return refuse(*failed, exit_failure);
     }
     std::cout << "forked " << request.origin << " at seq " << request.at << " as " << request.name
               << "; the next serve runs it\n";
