@@ -58,7 +58,12 @@ asio::awaitable<int> print_rooms(asio::any_io_executor executor, daemon_address 
         cost << "$" << std::fixed << std::setprecision(4) << room.value("cost_usd", 0.0);
         std::cout << std::setw(24) << room.value("name", "") << std::setw(9)
                   << room.value("state", "") << std::setw(12) << turns << std::setw(10)
-                  << cost.str() << members << "\n";
+                  << cost.str() << members;
+        if (room.contains("origin")) {
+            std::cout << "  (forked from " << room.value("origin", "") << " at seq "
+                      << room.value("origin_seq", 0) << ")";
+        }
+        std::cout << "\n";
     }
     co_return exit_ok;
 }

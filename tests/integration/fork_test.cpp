@@ -283,6 +283,9 @@ TEST_F(Fork, TheCliForksThroughTheDaemonWhenOneRuns) {
     EXPECT_EQ(shown.json()["origin_seq"], 3);
     expect_forked_record(ended_transcript(api, "alpha-c")[3], "alpha", 3);
 
+    const auto listed = test::polylogue({"rooms", config});
+    EXPECT_NE(listed.out.find("(forked from alpha at seq 3)"), std::string::npos) << listed.out;
+
     const auto refused = test::polylogue({"fork", config, "alpha", "--at", "99", "--as", "z"});
     EXPECT_EQ(refused.exit_code, 2);
     EXPECT_NE(refused.err.find("HTTP 400"), std::string::npos) << refused.err;
