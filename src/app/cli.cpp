@@ -22,6 +22,10 @@ constexpr const char* usage = R"(usage: polylogue COMMAND [ARGS]
   rooms CONFIG                       list the rooms of the daemon serving CONFIG
   tail CONFIG ROOM                   follow a room live (or print its transcript when no
                                      daemon runs); returns when the room ends
+  fork CONFIG ROOM --at SEQ --as NEW
+                                     a new room NEW that begins with ROOM's records 1..SEQ
+                                     and goes on from there (through the daemon when one
+                                     runs; else the next serve runs it)
   probe CONFIG MODEL                 one tiny real request to MODEL: ok with latency, or why not
   transcript CONFIG ROOM [--format jsonl|text|markdown|html] [--from SEQ] [--to SEQ]
              [--output FILE]         print a room's transcript (default: text), or write it
@@ -94,6 +98,18 @@ int transcript_arguments(std::vector<std::string> args) {
     return transcript_command(args[0], args[1], options);
 }
 
+int fork_arguments(std::vector<std::string> args) {
+    std::int64_t at = 0;
+    std::string name;
+    if (!take_seq_option(args, "--at", at)) {
+        return exit_usage;
+    }
+    if (!take_option(args, "--as", name) || at == 0 || args.size() != 2) {
+        return usage_error("fork wants CONFIG ROOM --at SEQ --as NEW");
+    }
+    return fork_command(args[0], args[1], at, name);
+}
+
 int dispatch(const std::string& command, std::vector<std::string> args) {
     if (command == "check" && args.size() == 1) {
         return check_command(args[0]);
@@ -112,6 +128,9 @@ int dispatch(const std::string& command, std::vector<std::string> args) {
     }
     if (command == "transcript") {
         return transcript_arguments(std::move(args));
+    }
+    if (command == "fork") {
+        return fork_arguments(std::move(args));
     }
     if (command == "run") {
         daemon_options options;
@@ -143,7 +162,7 @@ int run_cli(int argc, char** argv) {
     }
     const std::string command = args[0];
     args.erase(args.begin());
-    static const std::vector<std::string> known{"check", "parse", "probe", "rooms",
+    static const std::vector<std::string> known{"check", "fork",  "parse", "probe",     "rooms",
                                                 "run",   "serve", "tail",  "transcript"};
     if (std::find(known.begin(), known.end(), command) == known.end()) {
         return usage_error("unknown command '" + command + "'");

@@ -32,6 +32,8 @@ int transcript_command(const std::string& config_path, const std::string& room,
 
 int rooms_command(const std::string& config_path);
 int tail_command(const std::string& config_path, const std::string& room);
+int fork_command(const std::string& config_path, const std::string& room, std::int64_t at,
+                 const std::string& name);
 
 struct daemon_options {
     std::optional<std::string> only_room;  // run: just this room

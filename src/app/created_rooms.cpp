@@ -3,56 +3,21 @@
 // started at once.
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 #include <system_error>
 
+#include "room_files.hpp"
 #include "room_host.hpp"
 
 namespace polylogue::app {
 
 namespace fs = std::filesystem;
 
-namespace {
-
-fs::path created_dir(const config::config& cfg) {
-    return cfg.data_dir / "rooms";
-}
-
-// Written to a temporary name, flushed, then renamed: a crash leaves the old file or the new
-// one, never half of one.
-bool write_atomically(const fs::path& file, std::string_view text) {
-    const fs::path temporary = file.string() + ".tmp";
-    {
-        std::ofstream out{temporary, std::ios::binary | std::ios::trunc};
-        out << text;
-        out.flush();
-        if (!out) {
-            return false;
-        }
-    }
-    std::error_code ec;
-    fs::rename(temporary, file, ec);
-    return !ec;
-}
-
-std::optional<std::string> read_text(const fs::path& file) {
-    std::ifstream in{file, std::ios::binary};
-    if (!in) {
-        return std::nullopt;
-    }
-    std::ostringstream text;
-    text << in.rdbuf();
-    return std::move(text).str();
-}
-
-}  // namespace
-
 void room_host::start_created_rooms() {
+    settle_pending_forks();
     const auto& cfg = *current_->cfg;
     std::error_code ec;
     std::vector<fs::path> files;
-    for (const auto& entry : fs::directory_iterator(created_dir(cfg), ec)) {
+    for (const auto& entry : fs::directory_iterator(created_room_dir(cfg), ec)) {
         if (entry.path().extension() == ".yaml") {
             files.push_back(entry.path());
         }
@@ -94,12 +59,11 @@ control::created_room room_host::create(std::string_view body) {
         return refused;
     }
     const std::string name = parsed->name;
-    auto stored = services_.reader->last_seq(name);
-    if (find(name) != nullptr || (stored && *stored > 0)) {
+    if (name_in_use(name)) {
         refused.name_taken = true;  // hosted now, or a transcript of that name exists
         return refused;
     }
-    const fs::path dir = created_dir(*current_->cfg);
+    const fs::path dir = created_room_dir(*current_->cfg);
     std::error_code ec;
     fs::create_directories(dir, ec);
     if (ec || !write_atomically(dir / (name + ".yaml"), body)) {

@@ -19,6 +19,7 @@
 #include "polylogue/transcript/format.hpp"
 #include "polylogue/transcript/image_files.hpp"
 #include "polylogue/transcript/store.hpp"
+#include "room_files.hpp"
 #include "store_location.hpp"
 
 namespace polylogue::app {
@@ -113,8 +114,8 @@ int transcript_command(const std::string& config_path, const std::string& room,
         print_problems(loaded.error());
         return exit_usage;
     }
-    const config::room* settings = loaded->find_room(room);
-    if (settings == nullptr) {
+    const std::optional<config::room> settings = room_named(*loaded, room);
+    if (!settings) {
         std::cerr << "polylogue: no room named '" << room << "' in " << config_path << "\n";
         return exit_usage;
     }
@@ -127,7 +128,7 @@ int transcript_command(const std::string& config_path, const std::string& room,
     const auto part = seq_range(*records, options.from, options.to);
     if (format == "html") {
         const room::room_state state = room::fold(*records);
-        const html_export_input input{room, settings, part, &state};
+        const html_export_input input{room, &*settings, part, &state};
         const auto data_dir = loaded->data_dir;
         return write_output(export_html(input,
                                         [&data_dir](const std::string& path) {

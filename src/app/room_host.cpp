@@ -200,6 +200,7 @@ void room_host::reload(std::shared_ptr<const config::config> cfg) {
 }
 
 void room_host::stop_all() {
+    stopping_ = true;
     for (auto& entry : rooms_) {
         entry.runner->stop();
     }

@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -65,6 +66,7 @@ class room_host final : public control::room_directory {
     std::vector<room::room_handle*> rooms() override;
     room::room_handle* find(std::string_view name) override;
     control::created_room create(std::string_view body) override;
+    boost::asio::awaitable<control::forked_room> fork(control::fork_request request) override;
     const std::filesystem::path& data_dir() const override;
 
   private:
@@ -87,6 +89,11 @@ class room_host final : public control::room_directory {
     // Runs the runner's run() (again, for a room an operator reopened).
     void launch(room::room_runner* runner);
     void start_created_rooms();
+    // Forks (forked_rooms.cpp).
+    bool name_in_use(std::string_view name);
+    bool fork_name_in_use(std::string_view name);
+    control::forked_room start_fork(config::room forked, const control::fork_request& request);
+    void settle_pending_forks();
     void room_done(room::room_runner* runner, std::exception_ptr error);
     hosted* find_hosted(std::string_view name);
 
@@ -95,9 +102,11 @@ class room_host final : public control::room_directory {
     std::shared_ptr<generation> current_;
     std::deque<hosted> rooms_;  // every room started, in order; never erased
     std::unordered_map<std::string, hosted*, name_hash, std::equal_to<>> by_name_;  // not retired
-    std::deque<config::room> created_rooms_;  // rooms from the API; stable addresses
+    std::deque<config::room> created_rooms_;              // rooms from the API; stable addresses
+    std::set<std::string, std::less<>> forks_in_flight_;  // names whose records are committing
     std::size_t running_ = 0;
     bool refused_rooms_ = false;
+    bool stopping_ = false;  // stop_all() was called: a fork that completes now does not start
 };
 
 }  // namespace polylogue::app

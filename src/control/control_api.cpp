@@ -45,6 +45,7 @@ const std::vector<control_api::route>& control_api::routes() {
         {"POST", "/v1/rooms/{}/pause", &control_api::pause},
         {"POST", "/v1/rooms/{}/resume", &control_api::resume},
         {"POST", "/v1/rooms/{}/stop", &control_api::stop},
+        {"POST", "/v1/rooms/{}/fork", &control_api::fork, false, body_kind::json},
     };
     return table;
 }

@@ -32,17 +32,22 @@ nlohmann::json room_summary(const room::room_handle& handle) {
                            {"suspended", m.suspended},
                            {"exhausted", m.exhausted}});
     }
-    return {{"name", handle.room().name},
-            {"state", room_state_name(handle)},
-            {"end_reason", state.ended ? state.end_reason : handle.failure()},
-            {"members", std::move(members)},
-            {"max_ais", handle.room().max_ais},
-            {"turns", state.ai_turns},
-            {"max_turns", handle.room().max_turns},
-            {"last_seq", state.last_seq},
-            {"input_tokens", state.input_tokens},
-            {"output_tokens", state.output_tokens},
-            {"cost_usd", state.cost_usd}};
+    nlohmann::json summary = {{"name", handle.room().name},
+                              {"state", room_state_name(handle)},
+                              {"end_reason", state.ended ? state.end_reason : handle.failure()},
+                              {"members", std::move(members)},
+                              {"max_ais", handle.room().max_ais},
+                              {"turns", state.ai_turns},
+                              {"max_turns", handle.room().max_turns},
+                              {"last_seq", state.last_seq},
+                              {"input_tokens", state.input_tokens},
+                              {"output_tokens", state.output_tokens},
+                              {"cost_usd", state.cost_usd}};
+    if (!state.origin.empty()) {  // a fork: where it came from
+        summary["origin"] = state.origin;
+        summary["origin_seq"] = state.origin_seq;
+    }
+    return summary;
 }
 
 std::span<const core::record> records_after(std::span<const core::record> history,

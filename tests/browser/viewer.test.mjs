@@ -441,6 +441,57 @@ async function renewToken(page, configFile, listen) {
     log('ok - with its token refused, the page asks for one and carries on with it');
 }
 
+// "fork here" on a message after the image: the page asks for a name, the fork opens, says where
+// it came from (a link back), shows the origin's records up to there, a forked badge, and the
+// copied image, served by the fork's own image route.
+async function forkHere(page) {
+    step = 'fork the room at a message';
+    const fork = ROOM + '-fork';
+    const {records} = await daemon.get(`/v1/rooms/${ROOM}/transcript`);
+    const image = records.find((r) => r.type === 'image');
+    check(image, 'expected an image record in the room to fork');
+    const at = records.find((r) => r.type === 'message' && r.seq > image.seq);
+    let asked = null;
+    page.once('dialog', (dialog) => {
+        asked = dialog.message();
+        dialog.accept(fork);
+    });
+    await page.click(`#chat > [data-seq="${at.seq}"] [data-testid="fork-here"]`);
+    const origin = `forked from ${ROOM} at seq ${at.seq}`;
+    await waitFor(`the fork "${fork}" open, saying "${origin}"`, async () => {
+        const title = await page.textContent('[data-testid="room-title"]');
+        const shown = await page.isVisible('[data-testid="room-origin"]') ?
+            await page.textContent('[data-testid="room-origin"]') :
+            '(hidden)';
+        return {ok: title === fork && shown === origin, seen: `title "${title}", origin "${shown}"`};
+    });
+    check(asked && asked.includes(`seq ${at.seq}`), `expected the name asked for, got "${asked}"`);
+    await waitFor('the copied records, a forked badge, then the fork going on', async () => {
+        const answer = await chat.probe(page, (items) => {
+            const forked = items.find((i) => i.type === 'forked');
+            return forked && forked.seq === at.seq + 1 &&
+                items.slice(0, at.seq).every((i, n) => i.seq === records[n].seq) &&
+                items.some((i) => i.kind === 'message' && i.seq > forked.seq);
+        });
+        return answer;
+    });
+    await waitFor('the copied image loaded in the fork', async () => {
+        const width = await page.$eval('[data-testid="image"]', (n) => n.naturalWidth).catch(() => 0);
+        return {ok: width === IMAGE_SIZE.width, seen: `naturalWidth ${width}`};
+    });
+    const listed = (await daemon.get('/v1/rooms')).rooms.find((r) => r.name === fork);
+    check(
+        listed && listed.origin === ROOM && listed.origin_seq === at.seq,
+        'expected the fork listed with its origin', JSON.stringify(listed));
+    await page.click('[data-testid="room-origin-link"]');
+    await waitFor(`the origin ${ROOM} open again`, async () => {
+        const title = await page.textContent('[data-testid="room-title"]');
+        const hidden = !(await page.isVisible('[data-testid="room-origin"]'));
+        return {ok: title === ROOM && hidden, seen: `title "${title}", origin hidden: ${hidden}`};
+    });
+    log(`ok - "fork here" at #${at.seq} opened ${fork}, which links back to ${ROOM}`);
+}
+
 async function main() {
     check(binary, 'give the polylogue binary as the first argument or in POLYLOGUE_BINARY');
     let chromium;
@@ -492,6 +543,7 @@ async function main() {
     await checkStreaming(page, records);
     await screenshot(page);
     await renewToken(page, configFile, listen);
+    await forkHere(page);
 
     step = 'check the page raised no errors';
     check(pageErrors.length === 0, 'expected no uncaught errors in the page');

@@ -39,6 +39,11 @@ class test_directory final : public control::room_directory {
         taken.name_taken = true;
         return control::created_room{boost::system::in_place_error, std::move(taken)};
     }
+    asio::awaitable<control::forked_room> fork(control::fork_request) override {
+        co_return control::forked_room{
+            boost::system::in_place_error,
+            control::fork_refusal{control::fork_problem::name_taken, "taken", {}}};
+    }
     const std::filesystem::path& data_dir() const override { return dir; }
 
     std::vector<room::room_handle*> handles;

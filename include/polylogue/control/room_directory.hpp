@@ -5,6 +5,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -26,6 +27,31 @@ struct creation_refusal {
 // The room, started; or why there is none.
 using created_room = result<room::room_handle*, creation_refusal>;
 
+// A fork to make (docs/control-api.md, "Fork a room").
+struct fork_request {
+    std::string origin;   // the room forked
+    std::int64_t at = 0;  // its last record the fork keeps
+    std::string name;     // the new room's
+    std::string by;       // who asks, for the forked record's text
+};
+
+enum class fork_problem {
+    no_origin,   // no room of that name
+    bad_seq,     // at is not one of the origin's records
+    name_taken,  // a room or a transcript of that name exists
+    invalid,     // the origin's room, renamed, is no valid room (a bad name; a model gone)
+    failure,     // storage or the room file
+};
+
+struct fork_refusal {
+    fork_problem problem = fork_problem::failure;
+    std::string message;
+    config::refusal invalid;  // problem invalid: what the renamed room's validation found
+};
+
+// The fork, started; or why there is none.
+using forked_room = result<room::room_handle*, fork_refusal>;
+
 class room_directory {
   public:
     virtual ~room_directory() = default;
@@ -36,6 +62,9 @@ class room_directory {
 
     // Validates body as a config room entry and starts the room.
     virtual created_room create(std::string_view body) = 0;
+
+    // Commits the fork's first records, keeps its room like a created one, and starts it.
+    virtual boost::asio::awaitable<forked_room> fork(fork_request request) = 0;
 
     virtual const std::filesystem::path& data_dir() const = 0;
 };
