@@ -19,7 +19,7 @@ asio::awaitable<std::optional<room_runner::step_result>> room_runner::refuse_una
     int slot, const turn_cost_bound& bound) {
     const member_state& member = *state_.member(slot);
     const std::string speaker = core::slot_label(slot) + " (" + member.model + ")";
-    if (auto reason = room_cap_refusal(state_, *room_, bound, speaker)) {
+    if (auto reason = room_cap_refusal(state_, effective_, bound, speaker)) {
         co_return co_await finish(std::move(*reason));
     }
     if (!services_.budget) {

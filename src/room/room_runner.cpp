@@ -8,6 +8,7 @@
 
 #include "image_reading.hpp"
 #include "polylogue/commands/parser.hpp"
+#include "polylogue/config/room_settings.hpp"
 #include "polylogue/core/text.hpp"
 #include "polylogue/room/command_planner.hpp"
 #include "polylogue/room/renderer.hpp"
@@ -26,6 +27,7 @@ room_runner::room_runner(asio::any_io_executor executor, const config::room& roo
       services_{std::move(services)},
       history_{std::move(history)},
       state_{fold(history_)},
+      effective_{config::effective_room(room, state_.settings)},
       wakeup_{executor} {}
 
 room_runner::~room_runner() = default;
@@ -81,6 +83,15 @@ asio::awaitable<room_runner::step_result> room_runner::run_turns() {
         if (state_.ended || stopping_) {
             break;
         }
+        if (!state_.paused) {
+            const step_result guarded = co_await apply_guards();
+            if (!guarded) {
+                co_return guarded;
+            }
+            if (state_.ended || state_.paused) {
+                continue;
+            }
+        }
         const step_result went_on =
             state_.paused ? co_await wait_while_paused() : co_await take_next_turn();
         if (!went_on) {
@@ -104,8 +115,8 @@ room_outcome room_runner::outcome_after(const step_result& ran) {
 }
 
 asio::awaitable<room_runner::step_result> room_runner::take_next_turn() {
-    const turn_decision next =
-        next_turn(state_, room_->max_turns, room_->max_cost_usd, std::chrono::system_clock::now());
+    const turn_decision next = next_turn(state_, effective_.max_turns, effective_.max_cost_usd,
+                                         std::chrono::system_clock::now());
     switch (next.what) {
         case turn_decision::kind::end:
             co_return co_await finish(next.reason, next.failure);
@@ -366,9 +377,14 @@ asio::awaitable<room_runner::step_result> room_runner::commit(std::vector<core::
                              records.front().seq, records.back().seq, durable.error().message());
         co_return durable.error();
     }
+    bool settings_changed = false;
     for (const auto& r : records) {
         apply(state_, r);
         history_.push_back(r);
+        settings_changed = settings_changed || r.type == core::record_type::settings_changed;
+    }
+    if (settings_changed) {
+        refresh_settings();
     }
     if (services_.budget) {
         services_.budget->count(records);
