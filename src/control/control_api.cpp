@@ -44,6 +44,9 @@ const std::vector<control_api::route>& control_api::routes() {
         {"POST", "/v1/rooms/{}/pause", &control_api::pause},
         {"POST", "/v1/rooms/{}/resume", &control_api::resume},
         {"POST", "/v1/rooms/{}/stop", &control_api::stop},
+        {"PATCH", "/v1/rooms/{}", &control_api::patch_room, false, body_kind::json},
+        {"DELETE", "/v1/rooms/{}", &control_api::archive_room},
+        {"POST", "/v1/rooms/{}/members/{}/remove", &control_api::remove_member},
     };
     return table;
 }
