@@ -10,6 +10,8 @@
 
 #include "serve_fixture.hpp"
 #include "support/eventually.hpp"
+#include "support/fake_server.hpp"
+#include "support/provider_streams.hpp"
 
 namespace polylogue {
 namespace {
@@ -146,6 +148,55 @@ TEST(ManagedRoom, LoopGuardNoticeTellsTheRoomAndItGoesOn) {
     EXPECT_EQ(before, 4);
     EXPECT_TRUE(first_of_type(records, "paused").is_null());
     serve.stop();
+}
+
+TEST(ManagedRoom, TheModelsSeeTheLoopGuardsNoticeInTheirNextRequest) {
+    test::fake_server openai;
+    openai.on_request([](const test::recorded_request&) {
+        return test::fake_response::sse(
+            test::openai_stream("Indeed, that is exactly what I was going to say"));
+    });
+    ::setenv("PL_TEST_FAKE_OPENAI_KEY", "fake-openai-key-0123456789", 1);
+    test::temp_dir dir;
+    dir.write("echo.yaml",
+              repeating_script("I fully agree with everything that was said so far", 100));
+    dir.write("serve.yaml", std::string{"data_dir: var\n"} + test::token_control +
+                                "providers:\n"
+                                "  stage: { kind: scripted }\n"
+                                "  router: { kind: openai, base_url: " +
+                                openai.base_url() +
+                                ", api_key_env: PL_TEST_FAKE_OPENAI_KEY }\n"
+                                "models:\n"
+                                "  - { name: Echo, provider: stage, script: echo.yaml }\n"
+                                "  - { name: GPT 5, provider: router, id: openai/gpt-5 }\n"
+                                "rooms:\n"
+                                "  - name: loop\n"
+                                "    members: [Echo, GPT 5]\n"
+                                "    max_turns: 12\n"
+                                "    turn_delay: 20ms\n"
+                                "    loop_guard: { window: 2, similarity: 0.9, action: notice }\n");
+    ::setenv("PL_TEST_CONTROL_TOKEN", test::control_token, 1);
+    test::child_process child{{test::polylogue_binary(), "serve", (dir / "serve.yaml").string()}};
+    ASSERT_NE(test::wait_for_serve_port(dir / "var", 20s), 0);
+    const auto notice_seen = [&] {
+        for (const auto& request : openai.requests()) {
+            const auto body = json::parse(request.body, nullptr, false);
+            for (const auto& m : body.value("messages", json::array())) {
+                const auto content = m.value("content", json{});
+                if (content.is_string() &&
+                    content.get<std::string>().find("The last 2 messages repeat each other "
+                                                    "closely (similarity 1.00). Change the "
+                                                    "subject or end the conversation.") !=
+                        std::string::npos) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    };
+    EXPECT_TRUE(test::eventually(notice_seen)) << openai.requests().back().body;
+    child.send(SIGTERM);
+    EXPECT_EQ(child.wait(10s).exit_code, 0);
 }
 
 TEST(ManagedRoom, LoopGuardPausePausesTheRoom) {
