@@ -236,7 +236,7 @@ TEST(ManagedRoom, MaxAiStreakPausesAndAHumanMessageStartsTheCountAgain) {
     test::temp_dir dir;
     managed_daemon serve{dir,
                          "  - { name: talk, members: [Ada, Babbage], max_turns: 100, "
-                         "turn_delay: 150ms, max_ai_streak: 4 }\n"};
+                         "turn_delay: 250ms, max_ai_streak: 5 }\n"};
     const auto api = serve.api();
     ASSERT_TRUE(test::eventually([&] { return api.get("/v1/rooms/talk").json()["turns"] >= 2; }));
     ASSERT_EQ(
@@ -261,26 +261,26 @@ TEST(ManagedRoom, MaxAiStreakPausesAndAHumanMessageStartsTheCountAgain) {
             after_human += r["seq"] > human_seq ? 1 : 0;
         }
     }
-    EXPECT_EQ(after_human, 4) << records.dump(1);
-    EXPECT_GT(before_pause, 4) << "the human's message did not start the count again";
-    EXPECT_NE(paused["text"].get<std::string>().find("max_ai_streak 4"), std::string::npos);
+    EXPECT_EQ(after_human, 5) << records.dump(1);
+    EXPECT_GT(before_pause, 5) << "the human's message did not start the count again";
+    EXPECT_NE(paused["text"].get<std::string>().find("max_ai_streak 5"), std::string::npos);
 
-    // A resume starts the count again too: 4 more AI messages, then the next pause.
+    // A resume starts the count again too: 5 more AI messages, then the next pause.
     ASSERT_EQ(api.post("/v1/rooms/talk/resume", json::object()).status, 200);
     ASSERT_TRUE(test::eventually([&] {
         return !first_of_type(records_of(api, "talk"), "paused", paused["seq"].get<std::int64_t>())
                     .is_null();
     }));
-    EXPECT_EQ(api.get("/v1/rooms/talk").json()["turns"], before_pause + 4);
+    EXPECT_EQ(api.get("/v1/rooms/talk").json()["turns"], before_pause + 5);
     serve.stop();
 }
 
 TEST(ManagedRoom, PatchChangesMaxTurnsWhileTheRoomRuns) {
     test::temp_dir dir;
-    managed_daemon serve{dir, test::room_entry("alpha", 400, "100ms")};
+    managed_daemon serve{dir, test::room_entry("alpha", 400, "200ms")};
     const auto api = serve.api();
     ASSERT_TRUE(test::eventually([&] { return api.get("/v1/rooms/alpha").json()["turns"] >= 2; }));
-    const int limit = api.get("/v1/rooms/alpha").json()["turns"].get<int>() + 3;
+    const int limit = api.get("/v1/rooms/alpha").json()["turns"].get<int>() + 5;
     const auto patched = api.call("PATCH", "/v1/rooms/alpha", json{{"max_turns", limit}}.dump(),
                                   {{"content-type", "application/json"}});
     ASSERT_EQ(patched.status, 200) << patched.body;
