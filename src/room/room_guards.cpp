@@ -21,6 +21,14 @@ std::string two_decimals(double value) {
 
 }  // namespace
 
+asio::awaitable<room_runner::step_result> room_runner::guarded_turn() {
+    const step_result guarded = co_await apply_guards();
+    if (!guarded || state_.paused || state_.ended) {
+        co_return guarded;
+    }
+    co_return co_await take_next_turn();
+}
+
 asio::awaitable<room_runner::step_result> room_runner::apply_guards() {
     if (state_.last_seq == guards_seen_seq_) {
         co_return step_result{};

@@ -83,17 +83,8 @@ asio::awaitable<room_runner::step_result> room_runner::run_turns() {
         if (state_.ended || stopping_) {
             break;
         }
-        if (!state_.paused) {
-            const step_result guarded = co_await apply_guards();
-            if (!guarded) {
-                co_return guarded;
-            }
-            if (state_.ended || state_.paused) {
-                continue;
-            }
-        }
         const step_result went_on =
-            state_.paused ? co_await wait_while_paused() : co_await take_next_turn();
+            state_.paused ? co_await wait_while_paused() : co_await guarded_turn();
         if (!went_on) {
             co_return went_on;
         }

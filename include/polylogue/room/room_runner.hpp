@@ -133,7 +133,9 @@ class room_runner final : public room_handle {
     // effective_ again, from room_ and the state's settings; on a reload, the file's changes to
     // keys an operator set are logged, since they do not apply.
     void refresh_settings(const config::room* replaced = nullptr);
-    // The loop guard and max_ai_streak, after the AI messages committed since their last look.
+    // The loop guard and max_ai_streak, after the AI messages committed since their last look;
+    // then the next turn, unless they paused or ended the room.
+    boost::asio::awaitable<step_result> guarded_turn();
     boost::asio::awaitable<step_result> apply_guards();
     boost::asio::awaitable<result<std::int64_t>> archive_stopped(std::string by);
     // The message first, then its commands' outcomes; the tool jobs index these records.
