@@ -50,6 +50,9 @@ asio::awaitable<int> print_rooms(asio::any_io_executor executor, daemon_address 
     for (const auto& room : body.value("rooms", nlohmann::json::array())) {
         std::string members;
         for (const auto& m : room.value("members", nlohmann::json::array())) {
+            if (m.value("left", false)) {
+                continue;  // taken out of the room
+            }
             members += (members.empty() ? "" : ", ") + m.value("label", "") + " (" +
                        m.value("model", "") + ")";
         }

@@ -14,6 +14,7 @@
 #include "html_export.hpp"
 #include "polylogue/commands/parser.hpp"
 #include "polylogue/config/loader.hpp"
+#include "polylogue/config/room_settings.hpp"
 #include "polylogue/core/text.hpp"
 #include "polylogue/room/room_state.hpp"
 #include "polylogue/transcript/format.hpp"
@@ -128,7 +129,9 @@ int transcript_command(const std::string& config_path, const std::string& room,
     const auto part = seq_range(*records, options.from, options.to);
     if (format == "html") {
         const room::room_state state = room::fold(*records);
-        const html_export_input input{room, &*settings, part, &state};
+        // The limits the room ran by: the file's, with what operators changed laid over them.
+        const config::room effective = config::effective_room(*settings, state.settings);
+        const html_export_input input{room, &effective, part, &state};
         const auto data_dir = loaded->data_dir;
         return write_output(export_html(input,
                                         [&data_dir](const std::string& path) {

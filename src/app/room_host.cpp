@@ -118,7 +118,8 @@ result<void> room_host::start_room(const config::room& r, std::shared_ptr<genera
     }
     if (!history->empty()) {
         services_.chat->say(
-            r.name, history->back().type == core::record_type::room_ended
+            r.name, history->back().type == core::record_type::room_ended ||
+                            history->back().type == core::record_type::archived
                         ? "(room " + r.name + " ended earlier: " + history->back().text + ")"
                         : "(resuming room " + r.name + " after record " +
                               std::to_string(history->back().seq) + ")");

@@ -7,11 +7,11 @@
 namespace polylogue::config::detail {
 namespace {
 
-const std::vector<std::string> room_keys{"name",          "members",      "max_ais",
-                                         "max_turns",     "turn_delay",   "opening",
-                                         "system_prompt", "max_cost_usd", "suspend_after_failures",
-                                         "suspension",    "tools",        "turn_order",
-                                         "selector",      "loop_guard",   "max_ai_streak",
+const std::vector<std::string> room_keys{"name",           "members",      "max_ais",
+                                         "max_turns",      "turn_delay",   "opening",
+                                         "system_prompt",  "max_cost_usd", "suspend_after_failures",
+                                         "suspension",     "tools",        "turn_order",
+                                         "selector",       "loop_guard",   "max_ai_streak",
                                          "invitee_history"};
 const std::vector<std::string> member_keys{"model", "talkativeness"};
 const std::vector<std::string> loop_guard_keys{"window", "similarity", "action"};
@@ -148,27 +148,19 @@ void read_limits(const map_view& view, room& target, reporter& report) {
     if (const field* f = view.find("max_ais")) {
         target.max_ais = read_integer(*f, 1, max_ais_limit, report).value_or(target.max_ais);
     }
-    if (const field* f = view.find("max_turns")) {
-        target.max_turns = read_integer(*f, 1, max_turns_limit, report).value_or(target.max_turns);
-    }
-    if (const field* f = view.find("turn_delay")) {
-        target.turn_delay = read_duration(*f, report).value_or(target.turn_delay);
-    }
-}
-
-void read_budgets(const map_view& view, room& target, reporter& report) {
     if (const field* f = view.find("suspend_after_failures")) {
         target.suspend_after_failures =
             read_integer(*f, 1, max_failures_limit, report).value_or(target.suspend_after_failures);
     }
-    if (const field* f = view.find("max_cost_usd")) {
-        const std::optional<std::string> text = scalar_text(f->value);
-        const std::optional<double> value = text ? parse_number(*text) : std::nullopt;
-        if (!value || *value <= 0) {
-            report.error(f->value_mark(), "max_cost_usd must be a number above 0 (US dollars)");
-        } else {
-            target.max_cost_usd = value;
-        }
+}
+
+void read_max_cost(const field& f, room& target, reporter& report) {
+    const std::optional<std::string> text = scalar_text(f.value);
+    const std::optional<double> value = text ? parse_number(*text) : std::nullopt;
+    if (!value || *value <= 0) {
+        report.error(f.value_mark(), "max_cost_usd must be a number above 0 (US dollars)");
+    } else {
+        target.max_cost_usd = value;
     }
 }
 
@@ -218,18 +210,22 @@ void read_room_tools(const field& f, room_draft& draft, reporter& report) {
     read_name("search", draft.search_tool);
 }
 
+void read_turn_order_value(const field& f, room& target, reporter& report) {
+    const std::optional<std::string> text = read_string(f, report);
+    const auto order = text ? turn_order_from_string(*text) : std::nullopt;
+    if (text && !order) {
+        report.error(f.value_mark(),
+                     "turn_order must be one of round_robin, natural, "
+                     "random, parallel, selector; not '" +
+                         *text + "'");
+    } else if (order) {
+        target.turn_order = *order;
+    }
+}
+
 void read_turn_order(const map_view& view, room_draft& draft, reporter& report) {
     if (const field* f = view.find("turn_order")) {
         draft.turn_order_mark = f->value_mark();
-        const std::optional<std::string> text = read_string(*f, report);
-        const auto order = text ? turn_order_from_string(*text) : std::nullopt;
-        if (text && !order) {
-            report.error(f->value_mark(), "turn_order must be one of round_robin, natural, "
-                                          "random, parallel, selector; not '" +
-                                              *text + "'");
-        } else if (order) {
-            draft.value.turn_order = *order;
-        }
     }
     if (const field* f = view.find("selector")) {
         if (std::optional<std::string> name = read_string(*f, report)) {
@@ -286,16 +282,42 @@ std::optional<loop_guard> read_loop_guard(const field& f, reporter& report) {
     return valid ? std::optional{guard} : std::nullopt;
 }
 
-void read_guards(const map_view& view, room& target, reporter& report) {
-    if (const field* f = view.find("loop_guard")) {
-        target.loop_guard = read_loop_guard(*f, report);
-    }
-    if (const field* f = view.find("max_ai_streak")) {
-        target.max_ai_streak = read_integer(*f, 1, max_turns_limit, report);
-    }
+using setting_reader = void (*)(const field&, room&, reporter&);
+
+// The keys read_room_settings reads, each with its reader.
+const std::vector<std::pair<std::string_view, setting_reader>>& setting_readers() {
+    static const std::vector<std::pair<std::string_view, setting_reader>> readers{
+        {"max_turns",
+         [](const field& f, room& target, reporter& report) {
+             target.max_turns =
+                 read_integer(f, 1, max_turns_limit, report).value_or(target.max_turns);
+         }},
+        {"turn_delay",
+         [](const field& f, room& target, reporter& report) {
+             target.turn_delay = read_duration(f, report).value_or(target.turn_delay);
+         }},
+        {"turn_order", read_turn_order_value},
+        {"loop_guard", [](const field& f, room& target,
+                          reporter& report) { target.loop_guard = read_loop_guard(f, report); }},
+        {"max_ai_streak",
+         [](const field& f, room& target, reporter& report) {
+             target.max_ai_streak = read_integer(f, 1, max_turns_limit, report);
+         }},
+        {"max_cost_usd", read_max_cost},
+    };
+    return readers;
 }
 
 }  // namespace
+
+void read_room_settings(const map_view& view, room& target, reporter& report, bool skip_nulls) {
+    for (const auto& [key, reader] : setting_readers()) {
+        const field* f = view.find(key);
+        if (f != nullptr && !(skip_nulls && f->value.IsNull())) {
+            reader(*f, target, report);
+        }
+    }
+}
 
 room_draft read_room(const YAML::Node& node, reporter& report) {
     room_draft draft{};
@@ -307,9 +329,8 @@ room_draft read_room(const YAML::Node& node, reporter& report) {
         read_members(*f, draft, report);
     }
     read_limits(view, draft.value, report);
-    read_budgets(view, draft.value, report);
+    read_room_settings(view, draft.value, report, false);
     read_turn_order(view, draft, report);
-    read_guards(view, draft.value, report);
     if (const field* f = view.find("opening")) {
         draft.value.opening = read_opening(*f, report);
     }

@@ -93,6 +93,10 @@ std::vector<provider_draft> read_providers(const field& section, reporter& repor
 std::vector<room_draft> read_rooms(const field& section, reporter& report);
 room_draft read_room(const YAML::Node& node, reporter& report);
 
+// The room keys an operator may change while the room runs (room_settings.hpp), from view into
+// target; skip_nulls leaves a key whose value is null alone (a PATCH's "back to the file").
+void read_room_settings(const map_view& view, room& target, reporter& report, bool skip_nulls);
+
 // The checks check_references makes for one room, against an assembled configuration: what
 // a room created over the control API must pass.
 void check_new_room(room_draft& room, const config& base, reporter& report);

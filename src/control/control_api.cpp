@@ -46,6 +46,9 @@ const std::vector<control_api::route>& control_api::routes() {
         {"POST", "/v1/rooms/{}/resume", &control_api::resume},
         {"POST", "/v1/rooms/{}/stop", &control_api::stop},
         {"POST", "/v1/rooms/{}/fork", &control_api::fork, false, body_kind::json},
+        {"PATCH", "/v1/rooms/{}", &control_api::patch_room, false, body_kind::json},
+        {"DELETE", "/v1/rooms/{}", &control_api::archive_room},
+        {"POST", "/v1/rooms/{}/members/{}/remove", &control_api::remove_member},
     };
     return table;
 }

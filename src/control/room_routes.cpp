@@ -85,10 +85,16 @@ std::string_view image_type(std::string_view file) {
 
 }  // namespace
 
-asio::awaitable<http::server_response> control_api::list_rooms(http::server_request, route_match) {
+asio::awaitable<http::server_response> control_api::list_rooms(http::server_request,
+                                                               route_match match) {
+    // Archived rooms are left out unless ?all=1 asks for them too.
+    const auto all = match.query.find("all");
+    const bool with_archived = all != match.query.end() && all->second == "1";
     nlohmann::json rooms = nlohmann::json::array();
     for (const room::room_handle* room : services_.rooms->rooms()) {
-        rooms.push_back(room_summary(*room));
+        if (with_archived || !room->state().archived) {
+            rooms.push_back(room_summary(*room));
+        }
     }
     co_return json_answer(200, {{"rooms", std::move(rooms)}});
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "polylogue/config/room_settings.hpp"
 #include "polylogue/core/record.hpp"
 
 namespace polylogue::control {
@@ -30,7 +31,8 @@ nlohmann::json room_summary(const room::room_handle& handle) {
                                                          : nlohmann::json(nullptr)},
                            {"muted", m.muted},
                            {"suspended", m.suspended},
-                           {"exhausted", m.exhausted}});
+                           {"exhausted", m.exhausted},
+                           {"left", m.left}});
     }
     nlohmann::json summary = {{"name", handle.room().name},
                               {"state", room_state_name(handle)},
@@ -38,16 +40,27 @@ nlohmann::json room_summary(const room::room_handle& handle) {
                               {"members", std::move(members)},
                               {"max_ais", handle.room().max_ais},
                               {"turns", state.ai_turns},
-                              {"max_turns", handle.room().max_turns},
+                              {"max_turns", handle.effective().max_turns},
                               {"last_seq", state.last_seq},
                               {"input_tokens", state.input_tokens},
                               {"output_tokens", state.output_tokens},
-                              {"cost_usd", state.cost_usd}};
+                              {"cost_usd", state.cost_usd},
+                              {"archived", state.archived},
+                              {"settings", room_settings(handle)},
+                              {"overridden", config::overridden_room_keys(state.settings)}};
     if (!state.origin.empty()) {  // a fork: where it came from
         summary["origin"] = state.origin;
         summary["origin_seq"] = state.origin_seq;
     }
     return summary;
+}
+
+nlohmann::json room_settings(const room::room_handle& handle) {
+    nlohmann::json settings = nlohmann::json::object();
+    for (const std::string& key : config::patchable_room_keys()) {
+        settings[key] = config::room_setting_value(handle.effective(), key);
+    }
+    return settings;
 }
 
 std::span<const core::record> records_after(std::span<const core::record> history,

@@ -26,7 +26,7 @@ asio::awaitable<std::optional<room_runner::step_result>> room_runner::refuse_una
 
 asio::awaitable<std::optional<room_runner::step_result>> room_runner::refuse_unaffordable_for(
     std::string speaker, turn_cost_bound bound) {
-    if (auto reason = room_cap_refusal(state_, *room_, bound, speaker)) {
+    if (auto reason = room_cap_refusal(state_, effective_, bound, speaker)) {
         co_return co_await finish(std::move(*reason));
     }
     if (!services_.budget) {

@@ -6,23 +6,16 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
+#include <utility>
 
 #include "polylogue/core/text.hpp"
 #include "polylogue/room/room_runner.hpp"
 #include "polylogue/room/turn_decision.hpp"
+#include "room/control_request.hpp"
 
 namespace polylogue::room {
 
 namespace asio = boost::asio;
-
-struct room_runner::control_request {
-    core::record record;  // what to commit; seq and time are set when it is
-    asio::steady_timer done;
-    result<std::int64_t> outcome{errc::cancelled};
-
-    control_request(asio::any_io_executor executor, core::record r)
-        : record{std::move(r)}, done{executor, asio::steady_timer::time_point::max()} {}
-};
 
 namespace {
 
@@ -44,9 +37,11 @@ void room_runner::apply_update() {
     if (!update_) {
         return;
     }
-    services_ = std::move(update_->first);
-    room_ = update_->second;
+    // The old generation lives until the file's old values have been compared.
+    const room_services replaced_services = std::exchange(services_, std::move(update_->first));
+    const config::room* replaced = std::exchange(room_, update_->second);
     update_.reset();
+    refresh_settings(replaced);
 }
 
 asio::awaitable<result<std::int64_t>> room_runner::interject(std::string speaker,
@@ -191,6 +186,10 @@ asio::awaitable<room_runner::step_result> room_runner::serve_requests() {
             }
             std::vector<core::record> records;
             records.push_back(request->record);
+            for (const auto& r : request->more) {
+                records.push_back(r);
+                records.back().time = request->record.time;
+            }
             for (auto& r : reinstated) {
                 records.push_back(std::move(r));
             }
@@ -260,7 +259,7 @@ asio::awaitable<room_runner::step_result> room_runner::wait_for_retry(
 // Waits the room's turn_delay, carrying out requests that arrive meanwhile, so that a human's
 // message is in the transcript before the next turn.
 asio::awaitable<room_runner::step_result> room_runner::pause_between_turns() {
-    const auto deadline = std::chrono::steady_clock::now() + room_->turn_delay;
+    const auto deadline = std::chrono::steady_clock::now() + effective_.turn_delay;
     while (!stopping_) {
         if (!requests_.empty()) {
             const step_result served = co_await serve_requests();
@@ -278,7 +277,7 @@ asio::awaitable<room_runner::step_result> room_runner::pause_between_turns() {
         boost::system::error_code ignored;  // cancelled by requests and stop()
         co_await wakeup_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
     }
-    if (room_->turn_delay.count() == 0) {
+    if (effective_.turn_delay.count() == 0) {
         // Without a delay the room still lets what is ready run first: a room the daily budget
         // woke takes its turn before this one reserves the budget again.
         co_await asio::post(wakeup_.get_executor(), asio::use_awaitable);

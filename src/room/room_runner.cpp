@@ -8,6 +8,7 @@
 
 #include "image_reading.hpp"
 #include "polylogue/commands/parser.hpp"
+#include "polylogue/config/room_settings.hpp"
 #include "polylogue/core/text.hpp"
 #include "polylogue/room/command_planner.hpp"
 #include "polylogue/room/renderer.hpp"
@@ -26,6 +27,7 @@ room_runner::room_runner(asio::any_io_executor executor, const config::room& roo
       services_{std::move(services)},
       history_{std::move(history)},
       state_{fold(history_)},
+      effective_{config::effective_room(room, state_.settings)},
       wakeup_{executor} {}
 
 room_runner::~room_runner() = default;
@@ -82,7 +84,7 @@ asio::awaitable<room_runner::step_result> room_runner::run_turns() {
             break;
         }
         const step_result went_on =
-            state_.paused ? co_await wait_while_paused() : co_await take_next_turn();
+            state_.paused ? co_await wait_while_paused() : co_await guarded_turn();
         if (!went_on) {
             co_return went_on;
         }
@@ -104,14 +106,14 @@ room_outcome room_runner::outcome_after(const step_result& ran) {
 }
 
 asio::awaitable<room_runner::step_result> room_runner::take_next_turn() {
-    if (room_->turn_order == config::turn_order::parallel) {
+    if (effective_.turn_order == config::turn_order::parallel) {
         co_return co_await take_parallel_round();
     }
     const turn_decision next =
-        next_turn(state_, *room_, history_, std::chrono::system_clock::now());
+        next_turn(state_, effective_, history_, std::chrono::system_clock::now());
     const bool chose =
         next.what == turn_decision::kind::speak || next.what == turn_decision::kind::skip;
-    if (chose && room_->turn_order == config::turn_order::selector &&
+    if (chose && effective_.turn_order == config::turn_order::selector &&
         next.slot != state_.requested_next) {
         // The selector's choice is committed as a next_speaker record: the turn follows it.
         co_return co_await ask_selector(next.slot);
@@ -391,9 +393,14 @@ asio::awaitable<room_runner::step_result> room_runner::commit(std::vector<core::
                              records.front().seq, records.back().seq, durable.error().message());
         co_return durable.error();
     }
+    bool settings_changed = false;
     for (const auto& r : records) {
         apply(state_, r);
         history_.push_back(r);
+        settings_changed = settings_changed || r.type == core::record_type::settings_changed;
+    }
+    if (settings_changed) {
+        refresh_settings();
     }
     if (services_.budget) {
         services_.budget->count(records);

@@ -174,7 +174,7 @@ asio::awaitable<room_runner::step_result> room_runner::ask_selector(int natural_
     const std::vector<int> candidates = candidates_at(state_, now);
     auto request = selector_request(*room_, state_, history_, *model, candidates);
     const double bound = worst_case_usd(*model, request);
-    if (auto refusal = unaffordable(state_, *room_, services_.budget.get(), bound, now)) {
+    if (auto refusal = unaffordable(state_, effective_, services_.budget.get(), bound, now)) {
         co_return co_await commit_selection(std::move(chosen), natural_slot, std::move(*refusal));
     }
     const auto started = std::chrono::steady_clock::now();

@@ -82,6 +82,9 @@ class control_api final : public http::request_handler {
     boost::asio::awaitable<http::server_response> resume(http::server_request, route_match);
     boost::asio::awaitable<http::server_response> stop(http::server_request, route_match);
     boost::asio::awaitable<http::server_response> fork(http::server_request, route_match);
+    boost::asio::awaitable<http::server_response> patch_room(http::server_request, route_match);
+    boost::asio::awaitable<http::server_response> remove_member(http::server_request, route_match);
+    boost::asio::awaitable<http::server_response> archive_room(http::server_request, route_match);
 
     enum class steering { pause, resume, end };
     boost::asio::awaitable<http::server_response> steer(steering action,

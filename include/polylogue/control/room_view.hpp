@@ -17,6 +17,9 @@ std::string_view room_state_name(const room::room_handle& handle) noexcept;
 // The ROOM object: name, state, end_reason, members, turns, tokens, cost...
 nlohmann::json room_summary(const room::room_handle& handle);
 
+// The settings an operator may change (PATCH), as the room runs by them.
+nlohmann::json room_settings(const room::room_handle& handle);
+
 // The records of a history (in seq order) with seq > after.
 std::span<const core::record> records_after(std::span<const core::record> history,
                                             std::int64_t after) noexcept;

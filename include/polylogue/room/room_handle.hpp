@@ -27,7 +27,11 @@ class room_handle {
   public:
     virtual ~room_handle() = default;
 
+    // The room as the config file (or the API's creation) has it.
     virtual const config::room& room() const noexcept = 0;
+    // room() with the settings operators changed (state().settings) laid over it: what the room
+    // runs by (config/room_settings.hpp).
+    virtual const config::room& effective() const noexcept = 0;
     // The committed records folded: members, turns, tokens, cost, paused, ended.
     virtual const room_state& state() const noexcept = 0;
     virtual room_outcome outcome() const noexcept = 0;
@@ -51,6 +55,16 @@ class room_handle {
     // errc::conflict when it cannot speak now (out of replies, suspended, muted).
     virtual boost::asio::awaitable<result<std::int64_t>> choose_next(std::string speaker,
                                                                      std::string by) = 0;
+    // A settings_changed record: settings as config::validate_room_settings normalized it;
+    // by says who changed them.
+    virtual boost::asio::awaitable<result<std::int64_t>> change_settings(std::string settings,
+                                                                         std::string by) = 0;
+    // A left record for the member in slot: errc::not_found when no present member sits there.
+    virtual boost::asio::awaitable<result<std::int64_t>> remove_member(int slot,
+                                                                       std::string by) = 0;
+    // Ends the room when it has not ended (room_ended), then an archived record; a room that
+    // no longer runs is archived too. errc::room_closed when it is archived already.
+    virtual boost::asio::awaitable<result<std::int64_t>> archive(std::string by) = 0;
 };
 
 }  // namespace polylogue::room

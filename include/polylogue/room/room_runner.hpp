@@ -81,8 +81,13 @@ class room_runner final : public room_handle {
     boost::asio::awaitable<result<std::int64_t>> end(std::string reason) override;
     boost::asio::awaitable<result<std::int64_t>> choose_next(std::string speaker,
                                                              std::string by) override;
+    boost::asio::awaitable<result<std::int64_t>> change_settings(std::string settings,
+                                                                 std::string by) override;
+    boost::asio::awaitable<result<std::int64_t>> remove_member(int slot, std::string by) override;
+    boost::asio::awaitable<result<std::int64_t>> archive(std::string by) override;
 
     const config::room& room() const noexcept override { return *room_; }
+    const config::room& effective() const noexcept override { return effective_; }
     const room_state& state() const noexcept override { return state_; }
     room_outcome outcome() const noexcept override { return outcome_; }
     const std::string& failure() const noexcept override { return failure_; }
@@ -157,6 +162,14 @@ class room_runner final : public room_handle {
     // Why an operator's next_speaker record cannot be committed now; nullopt: it can.
     std::optional<errc> next_speaker_refusal(const core::record& r) const;
     void apply_update();
+    // effective_ again, from room_ and the state's settings; on a reload, the file's changes to
+    // keys an operator set are logged, since they do not apply.
+    void refresh_settings(const config::room* replaced = nullptr);
+    // The loop guard and max_ai_streak, after the AI messages committed since their last look;
+    // then the next turn, unless they paused or ended the room.
+    boost::asio::awaitable<step_result> guarded_turn();
+    boost::asio::awaitable<step_result> apply_guards();
+    boost::asio::awaitable<result<std::int64_t>> archive_stopped(std::string by);
     // The message first, then its commands' outcomes; the tool jobs index these records.
     command_plan message_and_outcomes(int slot, providers::completion reply) const;
     providers::completion_request make_request(int slot, const config::model& model);
@@ -171,6 +184,8 @@ class room_runner final : public room_handle {
     std::optional<std::pair<room_services, const config::room*>> update_;
     std::vector<core::record> history_;
     room_state state_;
+    config::room effective_;  // *room_ with state_.settings laid over it: what the room runs by
+    std::int64_t guards_seen_seq_ = -1;  // the last seq the guards looked at
     render_cache render_cache_;  // the history's records as the models see them, escaped once
     boost::asio::steady_timer wakeup_;  // turn delays and pauses; cancelled by requests and stop
     std::deque<std::shared_ptr<control_request>> requests_;
@@ -188,6 +203,7 @@ class room_runner final : public room_handle {
     bool stopping_ = false;
     bool running_ = false;
     bool reopening_ = false;  // reopen() is committing: a second resume waits for nothing
+    bool archiving_ = false;  // archive_stopped() is committing
     room_outcome outcome_ = room_outcome::running;  // set when run() returns, and by a reopen
     std::string failure_;
 };
