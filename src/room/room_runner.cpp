@@ -157,47 +157,6 @@ asio::awaitable<room_runner::step_result> room_runner::start_if_new() {
     co_return co_await commit(std::move(opening));
 }
 
-// A scripted model is sent nothing, so it is shown no image: its files are never read for it.
-image_rules room_runner::image_rules_for(const config::model& model) const {
-    const config::provider* endpoint = services_.cfg->find_provider(model.provider);
-    const auto api = endpoint ? endpoint->kind : config::provider_kind::scripted;
-    return {model.vision && api != config::provider_kind::scripted, api};
-}
-
-providers::completion_request room_runner::make_request(int slot, const config::model& model) {
-    const member_state& member = *state_.member(slot);
-    trim_notice_.reset();
-    providers::completion_request request;
-    request.room = room_->name;
-    request.model = &model;
-    request.temperature = model.temperature_range ? member.temperature : std::nullopt;
-    const std::size_t budget = static_cast<std::size_t>(model.context_tokens - model.max_tokens);
-    auto view = render_within(*room_, state_, history_, slot, budget, render_cache_,
-                              image_rules_for(model));
-    request.messages = std::move(view.conversation);
-    prompt_tokens_ = view.estimated_tokens;
-    if (view.dropped > 0 && !member.context_trimmed) {
-        trim_notice_ = make_record(
-            core::record_type::context_trimmed, slot,
-            core::slot_label(slot) + " (" + member.model +
-                ") no longer sees the whole room: " + std::to_string(view.dropped) +
-                " earlier records are left out to fit its context of " +
-                std::to_string(model.context_tokens) +
-                " tokens; it keeps its instructions, the opening and the newest records");
-    }
-    request.replies_so_far = member.replies;
-    if (services_.observer != nullptr) {
-        // Not coroutines: plain callbacks the provider calls while this turn is in progress.
-        request.on_text = [this, slot, name = model.name](std::string_view chunk) {
-            services_.observer->live(*this, live_text{slot, name, chunk, false});
-        };
-        request.on_restart = [this, slot, name = model.name] {
-            services_.observer->live(*this, live_text{slot, name, {}, true});
-        };
-    }
-    return request;
-}
-
 asio::awaitable<room_runner::step_result> room_runner::take_turn(int slot) {
     const member_state& member = *state_.member(slot);
     const config::model* model = services_.cfg->find_model(member.model);
@@ -323,40 +282,6 @@ asio::awaitable<room_runner::step_result> room_runner::commit_trim_notice() {
     core::record notice = std::move(*trim_notice_);
     trim_notice_.reset();
     co_return co_await commit(single_record(std::move(notice)));
-}
-
-command_plan room_runner::message_and_outcomes(int slot, providers::completion reply) const {
-    std::vector<core::record> records;
-    std::string text = core::sanitize_utf8(reply.text);
-    const auto parsed = commands::parse(text);
-    core::record message = make_record(core::record_type::message, slot, std::move(text));
-    message.reasoning = core::sanitize_utf8(reply.reasoning);
-    const config::model* model = services_.cfg->find_model(message.model);
-    if (reply.usage) {
-        message.input_tokens = reply.usage->input_tokens;
-        message.output_tokens = reply.usage->output_tokens;
-        if (model != nullptr && model->price) {
-            message.cost_usd =
-                (static_cast<double>(reply.usage->input_tokens) * model->price->input_per_mtok +
-                 static_cast<double>(reply.usage->output_tokens) * model->price->output_per_mtok) /
-                1e6;
-        }
-    }
-    records.push_back(std::move(message));
-    room_state after_message = state_;
-    apply(after_message, records.front());
-    const planning_rules rules{services_.cfg->models, room_->max_ais,
-                               !room_->image_tool.empty() && services_.tools != nullptr,
-                               !room_->search_tool.empty() && services_.tools != nullptr};
-    command_plan planned = plan_commands(after_message, slot, parsed, rules);
-    for (auto& r : planned.records) {
-        r.time = records.front().time;
-        records.push_back(std::move(r));
-    }
-    for (tool_job& job : planned.tool_jobs) {
-        ++job.command;  // past the message
-    }
-    return {std::move(records), std::move(planned.tool_jobs)};
 }
 
 asio::awaitable<room_runner::step_result> room_runner::finish(std::string reason,
