@@ -98,8 +98,7 @@ void check_providers(config_draft& draft, reporter& report) {
 }
 
 // selector names a model of the catalogue, and only a room whose turn_order is selector has one.
-void check_selector(room_draft& room, const std::vector<std::string>& catalogue,
-                    reporter& report) {
+void check_selector(room_draft& room, const std::vector<std::string>& catalogue, reporter& report) {
     const bool wanted = room.value.turn_order == turn_order::selector;
     if (!room.selector) {
         if (wanted) {

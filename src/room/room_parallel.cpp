@@ -69,7 +69,8 @@ asio::awaitable<room_runner::step_result> room_runner::take_parallel_round() {
     const auto now = std::chrono::system_clock::now();
     // The room-wide answers (max_turns, max_cost_usd, nobody left, everyone suspended) are
     // round robin's; only who speaks differs.
-    const turn_decision next = next_turn(state_, effective_.max_turns, effective_.max_cost_usd, now);
+    const turn_decision next =
+        next_turn(state_, effective_.max_turns, effective_.max_cost_usd, now);
     if (next.what == turn_decision::kind::end) {
         co_return co_await finish(next.reason, next.failure);
     }
@@ -78,7 +79,8 @@ asio::awaitable<room_runner::step_result> room_runner::take_parallel_round() {
     }
     std::vector<int> muted;
     std::vector<int> speakers;
-    for (const round_seat& seat : parallel_round(state_, effective_.max_turns - state_.ai_turns, now)) {
+    for (const round_seat& seat :
+         parallel_round(state_, effective_.max_turns - state_.ai_turns, now)) {
         (seat.skip ? muted : speakers).push_back(seat.slot);
     }
     const step_result skipped = co_await commit_round_skips(std::move(muted));

@@ -69,16 +69,16 @@ TEST(SteeringRecords, ANextSpeakerChoiceLastsUntilAnAiTurnComes) {
 }
 
 TEST(SteeringRecords, ARoundEndsWhenASlotComesAgain) {
-    const auto records = test::numbered({join(1, "A"), join(2, "B"), join(3, "C"),
-                                         message("AI-2", "x"), message("AI-3", "y"),
-                                         message("AI-1", "z"), message("AI-3", "new round")});
+    const auto records =
+        test::numbered({join(1, "A"), join(2, "B"), join(3, "C"), message("AI-2", "x"),
+                        message("AI-3", "y"), message("AI-1", "z"), message("AI-3", "new round")});
     EXPECT_EQ(fold(records).round_taken, (std::vector<int>{3}));
 }
 
 TEST(SteeringRecords, SettingsMergeInOrderAndNullGoesBackToTheConfig) {
-    const room_state state = fold(test::numbered(
-        {settings_change(R"({"max_turns":60,"turn_delay":"1s"})"),
-         settings_change(R"({"max_turns":null,"turn_order":"natural"})")}));
+    const room_state state =
+        fold(test::numbered({settings_change(R"({"max_turns":60,"turn_delay":"1s"})"),
+                             settings_change(R"({"max_turns":null,"turn_order":"natural"})")}));
     EXPECT_EQ(nlohmann::json::parse(state.settings),
               nlohmann::json::parse(R"({"turn_delay":"1s","turn_order":"natural"})"));
 }
@@ -107,10 +107,10 @@ TEST(SteeringRecords, TheAiStreakCountsAiMessagesUntilAHumanOrAResume) {
 TEST(SteeringRecords, AForkReopensAnEndedRoomAndCountsFromItself) {
     auto paid = message("AI-1", "x", "A");
     paid.cost_usd = 0.5;
-    const room_state state = fold(test::numbered(
-        {join(1, "A"), join(2, "B"), paid, message("AI-2", "y"),
-         test::of_type(record_type::room_ended, 0, "reached max_turns (2 AI turns)"),
-         fork_mark("origin", 5, "first")}));
+    const room_state state = fold(
+        test::numbered({join(1, "A"), join(2, "B"), paid, message("AI-2", "y"),
+                        test::of_type(record_type::room_ended, 0, "reached max_turns (2 AI turns)"),
+                        fork_mark("origin", 5, "first")}));
     EXPECT_FALSE(state.ended);
     EXPECT_EQ(state.ai_turns, 0);
     EXPECT_EQ(state.cost_usd, 0.0);
