@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ranges>
 
 #include "polylogue/core/text.hpp"
 #include "polylogue/room/renderer.hpp"
@@ -35,17 +36,17 @@ std::string recent_text(const room_state& state, std::span<const core::record> h
                         std::size_t budget) {
     std::vector<std::string> lines;
     std::size_t used = 0;
-    for (auto r = history.rbegin(); r != history.rend(); ++r) {
+    for (const core::record& r : std::ranges::reverse_view(history)) {
         std::string line;
-        if (r->type == core::record_type::message) {
-            const member_state* author = state.member(core::slot_from_label(r->speaker));
-            line = "[" + (author ? member_label(*author) : r->speaker) + "]: ";
-        } else if (r->type == core::record_type::join || r->type == core::record_type::left) {
+        if (r.type == core::record_type::message) {
+            const member_state* author = state.member(core::slot_from_label(r.speaker));
+            line = "[" + (author ? member_label(*author) : r.speaker) + "]: ";
+        } else if (r.type == core::record_type::join || r.type == core::record_type::left) {
             line = "[Polylogue] ";
         } else {
             continue;
         }
-        line += core::utf8_prefix(r->text, max_record_bytes);
+        line += core::utf8_prefix(r.text, max_record_bytes);
         if (used + line.size() + 1 > budget) {
             break;
         }
@@ -53,8 +54,8 @@ std::string recent_text(const room_state& state, std::span<const core::record> h
         lines.push_back(std::move(line));
     }
     std::string text;
-    for (auto line = lines.rbegin(); line != lines.rend(); ++line) {
-        text += *line;
+    for (const std::string& line : std::ranges::reverse_view(lines)) {
+        text += line;
         text += '\n';
     }
     return text;
@@ -86,6 +87,7 @@ providers::conversation selector_conversation(const config::room& room, const ro
 int named_candidate(std::string_view answer, const room_state& state,
                     const std::vector<int>& candidates) {
     std::vector<addressable> named;
+    named.reserve(candidates.size());
     for (const int slot : candidates) {
         named.push_back({slot, state.member(slot)->model});
     }
