@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <ranges>
 
 #include "polylogue/core/text.hpp"
 #include "polylogue/room/renderer.hpp"
@@ -36,7 +35,9 @@ std::string recent_text(const room_state& state, std::span<const core::record> h
                         std::size_t budget) {
     std::vector<std::string> lines;
     std::size_t used = 0;
-    for (const core::record& r : std::ranges::reverse_view(history)) {
+    // Newest first; an index, as clang-tidy's clang cannot read libstdc++ 12's reverse_view.
+    for (std::size_t i = history.size(); i-- > 0;) {
+        const core::record& r = history[i];
         std::string line;
         if (r.type == core::record_type::message) {
             const member_state* author = state.member(core::slot_from_label(r.speaker));
@@ -54,8 +55,8 @@ std::string recent_text(const room_state& state, std::span<const core::record> h
         lines.push_back(std::move(line));
     }
     std::string text;
-    for (const std::string& line : std::ranges::reverse_view(lines)) {
-        text += line;
+    for (std::size_t i = lines.size(); i-- > 0;) {
+        text += lines[i];
         text += '\n';
     }
     return text;
