@@ -47,8 +47,11 @@ void room_bench::load(const std::string& config_yaml) {
     reader = std::move(*second);
     committer = std::make_unique<transcript::group_committer>(loop.get_executor(), *db);
     providers = std::make_shared<room::provider_map>();
+    // Network providers need an http::client the test owns: it makes and adds them itself.
     for (const auto& endpoint : cfg->providers) {
-        providers->emplace(endpoint.name, providers::make_provider(endpoint, {}).value());
+        if (endpoint.kind == config::provider_kind::scripted) {
+            providers->emplace(endpoint.name, providers::make_provider(endpoint, {}).value());
+        }
     }
 }
 

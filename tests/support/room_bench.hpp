@@ -32,7 +32,8 @@ class room_bench {
     void write_script(const std::string& name, const std::vector<std::string>& replies) const;
 
     // Reads config_yaml as dir/polylogue.yaml (data_dir relative to it); fails the test when it
-    // is refused. Opens the store and makes the providers.
+    // is refused. Opens the store and makes the scripted providers (a test that names a network
+    // provider makes it with an http::client of its own and adds it to `providers`).
     void load(const std::string& config_yaml);
 
     // What a room of the config uses; observer may be null.
