@@ -62,6 +62,12 @@ std::optional<std::string> requester(const http::server_request& request) {
     return by;
 }
 
+http::server_response invalid_requester() {
+    return error_answer(400, "invalid_body",
+                        "the body is empty or {\"by\": NAME}, NAME a human's name of 1 to 64 "
+                        "characters");
+}
+
 }  // namespace
 
 asio::awaitable<http::server_response> control_api::patch_room(http::server_request request,
@@ -93,9 +99,7 @@ asio::awaitable<http::server_response> control_api::remove_member(http::server_r
     }
     const std::optional<std::string> by = requester(request);
     if (!by) {
-        co_return error_answer(400, "invalid_body",
-                               "the body is empty or {\"by\": NAME}, NAME a human's name of 1 to "
-                               "64 characters");
+        co_return invalid_requester();
     }
     const std::string& label = match.params.at(1);
     const int slot = core::slot_from_label(label);
@@ -123,9 +127,7 @@ asio::awaitable<http::server_response> control_api::archive_room(http::server_re
     }
     const std::optional<std::string> by = requester(request);
     if (!by) {
-        co_return error_answer(400, "invalid_body",
-                               "the body is empty or {\"by\": NAME}, NAME a human's name of 1 to "
-                               "64 characters");
+        co_return invalid_requester();
     }
     if (room->state().archived) {
         co_return error_answer(409, "archived", "the room is archived already");

@@ -18,14 +18,6 @@ namespace {
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-json transcript(const test::api_client& api, const std::string& room) {
-    return api.get("/v1/rooms/" + room + "/transcript").json()["records"];
-}
-
-bool has_ended(const json& records) {
-    return records.is_array() && !records.empty() && records.back()["type"] == "room_ended";
-}
-
 // What a turn shows: who, what kind, what was said.
 std::string turn_of(const json& r) {
     return r["type"].get<std::string>() + " " + r.value("speaker", "") + ": " + r.value("text", "");
@@ -40,7 +32,7 @@ class DemoFork : public ::testing::Test {
         const auto ran = test::polylogue({"run", config()});
         ASSERT_EQ(ran.exit_code, 0) << ran.err;
         demo = test::transcript_records(dir / "demo.yaml", "demo");
-        ASSERT_TRUE(has_ended(json(demo)));
+        ASSERT_TRUE(test::has_ended(json(demo)));
     }
 
     std::string config() const { return (dir / "demo.yaml").string(); }
@@ -80,7 +72,8 @@ TEST_F(DemoFork, ForksAtMiddleSeqsGoOnAsTheDemoDidWithTheSameSpeakersAndDraws) {
     for (const auto seq : seqs) {
         const std::string name = "f" + std::to_string(seq);
         json fork;
-        ASSERT_TRUE(test::eventually([&] { return has_ended(fork = transcript(api, name)); }, 60s))
+        ASSERT_TRUE(test::eventually(
+            [&] { return test::has_ended(fork = test::room_records(api, name)); }, 60s))
             << name << ": " << fork.dump();
         ASSERT_GT(fork.size(), static_cast<std::size_t>(seq) + 1);
         const auto at = static_cast<std::size_t>(seq);

@@ -16,19 +16,13 @@ namespace {
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-json transcript(const test::api_client& api, const std::string& room) {
-    return api.get("/v1/rooms/" + room + "/transcript").json()["records"];
-}
-
-bool has_ended(const json& records) {
-    return records.is_array() && !records.empty() && records.back()["type"] == "room_ended";
-}
-
 // Waits for the room's transcript to end (a room_ended record last) and returns it.
 json ended_transcript(const test::api_client& api, const std::string& room) {
     json records;
-    EXPECT_TRUE(test::eventually([&] { return has_ended(records = transcript(api, room)); }))
-        << room << ": " << records.dump();
+    EXPECT_TRUE(test::eventually([&] {
+        return test::has_ended(records = test::room_records(api, room));
+    })) << room
+        << ": " << records.dump();
     return records;
 }
 
@@ -183,10 +177,10 @@ TEST_F(Fork, BadSeqsUnknownRoomsAndTakenOrInvalidNamesAreRefused) {
 TEST_F(Fork, AForkResumesAfterTheDaemonIsKilled) {
     start(test::room_entry("alpha", 400, "50ms"));
     auto api = serve->api();
-    ASSERT_TRUE(test::eventually([&] { return transcript(api, "alpha").size() >= 6; }));
+    ASSERT_TRUE(test::eventually([&] { return test::room_records(api, "alpha").size() >= 6; }));
     const auto forked = api.post("/v1/rooms/alpha/fork", fork_body(4, "alpha-b"));
     ASSERT_EQ(forked.status, 201) << forked.body;
-    ASSERT_TRUE(test::eventually([&] { return transcript(api, "alpha-b").size() >= 9; }));
+    ASSERT_TRUE(test::eventually([&] { return test::room_records(api, "alpha-b").size() >= 9; }));
 
     serve->signal(SIGKILL);
     EXPECT_EQ(serve->wait(10s).signal, SIGKILL);
@@ -198,10 +192,11 @@ TEST_F(Fork, AForkResumesAfterTheDaemonIsKilled) {
     const auto resumed = api.get("/v1/rooms/alpha-b");
     ASSERT_EQ(resumed.status, 200) << "the fork did not come back";
     EXPECT_EQ(resumed.json()["origin"], "alpha");
-    const std::size_t before = transcript(api, "alpha-b").size();
-    ASSERT_TRUE(test::eventually([&] { return transcript(api, "alpha-b").size() >= before + 3; }))
-        << "the fork does not go on after the restart";
-    const json records = transcript(api, "alpha-b");
+    const std::size_t before = test::room_records(api, "alpha-b").size();
+    ASSERT_TRUE(test::eventually([&] {
+        return test::room_records(api, "alpha-b").size() >= before + 3;
+    })) << "the fork does not go on after the restart";
+    const json records = test::room_records(api, "alpha-b");
     for (std::size_t i = 0; i < records.size(); ++i) {
         ASSERT_EQ(records[i]["seq"], static_cast<std::int64_t>(i + 1)) << "gap or duplicate";
     }

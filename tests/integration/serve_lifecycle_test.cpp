@@ -16,10 +16,6 @@ namespace {
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-json transcript(const test::api_client& api, const std::string& room) {
-    return api.get("/v1/rooms/" + room + "/transcript").json()["records"];
-}
-
 TEST(ServeLifecycle, SighupAddsARoomAndABadConfigLeavesTheOldOneRunning) {
     test::temp_dir dir;
     test::serve_process serve{dir, test::room_entry("alpha", 400, "100ms")};
@@ -43,7 +39,7 @@ TEST(ServeLifecycle, SighupAddsARoomAndABadConfigLeavesTheOldOneRunning) {
         dir, test::room_entry("alpha", new_limit, "100ms") + test::room_entry("beta", 3, "0s"));
     serve.signal(SIGHUP);
     EXPECT_TRUE(test::eventually([&] {
-        const auto records = transcript(api, "beta");
+        const auto records = test::room_records(api, "beta");
         return records.is_array() && !records.empty() && records.back()["type"] == "room_ended";
     })) << "the added room did not run";
     EXPECT_TRUE(
@@ -62,8 +58,8 @@ TEST(ServeLifecycle, SigtermEndsWithExitZeroWithinFiveSecondsAndLosesNothing) {
         dir, test::room_entry("alpha", 400, "20ms") + test::room_entry("beta", 400, "20ms")};
     ASSERT_NE(serve.port(), 0);
     const auto api = serve.api();
-    ASSERT_TRUE(test::eventually([&] { return transcript(api, "beta").size() > 10; }));
-    const auto seen_before = transcript(api, "alpha").size();
+    ASSERT_TRUE(test::eventually([&] { return test::room_records(api, "beta").size() > 10; }));
+    const auto seen_before = test::room_records(api, "alpha").size();
     const auto asked = std::chrono::steady_clock::now();
     serve.signal(SIGTERM);
     const auto ended = serve.wait(10s);

@@ -69,6 +69,16 @@ class silent_stream {
     std::unique_ptr<connection> connection_;
 };
 
+// GET /v1/rooms/ROOM/transcript's records (null when the answer has none).
+inline nlohmann::json room_records(const api_client& api, const std::string& room) {
+    return api.get("/v1/rooms/" + room + "/transcript").json()["records"];
+}
+
+// Whether records (an array of them) end with the room's room_ended record.
+inline bool has_ended(const nlohmann::json& records) {
+    return records.is_array() && !records.empty() && records.back()["type"] == "room_ended";
+}
+
 // Waits for data_dir/serve.json of a starting daemon and returns its port; 0 after limit.
 std::uint16_t wait_for_serve_port(const std::filesystem::path& data_dir,
                                   std::chrono::milliseconds limit);
