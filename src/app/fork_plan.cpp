@@ -6,20 +6,16 @@
 
 namespace polylogue::app {
 
-namespace {
-
-control::fork_refusal refusal(control::fork_problem problem, std::string message) {
+control::fork_refusal fork_refused(control::fork_problem problem, std::string message) {
     control::fork_refusal refused;
     refused.problem = problem;
     refused.message = std::move(message);
     return refused;
 }
 
-}  // namespace
-
 control::fork_refusal name_taken(const std::string& name) {
-    return refusal(control::fork_problem::name_taken,
-                   "a room named '" + name + "' exists (or its transcript does)");
+    return fork_refused(control::fork_problem::name_taken,
+                        "a room named '" + name + "' exists (or its transcript does)");
 }
 
 result<fork_plan, control::fork_refusal> plan_fork(const control::fork_request& request,
@@ -29,11 +25,12 @@ result<fork_plan, control::fork_refusal> plan_fork(const control::fork_request& 
     if (!room::forkable_at(origin_history, request.at)) {
         const std::string origin = "room '" + request.origin + "'";
         if (origin_history.empty()) {
-            return refusal(control::fork_problem::bad_seq, origin + " has no records yet");
+            return fork_refused(control::fork_problem::bad_seq, origin + " has no records yet");
         }
-        return refusal(control::fork_problem::bad_seq,
-                       origin + " has records 1.." + std::to_string(origin_history.back().seq) +
-                           "; " + std::to_string(request.at) + " is not one of them");
+        return fork_refused(control::fork_problem::bad_seq,
+                            origin + " has records 1.." +
+                                std::to_string(origin_history.back().seq) + "; " +
+                                std::to_string(request.at) + " is not one of them");
     }
     config::room renamed = origin_room;
     renamed.name = request.name;
@@ -42,7 +39,7 @@ result<fork_plan, control::fork_refusal> plan_fork(const control::fork_request& 
     auto parsed = config::parse_room(plan.room_text, cfg, "the fork " + request.name);
     if (!parsed) {
         control::fork_refusal refused =
-            refusal(control::fork_problem::invalid, "the forked room is not valid");
+            fork_refused(control::fork_problem::invalid, "the forked room is not valid");
         refused.invalid = parsed.error();
         return refused;
     }

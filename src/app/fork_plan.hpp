@@ -29,4 +29,7 @@ result<fork_plan, control::fork_refusal> plan_fork(const control::fork_request& 
 // The refusal for a name already in use.
 control::fork_refusal name_taken(const std::string& name);
 
+// A refusal of that problem, saying message.
+control::fork_refusal fork_refused(control::fork_problem problem, std::string message);
+
 }  // namespace polylogue::app

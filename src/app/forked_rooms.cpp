@@ -18,15 +18,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-control::fork_refusal refusal(control::fork_problem problem, std::string message) {
-    control::fork_refusal refused;
-    refused.problem = problem;
-    refused.message = std::move(message);
-    return refused;
-}
-
 control::fork_refusal failure(std::string message) {
-    return refusal(control::fork_problem::failure, std::move(message));
+    return fork_refused(control::fork_problem::failure, std::move(message));
 }
 
 }  // namespace
@@ -48,8 +41,8 @@ bool room_host::fork_name_in_use(std::string_view name) {
 asio::awaitable<control::forked_room> room_host::fork(control::fork_request request) {
     hosted* origin = find_hosted(request.origin);
     if (origin == nullptr) {
-        co_return refusal(control::fork_problem::no_origin,
-                          "no room named '" + request.origin + "'");
+        co_return fork_refused(control::fork_problem::no_origin,
+                               "no room named '" + request.origin + "'");
     }
     // Planned first: the name is checked to be a file name before any file of that name is.
     auto plan = plan_fork(request, origin->runner->room(), origin->runner->history(),
