@@ -51,7 +51,7 @@ void write_scripts(const test::temp_dir& dir, const std::string& ada_replies) {
 // A daemon on a config written by the test, control API on a free port.
 class daemon_under_test {
   public:
-    daemon_under_test(const test::temp_dir& dir, const std::string& config) : dir_{dir} {
+    daemon_under_test(const test::temp_dir& dir, const std::string& config) {
         ::setenv("PL_SECURITY_TOKEN", token, 1);
         dir.write("serve.yaml", config);
         child_ = std::make_unique<test::child_process>(std::vector<std::string>{
@@ -72,7 +72,6 @@ class daemon_under_test {
     }
 
   private:
-    const test::temp_dir& dir_;
     std::unique_ptr<test::child_process> child_;
     std::uint16_t port_ = 0;
 };
