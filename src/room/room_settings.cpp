@@ -22,22 +22,6 @@ std::string value_text(const nlohmann::json& value) {
     return value.is_string() ? value.get<std::string>() : value.dump();
 }
 
-// The state's settings with changed laid over them, as the fold merges a settings_changed.
-std::string merged_settings(const std::string& settings, const nlohmann::json& changed) {
-    auto merged = nlohmann::json::parse(settings, nullptr, false);
-    if (!merged.is_object()) {
-        merged = nlohmann::json::object();
-    }
-    for (const auto& [key, value] : changed.items()) {
-        if (value.is_null()) {
-            merged.erase(key);
-        } else {
-            merged[key] = value;
-        }
-    }
-    return merged.dump();
-}
-
 }  // namespace
 
 void room_runner::refresh_settings(const config::room* replaced) {
@@ -68,7 +52,7 @@ asio::awaitable<result<std::int64_t>> room_runner::change_settings(std::string s
         co_return result<std::int64_t>{errc::invalid_argument};
     }
     const config::room after =
-        config::effective_room(*room_, merged_settings(state_.settings, changed));
+        config::effective_room(*room_, merged_settings(state_.settings, settings));
     std::string what;
     for (const auto& [key, value] : changed.items()) {
         what += (what.empty() ? "" : ", ") + key + " " +

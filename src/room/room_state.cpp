@@ -33,26 +33,6 @@ void take_round_turn(room_state& state, int slot) {
     state.requested_next = 0;
 }
 
-// Keys set to null go back to the config's value; others replace what was there.
-void merge_settings(room_state& state, const core::record& r) {
-    auto merged = nlohmann::json::parse(state.settings, nullptr, false);
-    const auto changed = nlohmann::json::parse(r.settings, nullptr, false);
-    if (!merged.is_object()) {
-        merged = nlohmann::json::object();
-    }
-    if (!changed.is_object()) {
-        return;
-    }
-    for (const auto& [key, value] : changed.items()) {
-        if (value.is_null()) {
-            merged.erase(key);
-        } else {
-            merged[key] = value;
-        }
-    }
-    state.settings = merged.dump();
-}
-
 // A fork goes on from its origin's state, as a room of its own: it runs again, and its turns,
 // spend and guards count from the fork.
 void begin_fork(room_state& state, const core::record& r) {
@@ -104,7 +84,7 @@ void apply_steering(room_state& state, member_state* speaker, const core::record
             state.loop_checked_after = r.seq;
             break;
         case core::record_type::settings_changed:
-            merge_settings(state, r);
+            state.settings = merged_settings(state.settings, r.settings);
             break;
         case core::record_type::left:
             if (speaker != nullptr) {
@@ -218,6 +198,25 @@ member_state* room_state::member(int slot) noexcept {
 
 const member_state* room_state::member(int slot) const noexcept {
     return const_cast<room_state*>(this)->member(slot);
+}
+
+std::string merged_settings(std::string_view settings, std::string_view changed) {
+    auto merged = nlohmann::json::parse(settings, nullptr, false);
+    const auto change = nlohmann::json::parse(changed, nullptr, false);
+    if (!merged.is_object()) {
+        merged = nlohmann::json::object();
+    }
+    if (!change.is_object()) {
+        return merged.dump();
+    }
+    for (const auto& [key, value] : change.items()) {
+        if (value.is_null()) {
+            merged.erase(key);
+        } else {
+            merged[key] = value;
+        }
+    }
+    return merged.dump();
 }
 
 int room_state::present() const noexcept {

@@ -95,6 +95,11 @@ struct room_state {
 inline constexpr std::string_view legacy_members_failed_reason =
     "no member can speak: every member has run out of replies or is suspended";
 
+// settings (a JSON object, as room_state::settings) with changed (a settings_changed record's
+// settings) laid over it: a key set to null goes back to the config's value and leaves the
+// object, others replace what was there.
+std::string merged_settings(std::string_view settings, std::string_view changed);
+
 // Applies one committed record. Records must come in seq order.
 void apply(room_state& state, const core::record& r);
 
