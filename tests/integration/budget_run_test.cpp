@@ -30,15 +30,7 @@ using namespace std::chrono_literals;
 
 constexpr const char* control_token = "budget-control-token-0123456789";
 
-std::vector<json> of_type(const std::vector<json>& records, const std::string& type) {
-    std::vector<json> found;
-    for (const auto& r : records) {
-        if (r["type"] == type) {
-            found.push_back(r);
-        }
-    }
-    return found;
-}
+using test::of_type;
 
 TEST(BudgetRun, ATurnThatCouldTakeTheRoomPastMaxCostUsdIsNeverSent) {
     fake_server api;

@@ -26,15 +26,7 @@ namespace {
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-std::vector<json> of_type(const std::vector<json>& records, const std::string& type) {
-    std::vector<json> found;
-    for (const auto& r : records) {
-        if (r["type"] == type) {
-            found.push_back(r);
-        }
-    }
-    return found;
-}
+using test::of_type;
 
 std::filesystem::path scripted_config(const test::temp_dir& dir) {
     dir.write("ada.yaml", test::script_of("Ada", 10));

@@ -37,15 +37,7 @@ std::chrono::milliseconds millis(std::chrono::system_clock::duration d) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(d);
 }
 
-std::vector<json> of_type(const std::vector<json>& records, const std::string& type) {
-    std::vector<json> found;
-    for (const auto& r : records) {
-        if (r["type"] == type) {
-            found.push_back(r);
-        }
-    }
-    return found;
-}
+using test::of_type;
 
 // Whether the ROOM's first member is suspended (false for anything that is not a ROOM).
 bool member_suspended(const json& room) {

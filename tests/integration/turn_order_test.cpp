@@ -50,15 +50,7 @@ std::string config_with(const std::string& providers, const std::string& extra_m
            extra_models + "rooms:\n" + room;
 }
 
-std::vector<json> of_type(const std::vector<json>& records, const std::string& type) {
-    std::vector<json> found;
-    for (const auto& r : records) {
-        if (r["type"] == type) {
-            found.push_back(r);
-        }
-    }
-    return found;
-}
+using test::of_type;
 
 TEST(NaturalRoom, TheScriptedRepliesAddressingEachOtherDecideWhoSpeaks) {
     test::temp_dir dir;

@@ -20,6 +20,18 @@ process_result polylogue(std::vector<std::string> args, const std::string& stdin
                          std::chrono::milliseconds limit = std::chrono::seconds{60});
 
 // The room's transcript as JSON records, through `polylogue transcript ... --format jsonl`.
+// The records of that type, in order.
+inline std::vector<nlohmann::json> of_type(const std::vector<nlohmann::json>& records,
+                                           const std::string& type) {
+    std::vector<nlohmann::json> found;
+    for (const auto& r : records) {
+        if (r["type"] == type) {
+            found.push_back(r);
+        }
+    }
+    return found;
+}
+
 std::vector<nlohmann::json> transcript_records(const std::filesystem::path& config,
                                                const std::string& room);
 
