@@ -111,6 +111,26 @@ const tool* config::find_tool(std::string_view name) const noexcept {
     return find_named(tools, name);
 }
 
+double reply_cost_usd(const price& rates, std::int64_t input, std::int64_t cached,
+                      std::int64_t written, std::int64_t output) {
+    // A provider's parts never exceed its whole; if one says so anyway, no token is counted
+    // twice.
+    cached = std::clamp<std::int64_t>(cached, 0, std::max<std::int64_t>(input, 0));
+    written = std::clamp<std::int64_t>(written, 0, std::max<std::int64_t>(input - cached, 0));
+    const std::int64_t plain = std::max<std::int64_t>(input - cached - written, 0);
+    const double usd_per_mtok =
+        static_cast<double>(plain) * rates.input_per_mtok +
+        static_cast<double>(cached) * rates.cached_input_per_mtok.value_or(rates.input_per_mtok) +
+        static_cast<double>(written) * rates.cache_write_per_mtok.value_or(rates.input_per_mtok) +
+        static_cast<double>(std::max<std::int64_t>(output, 0)) * rates.output_per_mtok;
+    return usd_per_mtok / 1e6;
+}
+
+double worst_input_per_mtok(const price& rates) {
+    return std::max({rates.input_per_mtok, rates.cached_input_per_mtok.value_or(0.0),
+                     rates.cache_write_per_mtok.value_or(0.0)});
+}
+
 std::string_view to_string(provider_kind kind) noexcept {
     switch (kind) {
         case provider_kind::scripted:

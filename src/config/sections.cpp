@@ -16,8 +16,9 @@ const std::vector<std::string> top_keys{"data_dir", "providers",      "models",
                                         "logging",  "shutdown_grace", "budget_usd_per_day"};
 const std::vector<std::string> model_keys{
     "name",       "provider", "script", "temperature_range", "temperature", "id",
-    "max_tokens", "price",    "vision", "context_tokens"};
-const std::vector<std::string> price_keys{"input_per_mtok", "output_per_mtok"};
+    "max_tokens", "price",    "vision", "context_tokens",    "cache"};
+const std::vector<std::string> price_keys{"input_per_mtok", "output_per_mtok",
+                                          "cached_input_per_mtok", "cache_write_per_mtok"};
 constexpr double max_temperature = 5.0;
 constexpr int max_tokens_limit = 1'000'000;
 constexpr int min_context_tokens = 1'000;
@@ -152,7 +153,25 @@ std::optional<price> read_price(const field& f, reporter& report) {
     if (!input_rate || !output_rate) {
         return std::nullopt;
     }
-    return price{*input_rate, *output_rate};
+    price rates{*input_rate, *output_rate, std::nullopt, std::nullopt};
+    if (const field* cached = view.find("cached_input_per_mtok")) {
+        rates.cached_input_per_mtok = read_rate(*cached, report);
+    }
+    if (const field* written = view.find("cache_write_per_mtok")) {
+        rates.cache_write_per_mtok = read_rate(*written, report);
+    }
+    return rates;
+}
+
+void read_cache_mode(const field& f, model& target, reporter& report) {
+    const std::optional<std::string> text = scalar_text(f.value);
+    if (text == "auto") {
+        target.cache = cache_mode::automatic;
+    } else if (text == "off") {
+        target.cache = cache_mode::off;
+    } else {
+        report.error(f.value_mark(), "cache must be auto or off");
+    }
 }
 
 void read_network_settings(const map_view& view, model_draft& draft, reporter& report) {
@@ -185,6 +204,9 @@ void read_network_settings(const map_view& view, model_draft& draft, reporter& r
             report.error(f->value_mark(), "vision must be true or false");
         }
         target.vision = value.value_or(target.vision);
+    }
+    if (const field* f = view.find("cache")) {
+        read_cache_mode(*f, target, report);
     }
 }
 

@@ -103,6 +103,8 @@ int pixels_field(const nlohmann::json& j, const char* key) {
 void message_fields(nlohmann::json& j, const record& r) {
     put_if_set(j, "reasoning", r.reasoning);
     put_if_set(j, "input_tokens", r.input_tokens);
+    put_if_set(j, "cached_input_tokens", r.cached_input_tokens);
+    put_if_set(j, "cache_write_tokens", r.cache_write_tokens);
     put_if_set(j, "output_tokens", r.output_tokens);
     put_if_set(j, "cost_usd", r.cost_usd);
 }
@@ -236,6 +238,12 @@ nlohmann::json to_json(const record& r) {
                 j["settings"] = nlohmann::json::object();
             }
             break;
+        case record_type::context_trimmed:
+            j["text"] = r.text;
+            if (r.from_seq > 0) {
+                j["from_seq"] = r.from_seq;
+            }
+            break;
         case record_type::forked:
             j["text"] = r.text;
             j["origin"] = r.origin;
@@ -285,6 +293,8 @@ result<record> record_from_json(const nlohmann::json& j) {
     r.invite = string_field(j, "invite");
     r.reasoning = string_field(j, "reasoning");
     r.input_tokens = integer_field(j, "input_tokens");
+    r.cached_input_tokens = integer_field(j, "cached_input_tokens");
+    r.cache_write_tokens = integer_field(j, "cache_write_tokens");
     r.output_tokens = integer_field(j, "output_tokens");
     r.cost_usd = number_field(j, "cost_usd");
     r.error_type = string_field(j, "error_type");
@@ -311,6 +321,7 @@ result<record> record_from_json(const nlohmann::json& j) {
     r.origin = string_field(j, "origin");
     r.origin_seq = integer_field(j, "origin_seq").value_or(0);
     r.lineage = string_field(j, "lineage");
+    r.from_seq = integer_field(j, "from_seq").value_or(0);
     return r;
 }
 

@@ -77,6 +77,7 @@ asio::awaitable<completion_outcome> http_provider::complete(completion_request r
     api_request api;
     api.model_id = request.model->id;
     api.messages = std::move(request.messages);
+    api.cache = std::move(request.cache);
     api.temperature = request.temperature;
     api.max_tokens = request.model->max_tokens;
     // Built once and kept for every attempt: the body is never copied. The messages are not

@@ -2,11 +2,14 @@
 // context_trimmed notice it may need), and the message with its commands' outcomes. Pure
 // decisions on the room's state; the I/O around them is in room_runner.cpp.
 
+#include <cstdio>
+
 #include "polylogue/commands/parser.hpp"
 #include "polylogue/core/text.hpp"
 #include "polylogue/room/command_planner.hpp"
 #include "polylogue/room/renderer.hpp"
 #include "polylogue/room/room_runner.hpp"
+#include "room/seeded_draw.hpp"
 
 namespace polylogue::room {
 
@@ -15,6 +18,19 @@ image_rules room_runner::image_rules_for(const config::model& model) const {
     const config::provider* endpoint = services_.cfg->find_provider(model.provider);
     const auto api = endpoint ? endpoint->kind : config::provider_kind::scripted;
     return {model.vision && api != config::provider_kind::scripted, api};
+}
+
+// One key per room and member: its requests share their prefix with each other, not with the
+// others' (each member sees its own turns as its own). Hashed, so that a room's name is not
+// sent to the provider, and short whatever the name.
+providers::cache_hints room_runner::cache_hints_for(const config::model& model, int slot) const {
+    if (model.cache == config::cache_mode::off) {
+        return {};
+    }
+    char hash[17];
+    std::snprintf(hash, sizeof hash, "%016llx",
+                  static_cast<unsigned long long>(fnv1a_64(room_->name)));
+    return {true, "polylogue-" + std::string{hash} + "-" + core::slot_label(slot)};
 }
 
 providers::completion_request room_runner::make_request(int slot, const config::model& model) {
@@ -28,6 +44,7 @@ providers::completion_request room_runner::make_request(int slot, const config::
     auto view = render_within(*room_, state_, history_, slot, budget, render_cache_,
                               image_rules_for(model));
     request.messages = std::move(view.conversation);
+    request.cache = cache_hints_for(model, slot);
     prompt_tokens_ = view.estimated_tokens;
     if (view.dropped > 0 && !member.context_trimmed) {
         trim_notice_ = make_record(
@@ -59,13 +76,20 @@ command_plan room_runner::message_and_outcomes(int slot, providers::completion r
     message.reasoning = core::sanitize_utf8(reply.reasoning);
     const config::model* model = services_.cfg->find_model(message.model);
     if (reply.usage) {
-        message.input_tokens = reply.usage->input_tokens;
-        message.output_tokens = reply.usage->output_tokens;
+        const providers::token_usage& usage = *reply.usage;
+        message.input_tokens = usage.input_tokens;
+        message.output_tokens = usage.output_tokens;
+        // Written only when the provider reported some, so that a record says what was cached.
+        if (usage.cached_input_tokens > 0) {
+            message.cached_input_tokens = usage.cached_input_tokens;
+        }
+        if (usage.cache_write_tokens > 0) {
+            message.cache_write_tokens = usage.cache_write_tokens;
+        }
         if (model != nullptr && model->price) {
             message.cost_usd =
-                (static_cast<double>(reply.usage->input_tokens) * model->price->input_per_mtok +
-                 static_cast<double>(reply.usage->output_tokens) * model->price->output_per_mtok) /
-                1e6;
+                config::reply_cost_usd(*model->price, usage.input_tokens, usage.cached_input_tokens,
+                                       usage.cache_write_tokens, usage.output_tokens);
         }
     }
     records.push_back(std::move(message));

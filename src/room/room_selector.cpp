@@ -130,20 +130,16 @@ providers::completion_request selector_request(const config::room& room, const r
     return request;
 }
 
-double price_of(const config::model& model, std::size_t input_tokens, std::size_t output_tokens) {
+// Its prompt and a reply of max_tokens at the selector's price.
+double worst_case_usd(const config::model& model, const providers::completion_request& request) {
     if (!model.price) {
         return 0;
     }
-    return (static_cast<double>(input_tokens) * model.price->input_per_mtok +
-            static_cast<double>(output_tokens) * model.price->output_per_mtok) /
-           1e6;
-}
-
-// Its prompt and a reply of max_tokens at the selector's price.
-double worst_case_usd(const config::model& model, const providers::completion_request& request) {
     const std::size_t prompt = estimate_tokens(request.messages.system.plain()) +
                                estimate_tokens(request.messages.turns.front().text.plain());
-    return price_of(model, prompt, static_cast<std::size_t>(model.max_tokens));
+    return (static_cast<double>(prompt) * config::worst_input_per_mtok(*model.price) +
+            static_cast<double>(model.max_tokens) * model.price->output_per_mtok) /
+           1e6;
 }
 
 // Why the call cannot be afforded, or nullopt with its worst case held of the daily budget.
@@ -195,12 +191,13 @@ asio::awaitable<room_runner::step_result> room_runner::ask_selector(int natural_
             "the selector's call failed: " + answer.error().message);
     }
     if (answer->usage) {
-        chosen.input_tokens = answer->usage->input_tokens;
-        chosen.output_tokens = answer->usage->output_tokens;
+        const providers::token_usage& usage = *answer->usage;
+        chosen.input_tokens = usage.input_tokens;
+        chosen.output_tokens = usage.output_tokens;
         if (model->price) {
             chosen.cost_usd =
-                price_of(*model, static_cast<std::size_t>(answer->usage->input_tokens),
-                         static_cast<std::size_t>(answer->usage->output_tokens));
+                config::reply_cost_usd(*model->price, usage.input_tokens, usage.cached_input_tokens,
+                                       usage.cache_write_tokens, usage.output_tokens);
         }
     }
     const std::string text = core::sanitize_utf8(answer->text);

@@ -29,9 +29,11 @@ turn_cost_bound worst_case_cost(const config::config& cfg, const config::room& r
     bound.max_tokens = model.max_tokens;
     if (model.price) {
         bound.priced = true;
-        bound.usd = (static_cast<double>(prompt_tokens) * model.price->input_per_mtok +
-                     static_cast<double>(model.max_tokens) * model.price->output_per_mtok) /
-                    1e6;
+        // The whole prompt may be written to the provider's cache, at its own rate.
+        bound.usd =
+            (static_cast<double>(prompt_tokens) * config::worst_input_per_mtok(*model.price) +
+             static_cast<double>(model.max_tokens) * model.price->output_per_mtok) /
+            1e6;
     }
     bound.tool_price =
         std::max(price_of_tool(cfg, room.image_tool), price_of_tool(cfg, room.search_tool));

@@ -277,8 +277,11 @@ TEST(NextSpeakerRefusal, AMemberOutOfRepliesCannotBeChosen) {
     ASSERT_NE(port, 0);
     const test::api_client api{port, test::control_token};
     ASSERT_TRUE(test::eventually([&] {
+        // The room may not be listed yet: look before indexing a const document.
         const auto room = api.get("/v1/rooms/alpha").json();
-        return room["members"][2]["exhausted"] == true;
+        const auto members = room.find("members");
+        return members != room.end() && members->is_array() && members->size() == 3 &&
+               (*members)[2].value("exhausted", false);
     }));
     const auto refused = api.post("/v1/rooms/alpha/next", {{"speaker", "AI-3"}});
     EXPECT_EQ(refused.status, 409) << refused.body;

@@ -528,7 +528,7 @@ models:
             "8:45: price must be a map such as { input_per_mtok: 5, output_per_mtok: 25 }, "
             "not a scalar",
             "9:46: vision must be true or false",
-            "10:86: unknown key 'cached' in price; expected 'input_per_mtok', 'output_per_mtok'",
+            "10:86: unknown key 'cached' in price; did you mean 'cached_input_per_mtok'?",
         }));
 }
 

@@ -55,7 +55,24 @@ struct provider {
 struct price {
     double input_per_mtok = 0;  // USD per million input tokens
     double output_per_mtok = 0;
+    // Input read from or written to the provider's prompt cache; unset: input_per_mtok
+    std::optional<double> cached_input_per_mtok;
+    std::optional<double> cache_write_per_mtok;
 };
+
+// A reply's cost in USD: input is the whole prompt, of which cached were read from the
+// provider's cache and written were written to it (each priced at its own rate); output at
+// output_per_mtok.
+double reply_cost_usd(const price& rates, std::int64_t input, std::int64_t cached,
+                      std::int64_t written, std::int64_t output);
+
+// The most one input token can cost: what a turn's worst case is estimated with (a prompt may
+// be written to the cache whole).
+double worst_input_per_mtok(const price& rates);
+
+// Prompt caching (docs/config.md, `cache`): auto marks what the provider may cache (Anthropic's
+// cache_control, OpenAI's prompt_cache_key); off sends none of it.
+enum class cache_mode { automatic, off };
 
 struct temperature_range {
     double min = 0.0;
@@ -80,6 +97,7 @@ struct model {
     int context_tokens = 32'000;
     std::optional<config::price> price;
     bool vision = false;
+    cache_mode cache = cache_mode::automatic;
 };
 
 // How a suspended member is tried again (docs/config.md, "suspension"): after cool_down, then

@@ -72,7 +72,11 @@ struct record {
     std::string invite;      // the invite message, part of the newcomer's system prompt
     // message records from a provider
     std::string reasoning;  // thinking the model shared apart from its reply; never re-sent
+    // input_tokens is the whole prompt; of it, cached_input_tokens were read from the
+    // provider's prompt cache and cache_write_tokens were written to it (docs/transcript.md)
     std::optional<std::int64_t> input_tokens;
+    std::optional<std::int64_t> cached_input_tokens;
+    std::optional<std::int64_t> cache_write_tokens;
     std::optional<std::int64_t> output_tokens;
     // what the record cost: a reply's tokens at its model's price; an image or a search at its
     // tool's price (on the image or search_results record, or on a failed !image's command
@@ -111,6 +115,10 @@ struct record {
     std::string origin;
     std::int64_t origin_seq = 0;
     std::string lineage;
+    // context_trimmed records: the member sees the records from this seq on (besides its
+    // instructions and the room's opening) until its next trim; 0 in records written before
+    // windows were trimmed in blocks
+    std::int64_t from_seq = 0;
 };
 
 // The JSON form is the JSONL contract of docs/transcript.md: only fields that carry meaning for

@@ -29,9 +29,16 @@ struct endpoint_settings {
     std::string anthropic_version = "2023-06-01";  // anthropic only
 };
 
+// Prompt caching (docs/config.md, `cache`). Off, a request carries none of the fields.
+struct cache_hints {
+    bool enabled = false;  // anthropic: cache_control breakpoints; openai: prompt_cache_key
+    std::string key;       // openai's prompt_cache_key: stable per room and member
+};
+
 struct api_request {
     std::string model_id;  // the provider's model id, e.g. "anthropic/claude-opus-4.5"
     conversation messages;
+    cache_hints cache;
     std::optional<double> temperature;  // nullopt: never send the field
     int max_tokens = 1024;
     bool stream = true;
@@ -46,9 +53,14 @@ struct http_call {
     std::string body;     // JSON
 };
 
+// What a reply cost in tokens. input_tokens is the whole prompt, whatever the API calls it;
+// cached_input_tokens (read from the provider's prompt cache) and cache_write_tokens (written to
+// it) are parts of it, never added to it.
 struct token_usage {
     std::int64_t input_tokens = 0;
     std::int64_t output_tokens = 0;
+    std::int64_t cached_input_tokens = 0;
+    std::int64_t cache_write_tokens = 0;
 };
 
 enum class failure_kind {

@@ -24,6 +24,7 @@ struct completion_request {
     const config::model* model = nullptr;  // catalogue entry; outlives the request
     std::optional<double> temperature;     // nullopt: the model takes none
     conversation messages;
+    cache_hints cache;
     // How many replies this member has given in this room so far: the scripted provider's
     // cursor, derived from the transcript so that a restarted room resumes its script exactly.
     std::size_t replies_so_far = 0;

@@ -174,6 +174,7 @@ class room_runner final : public room_handle {
     command_plan message_and_outcomes(int slot, providers::completion reply) const;
     providers::completion_request make_request(int slot, const config::model& model);
     image_rules image_rules_for(const config::model& model) const;
+    providers::cache_hints cache_hints_for(const config::model& model, int slot) const;
     core::record make_record(core::record_type type, int slot, std::string text) const;
     static void number(std::vector<core::record>& records, std::int64_t after);
     void tell_committed(std::span<const core::record> records);
