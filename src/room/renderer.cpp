@@ -47,6 +47,9 @@ std::optional<std::size_t> opening_index(std::span<const core::record> records) 
 // budget, or the limits of one request), no older one is shown either.
 struct image_allowance {
     image_rules rules;
+    // What the budget leaves beside the system prompt and the opening: an image that costs more
+    // can never be shown, so it is left out like one its API refuses and trims nothing.
+    std::size_t room_tokens = std::numeric_limits<std::size_t>::max();
     bool open = true;
     std::size_t count = 0;
     std::uint64_t bytes = 0;
@@ -74,6 +77,10 @@ std::optional<shown_image> image_of(const core::record& r, image_allowance& allo
                           ? std::optional<providers::image_size>{{r.width, r.height}}
                           : std::nullopt;
     const std::size_t tokens = providers::image_tokens(allowance.rules.api, size);
+    if (tokens > allowance.room_tokens) {
+        ++allowance.left_out;
+        return std::nullopt;
+    }
     if (!allowance.open || allowance.count >= providers::max_input_images_per_request ||
         allowance.bytes + bytes > providers::max_input_image_bytes_per_request ||
         tokens > spare_tokens) {
@@ -90,16 +97,21 @@ struct window {
     std::vector<providers::conversation_turn> newest_first;
     std::size_t first_kept = 0;
     bool opening_reached = false;
+    bool overflowed = false;        // stopped by the budget or the image limits before the floor
+    bool stopped_at_image = false;  // a trim's walk ended before an image it could not show
 };
 
 struct walk {
     std::span<const core::record> records;
     std::optional<std::size_t> opening;
-    std::size_t floor = 0;  // the oldest record the member may see (since_join: its join)
+    std::size_t floor = 0;  // the oldest record this walk may reach
     int slot = 0;
     std::size_t budget_tokens = 0;
     std::size_t used_tokens = 0;
     image_allowance images;
+    // A trim's walk ends where an image would no longer be shown, so that the window it leaves
+    // shows every image it holds, and the next turns can keep it as it is.
+    bool stop_at_hidden_image = false;
 };
 
 // Walks back from the newest record while the budget lasts. The opening keeps its place when
@@ -122,12 +134,22 @@ window walk_back(walk& w, render_cache& cache) {
         auto turn = turn_of(rendered, w.slot);
         std::size_t cost = tokens_of(turn.text);
         if (w.used_tokens + cost > w.budget_tokens) {
+            kept.overflowed = true;
             break;
         }
+        const bool was_open = w.images.open;
         if (auto image =
                 image_of(w.records[i - 1], w.images, w.budget_tokens - w.used_tokens - cost)) {
             turn.images.push_back(std::move(image->part));
             cost += image->tokens;
+        }
+        if (was_open && !w.images.open) {
+            kept.overflowed = true;
+            if (w.stop_at_hidden_image) {
+                --w.images.left_out;  // its record stays out of the window altogether
+                kept.stopped_at_image = true;
+                break;
+            }
         }
         w.used_tokens += cost;
         kept.newest_first.push_back(std::move(turn));
@@ -151,6 +173,62 @@ std::size_t history_floor(const config::room& room, const room_state& state,
     return static_cast<std::size_t>(join - records.begin());
 }
 
+// Where the member's window starts: its last trim's from_seq (records are in seq order).
+std::size_t window_start(const room_state& state, std::span<const core::record> records, int slot) {
+    const member_state* member = state.member(slot);
+    if (member == nullptr || member->window_from_seq <= 0) {
+        return 0;
+    }
+    const auto start =
+        std::lower_bound(records.begin(), records.end(), member->window_from_seq,
+                         [](const core::record& r, std::int64_t seq) { return r.seq < seq; });
+    return static_cast<std::size_t>(start - records.begin());
+}
+
+struct walked {
+    window kept;
+    walk done;  // what the walk used and which images it showed
+};
+
+walked walk_from(walk w, render_cache& cache) {
+    window kept = walk_back(w, cache);
+    return {std::move(kept), std::move(w)};
+}
+
+bool keeps_records(const window& kept) {
+    return kept.newest_first.size() > (kept.opening_reached ? 1U : 0U);
+}
+
+// The window when the member's overflows: the newest records that fit in half of what the
+// budget leaves beside the system prompt and the opening, so that the next turns only append to
+// it. An image too large for that half is still shown when the whole budget holds it (the
+// window then ends before the first image it cannot show); when not even the newest record
+// fits, the full budget's window stands.
+walked trimmed_window(const walk& from_start, walked full, render_cache& cache) {
+    walk half = from_start;
+    const std::size_t spare = half.budget_tokens - std::min(half.budget_tokens, half.used_tokens);
+    half.budget_tokens = half.used_tokens + spare / 2;
+    half.stop_at_hidden_image = true;
+    walked trimmed = walk_from(std::move(half), cache);
+    if (trimmed.kept.stopped_at_image) {
+        walk whole = from_start;
+        whole.stop_at_hidden_image = true;
+        walked with_image = walk_from(std::move(whole), cache);
+        if (keeps_records(with_image.kept)) {
+            return with_image;
+        }
+    }
+    return keeps_records(trimmed.kept) ? std::move(trimmed) : std::move(full);
+}
+
+// The seq a window that starts at records[index] is said to start from.
+std::int64_t seq_at(std::span<const core::record> records, std::size_t index) {
+    if (index < records.size()) {
+        return records[index].seq;
+    }
+    return records.empty() ? 1 : records.back().seq + 1;
+}
+
 }  // namespace
 
 rendered_view render_within(const config::room& room, const room_state& state,
@@ -169,11 +247,20 @@ rendered_view render_within(const config::room& room, const room_state& state,
     }
     cache.check(records);
     const std::size_t floor = history_floor(room, state, records, slot);
-    walk w{records, opening, floor, slot, budget_tokens, view.estimated_tokens, {images}};
-    window kept = walk_back(w, cache);
-    view.estimated_tokens = w.used_tokens;
-    view.images = w.images.count;
-    view.images_left_out = w.images.left_out;
+    const std::size_t start = std::max(floor, window_start(state, records, slot));
+    const image_allowance allowance{images,
+                                    budget_tokens - std::min(budget_tokens, view.estimated_tokens)};
+    const walk from_start{records,  opening, start, slot, budget_tokens, view.estimated_tokens,
+                          allowance};
+    walked result = walk_from(from_start, cache);
+    if (result.kept.overflowed) {
+        result = trimmed_window(from_start, std::move(result), cache);
+        view.trimmed_from_seq = seq_at(records, result.kept.first_kept);
+    }
+    window& kept = result.kept;
+    view.estimated_tokens = result.done.used_tokens;
+    view.images = result.done.images.count;
+    view.images_left_out = result.done.images.left_out;
     cache.note_window(state, slot, kept.first_kept);
     // Counted, not scanned, so that the cost stays with the window: operator records before
     // it count too, which only matters for the number, never for whether trimming happened.

@@ -46,14 +46,16 @@ providers::completion_request room_runner::make_request(int slot, const config::
     request.messages = std::move(view.conversation);
     request.cache = cache_hints_for(model, slot);
     prompt_tokens_ = view.estimated_tokens;
-    if (view.dropped > 0 && !member.context_trimmed) {
+    if (view.trimmed_from_seq > 0) {
         trim_notice_ = make_record(
             core::record_type::context_trimmed, slot,
-            core::slot_label(slot) + " (" + member.model +
-                ") no longer sees the whole room: " + std::to_string(view.dropped) +
-                " earlier records are left out to fit its context of " +
-                std::to_string(model.context_tokens) +
-                " tokens; it keeps its instructions, the opening and the newest records");
+            core::slot_label(slot) + " (" + member.model + ") now sees the room from seq " +
+                std::to_string(view.trimmed_from_seq) + " on: " + std::to_string(view.dropped) +
+                (view.dropped == 1 ? " earlier record is" : " earlier records are") +
+                " left out to fit its context of " + std::to_string(model.context_tokens) +
+                " tokens; it keeps its instructions and the opening. Its window was cut back to "
+                "half its budget so that its next turns only add to it");
+        trim_notice_->from_seq = view.trimmed_from_seq;
     }
     request.replies_so_far = member.replies;
     if (services_.observer != nullptr) {

@@ -301,6 +301,7 @@ void apply(room_state& state, const core::record& r) {
         case core::record_type::context_trimmed:
             if (speaker != nullptr) {
                 speaker->context_trimmed = true;
+                speaker->window_from_seq = std::max(speaker->window_from_seq, r.from_seq);
             }
             break;
         case core::record_type::next_speaker:

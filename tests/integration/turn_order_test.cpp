@@ -250,6 +250,12 @@ TEST_F(NextSpeaker, UnknownMembersAndMalformedBodiesAreRefused) {
         dir, "  - { name: alpha, members: [Ada, Babbage], max_turns: 60, turn_delay: 200ms }\n");
     ASSERT_NE(serve->port(), 0);
     const auto api = serve->api();
+    // AI-2 is a member once its join is committed; until then it is as unknown as AI-3.
+    ASSERT_TRUE(test::eventually([&] {
+        const auto room = api.get("/v1/rooms/alpha").json();
+        const auto members = room.find("members");
+        return members != room.end() && members->is_array() && members->size() == 2;
+    }));
     const auto absent = api.post("/v1/rooms/alpha/next", {{"speaker", "AI-3"}});
     EXPECT_EQ(absent.status, 422) << absent.body;
     EXPECT_EQ(absent.json()["error"]["code"], "unknown_member");

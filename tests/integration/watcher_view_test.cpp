@@ -94,9 +94,9 @@ TEST_F(TrimmedImageTurn, TheTrimNoticeIsALineOfItsOwnBeforeTheStreamedMessage) {
         if (log[i] == "Paint us a fox.") {
             opening = i;
         }
-        if (log[i].find("no longer sees the whole room") != std::string::npos) {
+        if (log[i].find("now sees the room from seq") != std::string::npos) {
             notice = i;
-            EXPECT_TRUE(log[i].starts_with("✂ AI-1 (Painter) no longer sees the whole room"))
+            EXPECT_TRUE(log[i].starts_with("✂ AI-1 (Painter) now sees the room from seq"))
                 << "the notice is glued to another line: " << log[i];
         }
         if (log[i].ends_with("] AI-1 (Painter):")) {

@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "support/reference_request.hpp"
 
 #include <nlohmann/json.hpp>
@@ -177,47 +179,86 @@ providers::api_request to_api_request(const plain_request& request) {
     return api;
 }
 
+namespace {
+
+struct plain_window {
+    std::vector<plain_turn> newest_first;
+    std::size_t first_kept = 0;
+    std::size_t used_tokens = 0;
+    bool opening_reached = false;
+    bool overflowed = false;
+};
+
+// Back from the newest record to records[start], while the budget lasts.
+plain_window walk_back_to(std::span<const core::record> records, std::size_t start,
+                          std::optional<std::size_t> opening, const std::string& self,
+                          std::size_t used_tokens, std::size_t budget_tokens) {
+    plain_window w;
+    w.first_kept = records.size();
+    w.used_tokens = used_tokens;
+    for (std::size_t i = records.size(); i > start; --i) {
+        const core::record& r = records[i - 1];
+        if (hidden_from_models(r)) {
+            w.first_kept = i - 1;
+            continue;
+        }
+        auto turn = turn_for(r, self);
+        if (opening && i - 1 == *opening) {
+            w.newest_first.push_back(std::move(turn));
+            w.opening_reached = true;
+            w.first_kept = i - 1;
+            continue;
+        }
+        const std::size_t cost = room::estimate_tokens(turn.text);
+        if (w.used_tokens + cost > budget_tokens) {
+            w.overflowed = true;
+            break;
+        }
+        w.used_tokens += cost;
+        w.newest_first.push_back(std::move(turn));
+        w.first_kept = i - 1;
+    }
+    return w;
+}
+
+}  // namespace
+
 plain_view reference_render(const config::room& room, const room::room_state& state,
                             std::span<const core::record> records, int slot,
                             std::size_t budget_tokens) {
     plain_view view;
     view.conversation.system = room::render_system_prompt(room, state, slot);
-    view.estimated_tokens = room::estimate_tokens(view.conversation.system);
+    std::size_t prompt_tokens = room::estimate_tokens(view.conversation.system);
     const std::string self = core::slot_label(slot);
     const auto opening = opening_index(records);
-    std::optional<plain_turn> opening_turn;
     if (opening) {
-        opening_turn = turn_for(records[*opening], self);
-        view.estimated_tokens += room::estimate_tokens(opening_turn->text);
+        prompt_tokens += room::estimate_tokens(turn_for(records[*opening], self).text);
     }
-    std::vector<plain_turn> newest_first;
-    std::size_t first_kept = records.size();
-    for (std::size_t i = records.size(); i > 0; --i) {
-        const core::record& r = records[i - 1];
-        if (hidden_from_models(r)) {
-            first_kept = i - 1;
-            continue;
-        }
-        if (opening && i - 1 == *opening) {
-            newest_first.push_back(std::move(*opening_turn));
-            opening_turn.reset();
-            first_kept = i - 1;
-            continue;
-        }
-        auto turn = turn_for(r, self);
-        const std::size_t cost = room::estimate_tokens(turn.text);
-        if (view.estimated_tokens + cost > budget_tokens) {
-            break;
-        }
-        view.estimated_tokens += cost;
-        newest_first.push_back(std::move(turn));
-        first_kept = i - 1;
+    // The member's window starts at its last trim; when it overflows, it is trimmed to the
+    // newest records that fit in half of what the budget leaves beside the prompt.
+    std::size_t start = 0;
+    const std::int64_t from_seq = state.member(slot) ? state.member(slot)->window_from_seq : 0;
+    while (start < records.size() && records[start].seq < from_seq) {
+        ++start;
     }
-    view.dropped = first_kept - (opening_turn ? 1 : 0);
-    if (opening_turn) {
-        view.conversation.turns.push_back(std::move(*opening_turn));
+    plain_window w = walk_back_to(records, start, opening, self, prompt_tokens, budget_tokens);
+    if (w.overflowed) {
+        const std::size_t half =
+            prompt_tokens + (budget_tokens - std::min(budget_tokens, prompt_tokens)) / 2;
+        plain_window trimmed = walk_back_to(records, start, opening, self, prompt_tokens, half);
+        if (trimmed.newest_first.size() > (trimmed.opening_reached ? 1U : 0U)) {
+            w = std::move(trimmed);
+        }
+        view.trimmed_from_seq =
+            w.first_kept < records.size() ? records[w.first_kept].seq : records.back().seq + 1;
     }
-    for (auto it = newest_first.rbegin(); it != newest_first.rend(); ++it) {
+    view.estimated_tokens = w.used_tokens;
+    const bool opening_apart = opening && !w.opening_reached;
+    view.dropped = w.first_kept - (opening_apart ? 1 : 0);
+    if (opening_apart) {
+        view.conversation.turns.push_back(turn_for(records[*opening], self));
+    }
+    for (auto it = w.newest_first.rbegin(); it != w.newest_first.rend(); ++it) {
         view.conversation.turns.push_back(std::move(*it));
     }
     return view;

@@ -49,9 +49,10 @@ struct plain_view {
     plain_conversation conversation;
     std::size_t estimated_tokens = 0;
     std::size_t dropped = 0;
+    std::int64_t trimmed_from_seq = 0;
 };
 
-// render_within as it was: plain text turns, no cache.
+// render_within as docs/config.md ("context windows") says, plainly: text turns, no cache.
 plain_view reference_render(const config::room& room, const room::room_state& state,
                             std::span<const core::record> records, int slot,
                             std::size_t budget_tokens);

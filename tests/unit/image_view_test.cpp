@@ -88,15 +88,21 @@ TEST_F(ImageView, AVisionMemberSeesEveryImageBesideItsNoticeCountedByItsApisEsti
     EXPECT_EQ(view({true, provider_kind::gemini}).estimated_tokens, text_tokens + 258 + 4 * 258);
 }
 
-// The records before the old image (two joins, a message) take 55 tokens, so 100 spare tokens
-// leave the old image (255) out while all the text stays.
-TEST_F(ImageView, WhenTheyDoNotAllFitTheNewestIsShownAndTheTextStays) {
+// A window shows every image it holds, so that its older turns keep their bytes while it grows
+// (docs/config.md, "context windows"). The records before the old image (two joins, a message)
+// take 55 tokens, so 100 spare tokens cannot hold the old image (255): the window is trimmed to
+// end after it, and the new image is still shown.
+TEST_F(ImageView, WhenTheyDoNotAllFitTheWindowEndsAfterTheNewestImageItCannotShow) {
     const std::size_t text_tokens = view({}).estimated_tokens;
-    const auto v = view({true, provider_kind::openai}, text_tokens + 765 + 100);
+    const std::size_t budget = text_tokens + 765 + 100;
+    const auto v = view({true, provider_kind::openai}, budget);
     EXPECT_EQ(shown_paths(v), (std::vector<std::string>{"images/lab/6-new.png"}));
-    EXPECT_EQ(v.images_left_out, 1u);
-    EXPECT_EQ(v.dropped, 0u);
-    EXPECT_EQ(v.estimated_tokens, text_tokens + 765);
+    EXPECT_EQ(v.images_left_out, 0u);
+    EXPECT_EQ(v.trimmed_from_seq, 5);
+    EXPECT_EQ(v.dropped, 4u);
+    EXPECT_LE(v.estimated_tokens, budget);
+    ASSERT_EQ(v.conversation.turns.size(), 3u);
+    EXPECT_EQ(v.conversation.turns.front().text.plain(), "[AI-2 (Grok 4)]: and a new one");
 }
 
 // Images count where their records are, newest first: an image may leave older records out.
@@ -105,16 +111,18 @@ TEST_F(ImageView, AShownImageCanPushTheOldestRecordsOutOfTheWindow) {
     const auto v = view({true, provider_kind::openai}, text_tokens + 765 + 255 - 10);
     EXPECT_EQ(v.images, 2u);
     EXPECT_EQ(v.dropped, 1u);
+    EXPECT_EQ(v.trimmed_from_seq, 2);
     EXPECT_LE(v.estimated_tokens, text_tokens + 765 + 255 - 10);
 }
 
-TEST_F(ImageView, OnceANewerImageDoesNotFitNoOlderOneIsShown) {
+TEST_F(ImageView, AnImageTheWholeBudgetCannotHoldKeepsItsNoticeAndTrimsNothing) {
     const std::size_t text_tokens = view({}).estimated_tokens;
-    // Room for the old image (255) but not for the new one (765): neither is shown.
+    // Room for the old image (255) but never for the new one (765).
     const auto v = view({true, provider_kind::openai}, text_tokens + 300);
-    EXPECT_TRUE(shown_paths(v).empty());
-    EXPECT_EQ(v.images_left_out, 2u);
-    EXPECT_EQ(v.estimated_tokens, text_tokens);
+    EXPECT_EQ(shown_paths(v), (std::vector<std::string>{"images/lab/4-old.png"}));
+    EXPECT_EQ(v.images_left_out, 1u);
+    EXPECT_EQ(v.trimmed_from_seq, 0);
+    EXPECT_EQ(v.estimated_tokens, text_tokens + 255);
 }
 
 TEST_F(ImageView, AnImageTheApiCannotTakeIsLeftOutAndOlderOnesStillShown) {
@@ -140,7 +148,9 @@ TEST_F(ImageView, OneRequestCarriesAtMostTwentyImagesAndTwelveMebibytes) {
     const auto many = view({true, provider_kind::openai});
     ASSERT_EQ(many.images, 20u);
     EXPECT_EQ(many.conversation.turns.back().images.front().path, "images/lab/24.png");
-    EXPECT_EQ(many.images_left_out, 5u);
+    EXPECT_EQ(many.images_left_out, 0u) << "the window ends after the newest image it cannot show";
+    EXPECT_EQ(many.conversation.turns.size(), 20u);
+    EXPECT_EQ(many.dropped, 7u);
 
     records.resize(2);
     for (int i = 0; i < 4; ++i) {

@@ -90,6 +90,7 @@ core::record next_record(std::mt19937& random, std::size_t step) {
 void expect_same_view(const rendered_view& view, const test::plain_view& reference) {
     EXPECT_EQ(view.estimated_tokens, reference.estimated_tokens);
     EXPECT_EQ(view.dropped, reference.dropped);
+    EXPECT_EQ(view.trimmed_from_seq, reference.trimmed_from_seq);
     EXPECT_EQ(view.conversation.system.plain(), as_sent(reference.conversation.system));
     ASSERT_EQ(view.conversation.turns.size(), reference.conversation.turns.size());
     for (std::size_t i = 0; i < view.conversation.turns.size(); ++i) {
@@ -154,10 +155,12 @@ std::vector<core::record> talk(std::size_t messages) {
 }
 
 TEST(RenderCache, HoldsTheWidestWindowOfMembersThatCanStillSpeakNotTheRoom) {
-    // 400 bytes a message: 105 tokens by the estimate, so a budget of 2,100 keeps about 19.
+    // 400 bytes a message: 105 tokens by the estimate, so a budget of 2,100 holds 19, and a
+    // window trimmed to half of it about 9 (docs/config.md, "context windows").
     auto records = test::numbered(talk(30));
     render_cache cache;
     render_within(lab(), fold(records), records, 3, 4'200, cache);  // AI-3: about 39 records
+    std::size_t widest = 0;
     for (std::size_t turn = 0; turn < 600; ++turn) {
         records.push_back(test::message("AI-1", std::string(396, 'm'), "A"));
         if (turn == 0) {
@@ -166,10 +169,18 @@ TEST(RenderCache, HoldsTheWidestWindowOfMembersThatCanStillSpeakNotTheRoom) {
         }
         records = test::numbered(std::move(records));
         const int slot = static_cast<int>(turn % 2) + 1;
-        render_within(lab(), fold(records), records, slot, 2'100, cache);
+        const auto view = render_within(lab(), fold(records), records, slot, 2'100, cache);
+        widest = std::max(widest, view.conversation.turns.size());
+        if (view.trimmed_from_seq > 0) {  // as the room records it
+            core::record trimmed = test::of_type(core::record_type::context_trimmed, slot);
+            trimmed.from_seq = view.trimmed_from_seq;
+            records.push_back(trimmed);
+        }
     }
+    EXPECT_GE(widest, 19u);
+    EXPECT_LE(widest, 20u);
     EXPECT_LE(cache.entries(), 25u) << "AI-3 is suspended: its wider window no longer counts";
-    EXPECT_GE(cache.entries(), 19u);
+    EXPECT_GE(cache.entries(), 9u);
 }
 
 TEST(RenderCache, AnotherHistoryIsRenderedAfreshNotFromTheCache) {

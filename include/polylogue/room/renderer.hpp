@@ -34,13 +34,21 @@ struct rendered_view {
     providers::conversation conversation;
     std::size_t estimated_tokens = 0;  // system prompt, turns and images, as documented
     std::size_t dropped = 0;           // records before the kept window (0: nothing trimmed)
-    std::size_t images = 0;            // image parts in the turns (their files still unread)
-    std::size_t images_left_out = 0;   // image records in the window shown as notices only
+    // This render trimmed the member's window: it now starts at this seq (the room records it
+    // in a context_trimmed record, whose from_seq the next renders start from). 0: no trim.
+    std::int64_t trimmed_from_seq = 0;
+    std::size_t images = 0;           // image parts in the turns (their files still unread)
+    std::size_t images_left_out = 0;  // image records in the window shown as notices only
 };
 
 // The conversation within budget_tokens: the system prompt, the room's opening (its first
-// message, when a human wrote it before any AI spoke) and the newest records that fit. Walks
-// back from the newest record only as far as the budget reaches, so its cost follows the
+// message, when a human wrote it before any AI spoke) and the member's window: every record
+// from its window's start (its last trim) on, while they fit. When they no longer do, the
+// window is trimmed back to the newest records that fit in half of what the budget leaves
+// beside the system prompt and the opening (trimmed_from_seq says where it now starts), so that
+// consecutive requests of a member share all but their newest turns as a byte-identical prefix,
+// which is what a provider's prompt cache bills at a fraction (docs/config.md, context_tokens).
+// Walks back from the newest record only as far as the budget reaches, so its cost follows the
 // budget, not the length of the room. Operator records (paused, resumed, context_trimmed) are
 // never shown to the models.
 // cache keeps what this render made for the next one (a room keeps one for its history), so
