@@ -53,15 +53,33 @@ std::string_view role_name(const alternation_format& format, turn_role role) {
     return role == turn_role::user ? format.user_role : format.assistant_role;
 }
 
+bool as_parts(const alternation_format& format, std::string_view role) {
+    return format.user_text_as_parts && role == format.user_role;
+}
+
+// The request's last part gets the marker; write_alternating says which message ends it.
+void close_parts(json_body& body, const alternation_format& format, bool last_message) {
+    if (last_message && !format.last_block_marker.empty()) {
+        body.extend_last_object(format.last_block_marker);
+    }
+    body.raw(format.after_parts);
+}
+
+// One of the orchestrator's notices: a message of its own.
 void write_message(json_body& body, const alternation_format& format, std::string_view role,
-                   std::string_view plain_text) {
+                   std::string_view plain_text, bool last_message) {
     std::string escaped;
     append_json_escaped(escaped, plain_text);
-    body.raw(format.before_text)
-        .raw(escaped)
-        .raw(format.after_text)
-        .raw(role)
-        .raw(format.after_role);
+    if (as_parts(format, role)) {
+        body.raw(format.before_parts)
+            .raw(format.before_text_part)
+            .raw(escaped)
+            .raw(format.after_text_part);
+        close_parts(body, format, last_message);
+    } else {
+        body.raw(format.before_text).raw(escaped).raw(format.after_text);
+    }
+    body.raw(role).raw(format.after_role);
 }
 
 void write_text_run(json_body& body, const std::vector<conversation_turn>& turns,
@@ -80,7 +98,7 @@ void write_text_run(json_body& body, const std::vector<conversation_turn>& turns
 // Texts of adjacent turns share one text part, as without images; an image part follows the text
 // of its turn, and the next turn's text starts a new part.
 void write_parts_run(json_body& body, const std::vector<conversation_turn>& turns,
-                     const turn_run& run, const alternation_format& format) {
+                     const turn_run& run, const alternation_format& format, bool last_message) {
     body.raw(format.before_parts);
     bool any_part = false;
     bool text_open = false;
@@ -113,7 +131,8 @@ void write_parts_run(json_body& body, const std::vector<conversation_turn>& turn
     if (text_open) {
         body.raw(format.after_text_part);
     }
-    body.raw(format.after_parts).raw(role_name(format, run.role)).raw(format.after_role);
+    close_parts(body, format, last_message);
+    body.raw(role_name(format, run.role)).raw(format.after_role);
 }
 
 }  // namespace
@@ -135,28 +154,28 @@ void write_alternating(json_body& body, const conversation& history,
     const auto& turns = history.turns;
     std::size_t next = next_shown(turns, 0);
     if (next == turns.size()) {
-        write_message(body, format, format.user_role, speak_first_text);
+        write_message(body, format, format.user_role, speak_first_text, true);
         return;
     }
     if (turns[next].role == turn_role::assistant) {
-        write_message(body, format, format.user_role, leading_user_text);
+        write_message(body, format, format.user_role, leading_user_text, false);
         body.raw(",");
     }
     turn_role last_role = turn_role::user;
     for (bool first = true; next < turns.size(); first = false) {
         const turn_run run = run_at(turns, next);
+        next = next_shown(turns, run.last);
         body.raw(first ? "" : ",");
-        if (run.images) {
-            write_parts_run(body, turns, run, format);
+        if (run.images || (format.user_text_as_parts && run.role == turn_role::user)) {
+            write_parts_run(body, turns, run, format, next == turns.size());
         } else {
             write_text_run(body, turns, run, format);
         }
         last_role = run.role;
-        next = next_shown(turns, run.last);
     }
     if (last_role == turn_role::assistant) {
         body.raw(",");
-        write_message(body, format, format.user_role, your_turn_text);
+        write_message(body, format, format.user_role, your_turn_text, true);
     }
 }
 

@@ -4,7 +4,9 @@
 // orchestrator notice leads when the speaker's own turn comes first.
 
 #include <array>
+#include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -26,27 +28,37 @@ using json = nlohmann::json;
 constexpr std::array<std::string_view, 4> retriable_error_types = {
     "overloaded_error", "api_error", "rate_limit_error", "timeout_error"};
 
-std::int64_t token_field(const json& object, const char* name, std::int64_t fallback) {
-    return token_count_of(member(object, name)).value_or(fallback);
-}
+// The usage counts as last reported: message_start carries them all, message_delta may repeat
+// any of them (cumulative), so each keeps its latest believable value.
+struct usage_counts {
+    std::optional<std::int64_t> uncached_input;  // input_tokens: the prompt after the cache
+    std::optional<std::int64_t> cache_read;      // cache_read_input_tokens
+    std::optional<std::int64_t> cache_write;     // cache_creation_input_tokens
+    std::optional<std::int64_t> output;
+};
 
-// input_tokens leaves out cache reads and writes; the room's accounting wants the whole prompt.
-std::int64_t prompt_tokens(const json& usage, std::int64_t fallback) {
-    if (!usage.is_object() || !usage.contains("input_tokens")) {
-        return fallback;
+void merge_count(const json& usage, const char* name, std::optional<std::int64_t>& count) {
+    if (const auto reported = token_count_of(member(usage, name))) {
+        count = reported;
     }
-    return token_field(usage, "input_tokens", 0) +
-           token_field(usage, "cache_creation_input_tokens", 0) +
-           token_field(usage, "cache_read_input_tokens", 0);
 }
 
-void apply_usage(const json& usage, decoded_reply& reply) {
+// input_tokens leaves out cache reads and writes; the room's accounting wants the whole prompt,
+// with the two as parts of it.
+void apply_usage(const json& usage, usage_counts& counts, decoded_reply& reply) {
     if (!usage.is_object()) {
         return;
     }
-    token_usage merged = reply.usage.value_or(token_usage{});
-    merged.input_tokens = prompt_tokens(usage, merged.input_tokens);
-    merged.output_tokens = token_field(usage, "output_tokens", merged.output_tokens);
+    merge_count(usage, "input_tokens", counts.uncached_input);
+    merge_count(usage, "cache_read_input_tokens", counts.cache_read);
+    merge_count(usage, "cache_creation_input_tokens", counts.cache_write);
+    merge_count(usage, "output_tokens", counts.output);
+    token_usage merged;
+    merged.cached_input_tokens = counts.cache_read.value_or(0);
+    merged.cache_write_tokens = counts.cache_write.value_or(0);
+    merged.input_tokens =
+        counts.uncached_input.value_or(0) + merged.cached_input_tokens + merged.cache_write_tokens;
+    merged.output_tokens = counts.output.value_or(0);
     reply.usage = merged;
 }
 
@@ -126,7 +138,7 @@ class anthropic_stream_decoder final : public stream_decoder {
     void dispatch(const json& data) {
         const std::string type = string_field(data, "type");
         if (type == "message_start") {
-            apply_usage(member(member(data, "message"), "usage"), reply_);
+            apply_usage(member(member(data, "message"), "usage"), usage_, reply_);
         } else if (type == "content_block_delta") {
             on_delta(member(data, "delta"));
         } else if (type == "message_delta") {
@@ -134,7 +146,7 @@ class anthropic_stream_decoder final : public stream_decoder {
             if (!reason.empty()) {
                 reply_.finish_reason = reason;
             }
-            apply_usage(member(data, "usage"), reply_);
+            apply_usage(member(data, "usage"), usage_, reply_);
         } else if (type == "message_stop") {
             reply_.complete = true;
         } else if (type == "error") {
@@ -154,6 +166,7 @@ class anthropic_stream_decoder final : public stream_decoder {
     }
 
     decoded_reply reply_;
+    usage_counts usage_;
     std::size_t taken_ = 0;
 };
 
@@ -186,7 +199,8 @@ class anthropic_adapter final : public api_adapter {
             return reply;
         }
         read_content(member(data, "content"), reply);
-        apply_usage(member(data, "usage"), reply);
+        usage_counts counts;
+        apply_usage(member(data, "usage"), counts, reply);
         reply.finish_reason = string_field(data, "stop_reason");
         reply.complete = true;
         settle(reply);

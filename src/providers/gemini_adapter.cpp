@@ -3,6 +3,7 @@
 // from the finishReason seen when the connection closes. Refusals arrive as 200 responses
 // (a blockReason, a SAFETY finishReason, or a candidate with no text) and become "blocked".
 
+#include <algorithm>
 #include <array>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -201,16 +202,21 @@ class gemini_stream_decoder final : public stream_decoder {
             return token_count_of(member(usage, name));
         };
         merged.input_tokens = count("promptTokenCount").value_or(merged.input_tokens);
+        cached_ = count("cachedContentTokenCount").value_or(cached_);
         const auto candidates = count("candidatesTokenCount");
         const auto thoughts = count("thoughtsTokenCount");
         if (candidates || thoughts) {
             merged.output_tokens = candidates.value_or(0) + thoughts.value_or(0);
         }
+        // Part of promptTokenCount (implicit caching): believed up to the whole, whichever
+        // chunk brought which count.
+        merged.cached_input_tokens = std::min(cached_, merged.input_tokens);
         reply_.usage = merged;
     }
 
     bool whole_body_;
     decoded_reply reply_;
+    std::int64_t cached_ = 0;  // cachedContentTokenCount as last reported
     std::size_t taken_ = 0;
 };
 

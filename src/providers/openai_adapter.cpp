@@ -61,7 +61,13 @@ std::optional<token_usage> usage_of(const json& document) {
     if (!input && !output) {
         return std::nullopt;
     }
-    return token_usage{input.value_or(0), output.value_or(0)};
+    token_usage counts{input.value_or(0), output.value_or(0)};
+    // prompt_tokens counts the cached part too; a server claiming more cached tokens than the
+    // whole prompt is believed only up to the whole. Cache writes are not billed apart here, so
+    // none are recorded (the newer, "unadjusted" cache_write_tokens is left unread).
+    const auto cached = token_count(member(*usage, "prompt_tokens_details"), "cached_tokens");
+    counts.cached_input_tokens = std::min(cached.value_or(0), counts.input_tokens);
+    return counts;
 }
 
 // --- Errors: {"error": {"message", "type", "code"}}, code a string, a number or null. -------
@@ -186,6 +192,20 @@ std::optional<api_failure> unusable_reply_failure(const decoded_reply& reply) {
                             "the token limit was reached before any reply text");
     }
     return make_failure(failure_kind::final, "empty_reply", "the model returned an empty reply");
+}
+
+// A compatible server that does not know prompt_cache_key refuses the whole request, on every
+// turn; only the operator can fix that, so the message names the option. A plain find: the body
+// is untrusted, and FastAPI-style servers name the field only in a `detail` list.
+void name_the_cache_option(api_failure& failure, std::string_view body) {
+    constexpr std::string_view field = "prompt_cache_key";
+    const bool refused = failure.kind == failure_kind::final &&
+                         (failure.http_status == 400 || failure.http_status == 422);
+    if (refused && (failure.message.find(field) != std::string::npos ||
+                    body.find(field) != std::string_view::npos)) {
+        failure.message +=
+            " (this endpoint does not take prompt_cache_key: set `cache: off` on the model)";
+    }
 }
 
 // --- Request ---------------------------------------------------------------------------------
@@ -358,6 +378,7 @@ class openai_adapter final : public api_adapter {
         if (failure.type == "insufficient_quota" && failure.kind == failure_kind::retriable) {
             failure.kind = failure_kind::final;
         }
+        name_the_cache_option(failure, body);
         return failure;
     }
 };

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <stdexcept>
+
 #include "polylogue/core/base64.hpp"
 
 namespace polylogue::providers {
@@ -31,6 +33,23 @@ void write_anthropic_image(json_body& body, const image_part& image) {
 void write_gemini_image(json_body& body, const image_part& image) {
     body.raw("{\"inlineData\":{\"data\":\"").base64_of(image.bytes.view()).raw("\",\"mimeType\":");
     body.string_of(image.mime).raw("}}");
+}
+
+// Anthropic's prompt cache breakpoint, the one place where keys are not sorted: it goes after a
+// block's other members, so that the block a request ends with, which the next request repeats
+// without the marker, still has the same bytes up to it ("...","type":"text"). Each request
+// marks the system prompt and its last block (2 of the 4 allowed); the next request's cache
+// lookback finds the previous one's end within its 20 blocks, as a user run is one text block.
+constexpr std::string_view anthropic_breakpoint = R"(,"cache_control":{"type":"ephemeral"})";
+
+// With caching on, the system prompt is one marked text block; otherwise a plain string.
+void write_anthropic_system(json_body& body, const json_text& system, bool cached) {
+    if (!cached) {
+        body.raw(",\"system\":").string(system);
+        return;
+    }
+    body.raw(",\"system\":[{\"text\":").string(system).raw(",\"type\":\"text\"");
+    body.raw(anthropic_breakpoint).raw("}]");
 }
 
 // A user turn with images: its content as parts, the text first.
@@ -76,9 +95,19 @@ json_body& json_body::base64_of(std::string_view bytes) {
     return *this;
 }
 
+json_body& json_body::extend_last_object(std::string_view members) {
+    if (out_.empty() || out_.back() != '}') {
+        throw std::logic_error{"json_body: no object to extend"};
+    }
+    out_.pop_back();
+    out_ += members;
+    out_ += '}';
+    return *this;
+}
+
 std::size_t expected_body_bytes(const api_request& request) {
-    std::size_t bytes =
-        framing_bytes_per_body + request.model_id.size() + request.messages.system.escaped().size();
+    std::size_t bytes = framing_bytes_per_body + request.model_id.size() +
+                        request.cache.key.size() + request.messages.system.escaped().size();
     for (const conversation_turn& turn : request.messages.turns) {
         bytes += turn.text.escaped().size() + framing_bytes_per_turn;
         for (const image_part& image : turn.images) {
@@ -119,6 +148,11 @@ std::string openai_request_body(const api_request& request, const endpoint_setti
             .raw(",\"role\":\"user\"}");
     }
     body.raw("],\"model\":").string_of(request.model_id);
+    // OpenAI routes requests with one key to the same cache; compatible servers that do not
+    // know the field may refuse it (cache: off, and the hint in classify_error).
+    if (request.cache.enabled && !request.cache.key.empty()) {
+        body.raw(",\"prompt_cache_key\":").string_of(request.cache.key);
+    }
     // Without stream_options OpenAI sends no usage at all in a stream.
     body.raw(request.stream ? ",\"stream\":true,\"stream_options\":{\"include_usage\":true}"
                             : ",\"stream\":false");
@@ -129,6 +163,7 @@ std::string openai_request_body(const api_request& request, const endpoint_setti
 }
 
 std::string anthropic_request_body(const api_request& request) {
+    const bool cached = request.cache.enabled;
     json_body body{expected_body_bytes(request)};
     body.raw("{\"max_tokens\":").integer(request.max_tokens).raw(",\"messages\":[");
     write_alternating(body, request.messages,
@@ -141,13 +176,15 @@ std::string anthropic_request_body(const api_request& request) {
                        .after_parts = "],\"role\":\"",
                        .before_text_part = "{\"text\":\"",
                        .after_text_part = "\",\"type\":\"text\"}",
-                       .write_image = write_anthropic_image});
+                       .write_image = write_anthropic_image,
+                       .user_text_as_parts = cached,
+                       .last_block_marker = cached ? anthropic_breakpoint : std::string_view{}});
     body.raw("],\"model\":").string_of(request.model_id);
     if (request.stream) {
         body.raw(",\"stream\":true");
     }
     if (!request.messages.system.empty()) {
-        body.raw(",\"system\":").string(request.messages.system);
+        write_anthropic_system(body, request.messages.system, cached);
     }
     if (request.temperature) {
         body.raw(",\"temperature\":").number(*request.temperature);

@@ -26,6 +26,8 @@ class json_body {
     json_body& integer(long long value);
     json_body& number(double value);  // as nlohmann::json prints it (null when not finite)
     json_body& base64_of(std::string_view bytes);  // inside a string already opened
+    // Adds members (",\"key\":value...") to the object just written, before its closing brace.
+    json_body& extend_last_object(std::string_view members);
 
     std::string take() { return std::move(out_); }
 
@@ -52,6 +54,8 @@ bool shows_images(const conversation_turn& turn) noexcept;
 // text alone is written as before_text, the escaped text, after_text, the role's name,
 // after_role; one with images as before_parts, its parts (before_text_part, escaped text,
 // after_text_part, or write_image's), after_parts, the role's name, after_role.
+// With user_text_as_parts every user message takes the parts form, and last_block_marker, when
+// not empty, is added to the members of the request's last part (json_body::extend_last_object).
 struct alternation_format {
     std::string_view user_role;
     std::string_view assistant_role;
@@ -63,6 +67,8 @@ struct alternation_format {
     std::string_view before_text_part;
     std::string_view after_text_part;
     void (*write_image)(json_body& body, const image_part& image) = nullptr;
+    bool user_text_as_parts = false;
+    std::string_view last_block_marker;
 };
 
 // Writes the history's turns as such messages, comma-separated: adjacent turns of one role are

@@ -42,6 +42,10 @@ inline void check_settled(const providers::decoded_reply& reply) {
         check(reply.usage->input_tokens >= 0 && reply.usage->input_tokens <= most &&
                   reply.usage->output_tokens >= 0 && reply.usage->output_tokens <= most,
               "token counts are believable");
+        check(reply.usage->cached_input_tokens >= 0 && reply.usage->cache_write_tokens >= 0 &&
+                  reply.usage->cached_input_tokens + reply.usage->cache_write_tokens <=
+                      reply.usage->input_tokens,
+              "cache reads and writes are parts of the prompt");
     }
 }
 

@@ -167,6 +167,10 @@ TEST_F(NetworkRoom, OpenAiRequestsCarryAuthHeadersTokensAndTheNewTemperature) {
     EXPECT_EQ(first["messages"][0]["role"], "system");
     const auto second = json::parse(requests[1].body);
     EXPECT_EQ(second["temperature"], 1.7);
+    // cache: auto (the default): one prompt cache key for the member, in every request.
+    const std::string key = first.value("prompt_cache_key", "");
+    EXPECT_TRUE(key.starts_with("polylogue-") && key.ends_with("-AI-1")) << key;
+    EXPECT_EQ(second["prompt_cache_key"], key);
     bool saw_own_message = false;
     for (const auto& m : second["messages"]) {
         saw_own_message |= m["role"] == "assistant";
@@ -182,7 +186,6 @@ TEST_F(NetworkRoom, AnthropicRequestsAlternateRolesWithTheSystemPromptOnTop) {
     EXPECT_EQ(requests[0].header("x-api-key"), anthropic_key);
     EXPECT_EQ(requests[0].header("anthropic-version"), "2023-06-01");
     const auto body = json::parse(requests[1].body);
-    EXPECT_TRUE(body["system"].is_string());
     EXPECT_EQ(body["max_tokens"], 400);
     const auto& messages = body["messages"];
     ASSERT_FALSE(messages.empty());
@@ -191,6 +194,31 @@ TEST_F(NetworkRoom, AnthropicRequestsAlternateRolesWithTheSystemPromptOnTop) {
         EXPECT_NE(messages[i]["role"], messages[i - 1]["role"]) << "roles must alternate";
     }
     EXPECT_EQ(messages.back()["role"], "user");
+    // cache: auto (the default): breakpoints on the system prompt and on the last block.
+    const json breakpoint = {{"type", "ephemeral"}};
+    ASSERT_TRUE(body["system"].is_array()) << body.dump();
+    EXPECT_EQ(body["system"][0]["type"], "text");
+    EXPECT_EQ(body["system"][0]["cache_control"], breakpoint);
+    EXPECT_EQ(messages.back()["content"].back()["cache_control"], breakpoint) << body.dump();
+}
+
+// An endpoint that refuses the cache fields: with `cache: off` the room sends none of them.
+TEST_F(NetworkRoom, ModelsWithCacheOffSendNoneOfTheCacheFields) {
+    std::string config = config_text(openai, anthropic, gemini, tools);
+    for (const std::string id : {"id: openai/gpt-5,", "id: claude-opus-4-5,"}) {
+        config.replace(config.find(id), id.size(), id + " cache: off,");
+    }
+    dir.write("mixed.yaml", config);
+    run_room();
+    ASSERT_FALSE(openai.requests().empty());
+    for (const auto& request : openai.requests()) {
+        EXPECT_EQ(request.body.find("prompt_cache_key"), std::string::npos) << request.body;
+    }
+    ASSERT_FALSE(anthropic.requests().empty());
+    for (const auto& request : anthropic.requests()) {
+        EXPECT_EQ(request.body.find("cache_control"), std::string::npos) << request.body;
+        EXPECT_TRUE(json::parse(request.body)["system"].is_string()) << request.body;
+    }
 }
 
 TEST_F(NetworkRoom, GeminiRequestsUseUserAndModelRolesAndSystemInstruction) {

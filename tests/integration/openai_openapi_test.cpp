@@ -156,6 +156,18 @@ TEST_F(OpenAiOpenApi, ARequestShowingAVisionModelImagesIsValid) {
     }
 }
 
+TEST_F(OpenAiOpenApi, ARequestWithThePromptCacheKeyIsValid) {
+    for (const bool stream : {true, false}) {
+        api_request request = conversation_request();
+        request.stream = stream;
+        request.cache = {true, "polylogue-0123456789abcdef-AI-2"};
+        const auto call = adapter().build_request(request, endpoint_settings{});
+        ASSERT_NE(call.body.find("\"prompt_cache_key\""), std::string::npos);
+        SCOPED_TRACE(::testing::Message() << "stream=" << stream);
+        expect_valid(call);
+    }
+}
+
 TEST_F(OpenAiOpenApi, AMinimalRequestWithoutAKeyIsValid) {
     api_request request = conversation_request();
     request.messages.turns.resize(1);

@@ -68,6 +68,8 @@ void expect_same_reply(const decoded_reply& actual, const decoded_reply& expecte
     if (actual.usage) {
         EXPECT_EQ(actual.usage->input_tokens, expected.usage->input_tokens);
         EXPECT_EQ(actual.usage->output_tokens, expected.usage->output_tokens);
+        EXPECT_EQ(actual.usage->cached_input_tokens, expected.usage->cached_input_tokens);
+        EXPECT_EQ(actual.usage->cache_write_tokens, expected.usage->cache_write_tokens);
     }
     EXPECT_EQ(actual.finish_reason, expected.finish_reason);
     EXPECT_EQ(actual.complete, expected.complete);
@@ -346,7 +348,7 @@ TEST(AnthropicStream, TakeNewTextReturnsOnlyWhatArrivedSinceTheLastCall) {
 
 TEST(AnthropicStream, EverySampleDecodesTheSameWhenSplitAtAnyByte) {
     for (const char* name : {"stream_text.sse", "stream_thinking.sse", "stream_overloaded.sse",
-                             "stream_cut.sse", "stream_refusal.sse"}) {
+                             "stream_cut.sse", "stream_refusal.sse", "stream_cached.sse"}) {
         const std::string raw = wire(name);
         const decoded whole = decode_stream(raw);
         const std::string_view view = raw;
@@ -375,6 +377,52 @@ TEST(AnthropicBody, DecodesAWholeMessageWithThinkingApart) {
     EXPECT_EQ(reply.usage->output_tokens, 503);
     EXPECT_EQ(reply.finish_reason, "end_turn");
     EXPECT_TRUE(reply.complete);
+    EXPECT_FALSE(reply.failure);
+}
+
+// Anthropic's input_tokens leaves the cache out (docs: "Tracking cache performance"); the whole
+// prompt is the three counts, cache reads and writes parts of it.
+TEST(AnthropicStream, CacheReadsAndWritesArePartsOfTheWholePrompt) {
+    const decoded result = decode_stream(wire("stream_cached.sse"));
+    EXPECT_EQ(result.reply.text, "[AI-2 (Claude)]: Cached or not, the answer is still 42.");
+    EXPECT_FALSE(result.reply.failure);
+    ASSERT_TRUE(result.reply.usage);
+    EXPECT_EQ(result.reply.usage->input_tokens, 14 + 318 + 5120);
+    EXPECT_EQ(result.reply.usage->cached_input_tokens, 5120);
+    EXPECT_EQ(result.reply.usage->cache_write_tokens, 318);
+    EXPECT_EQ(result.reply.usage->output_tokens, 17);
+}
+
+// message_delta's counts are cumulative: one it repeats replaces message_start's, one it leaves
+// out keeps it, and the whole prompt follows.
+TEST(AnthropicStream, AMessageDeltaUpdatesTheCacheCountsItRepeatsAndKeepsTheOthers) {
+    const decoded result = decode_events(
+        {{"message_start",
+          R"({"type":"message_start","message":{"usage":{"input_tokens":10,)"
+          R"("cache_read_input_tokens":100,"cache_creation_input_tokens":20,"output_tokens":1}}})",
+          ""},
+         {"content_block_delta",
+          R"({"type":"content_block_delta","delta":{"type":"text_delta","text":"ok"}})", ""},
+         {"message_delta",
+          R"({"type":"message_delta","delta":{"stop_reason":"end_turn"},)"
+          R"("usage":{"cache_read_input_tokens":150,"output_tokens":5}})",
+          ""},
+         {"message_stop", R"({"type":"message_stop"})", ""}});
+    ASSERT_TRUE(result.reply.usage);
+    EXPECT_EQ(result.reply.usage->cached_input_tokens, 150);
+    EXPECT_EQ(result.reply.usage->cache_write_tokens, 20);
+    EXPECT_EQ(result.reply.usage->input_tokens, 10 + 150 + 20);
+    EXPECT_EQ(result.reply.usage->output_tokens, 5);
+}
+
+TEST(AnthropicBody, CacheReadsInAWholeMessageArePartsOfThePrompt) {
+    const decoded_reply reply = make_anthropic_adapter()->decode_body(wire("message_cached.json"));
+    EXPECT_EQ(reply.text, "Same as before: yes.");
+    ASSERT_TRUE(reply.usage);
+    EXPECT_EQ(reply.usage->input_tokens, 9 + 2086);
+    EXPECT_EQ(reply.usage->cached_input_tokens, 2086);
+    EXPECT_EQ(reply.usage->cache_write_tokens, 0);
+    EXPECT_EQ(reply.usage->output_tokens, 6);
     EXPECT_FALSE(reply.failure);
 }
 

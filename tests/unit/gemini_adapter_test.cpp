@@ -66,6 +66,8 @@ void expect_same_reply(const decoded_reply& actual, const decoded_reply& expecte
     if (actual.usage) {
         EXPECT_EQ(actual.usage->input_tokens, expected.usage->input_tokens);
         EXPECT_EQ(actual.usage->output_tokens, expected.usage->output_tokens);
+        EXPECT_EQ(actual.usage->cached_input_tokens, expected.usage->cached_input_tokens);
+        EXPECT_EQ(actual.usage->cache_write_tokens, expected.usage->cache_write_tokens);
     }
     EXPECT_EQ(actual.finish_reason, expected.finish_reason);
     EXPECT_EQ(actual.complete, expected.complete);
@@ -312,7 +314,7 @@ TEST(GeminiStream, TakeNewTextReturnsOnlyWhatArrivedSinceTheLastCall) {
 TEST(GeminiStream, EverySampleDecodesTheSameWhenSplitAtAnyByte) {
     for (const char* name : {"stream_text.sse", "stream_thoughts.sse", "stream_safety.sse",
                              "stream_prompt_blocked.sse", "stream_empty_candidate.sse",
-                             "stream_cut.sse", "stream_error.sse"}) {
+                             "stream_cut.sse", "stream_error.sse", "stream_cached.sse"}) {
         const std::string raw = wire(name);
         const decoded whole = decode_stream(raw);
         const std::string_view view = raw;
@@ -341,6 +343,39 @@ TEST(GeminiBody, DecodesAWholeResponseWithThoughtsApart) {
     EXPECT_EQ(reply.finish_reason, "STOP");
     EXPECT_TRUE(reply.complete);
     EXPECT_FALSE(reply.failure);
+}
+
+// Implicit caching: cachedContentTokenCount is the part of promptTokenCount read from the cache.
+TEST(GeminiStream, CachedContentTokensArePartOfThePrompt) {
+    const decoded result = decode_stream(wire("stream_cached.sse"));
+    EXPECT_EQ(result.reply.text, "[AI-3 (Gemini)]: The same three points, again.");
+    EXPECT_FALSE(result.reply.failure);
+    ASSERT_TRUE(result.reply.usage);
+    EXPECT_EQ(result.reply.usage->input_tokens, 4711);
+    EXPECT_EQ(result.reply.usage->cached_input_tokens, 4096);
+    EXPECT_EQ(result.reply.usage->cache_write_tokens, 0);
+    EXPECT_EQ(result.reply.usage->output_tokens, 9);
+}
+
+TEST(GeminiBody, CachedContentTokensInAWholeResponseArePartOfThePrompt) {
+    const decoded_reply reply = make_gemini_adapter()->decode_body(wire("response_cached.json"));
+    EXPECT_EQ(reply.text, "Agreed again: 42.");
+    ASSERT_TRUE(reply.usage);
+    EXPECT_EQ(reply.usage->input_tokens, 2310);
+    EXPECT_EQ(reply.usage->cached_input_tokens, 2048);
+    EXPECT_EQ(reply.usage->output_tokens, 6);
+}
+
+// A part is never more than its whole, whichever chunk brought which count.
+TEST(GeminiStream, ACachedCountAboveThePromptIsBelievedOnlyUpToIt) {
+    const decoded_reply reply = decode_data(
+        {R"({"candidates":[{"content":{"parts":[{"text":"x"}]}}],)"
+         R"("usageMetadata":{"cachedContentTokenCount":500}})",
+         R"({"candidates":[{"content":{"parts":[{"text":"y"}]},"finishReason":"STOP"}],)"
+         R"("usageMetadata":{"promptTokenCount":300,"candidatesTokenCount":2}})"});
+    ASSERT_TRUE(reply.usage);
+    EXPECT_EQ(reply.usage->input_tokens, 300);
+    EXPECT_EQ(reply.usage->cached_input_tokens, 300);
 }
 
 TEST(GeminiBody, BlockedEmptyAndGarbageBodiesAreFailures) {

@@ -201,6 +201,9 @@ std::string describe(const decoded_reply& r) {
         << " complete=" << r.complete;
     if (r.usage) {
         out << " usage=" << r.usage->input_tokens << "/" << r.usage->output_tokens;
+        if (r.usage->cached_input_tokens > 0 || r.usage->cache_write_tokens > 0) {
+            out << " cached=" << r.usage->cached_input_tokens << "/" << r.usage->cache_write_tokens;
+        }
     }
     if (r.failure) {
         out << " failure=" << static_cast<int>(r.failure->kind) << "/" << r.failure->http_status
@@ -376,7 +379,8 @@ INSTANTIATE_TEST_SUITE_P(
                   "text=[Bonjour à tous.] reasoning=[] finish=stop complete=1 usage=57/5"},
         wire_case{"deepseek_reasoning_content.sse",
                   "text=[Both answers forgot the units: it is 9.8 m/s².] reasoning=[Both earlier "
-                  "answers missed the units.] finish=stop complete=1 usage=311/58"},
+                  "answers missed the units.] finish=stop complete=1 usage=311/58 "
+                  "cached=256/0"},
         wire_case{"openrouter_midstream_error.sse",
                   "text=[Let me think about] reasoning=[] finish= complete=0 "
                   "failure=0/0/502/Provider returned error"},
@@ -386,6 +390,9 @@ INSTANTIATE_TEST_SUITE_P(
         wire_case{"xai_cut_inside_event.sse",
                   "text=[Well, I would push back] reasoning=[] finish= complete=0 "
                   "failure=0/0/stream_cut/the stream ended before the reply was complete"},
+        wire_case{"openai_cached_usage.sse",
+                  "text=[Still agreed, AI-1.] reasoning=[] finish=stop complete=1 usage=2006/5 "
+                  "cached=1920/0"},
         wire_case{"llamacpp_no_done.sse",
                   "text=[Local and proud.] reasoning=[] finish=stop complete=1 usage=96/4"}),
     [](const ::testing::TestParamInfo<wire_case>& sample) {
@@ -407,6 +414,26 @@ TEST(OpenAiBody, AWholeCompletionIsDecoded) {
     EXPECT_EQ(describe(reply),
               "text=[42.] reasoning=[Six times seven.] finish=stop complete=1 "
               "usage=12/9");
+}
+
+// prompt_tokens counts the cached tokens too (prompt_tokens_details.cached_tokens, in the API's
+// CompletionUsage schema).
+TEST(OpenAiBody, CachedTokensArePartOfThePrompt) {
+    const auto reply = adapter().decode_body(R"({
+        "id": "chatcmpl-2", "object": "chat.completion", "created": 1795923000, "model": "gpt-5.1",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": "Yes."},
+                     "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 2006, "completion_tokens": 2, "total_tokens": 2008,
+                  "prompt_tokens_details": {"cached_tokens": 1920, "audio_tokens": 0}}})");
+    EXPECT_EQ(describe(reply),
+              "text=[Yes.] reasoning=[] finish=stop complete=1 usage=2006/2 cached=1920/0");
+    const auto boastful = adapter().decode_body(
+        R"({"choices":[{"message":{"content":"ok"},"finish_reason":"stop"}],
+            "usage":{"prompt_tokens":50,"completion_tokens":1,
+                     "prompt_tokens_details":{"cached_tokens":80}}})");
+    EXPECT_EQ(describe(boastful),
+              "text=[ok] reasoning=[] finish=stop complete=1 usage=50/1 "
+              "cached=50/0");
 }
 
 TEST(OpenAiBody, NullContentIsAFinalEmptyReply) {
@@ -503,6 +530,40 @@ TEST(OpenAiError, OllamaAndVllmErrorShapesAreUnderstood) {
         "type":"BadRequestError","param":null,"code":400})");
     EXPECT_EQ(vllm.type, "BadRequestError");
     EXPECT_EQ(vllm.message, "bad temperature");
+}
+
+// A compatible server that does not know prompt_cache_key refuses every request with it; the
+// message keeps the server's words and names the option that stops sending it.
+constexpr std::string_view cache_hint =
+    " (this endpoint does not take prompt_cache_key: set `cache: off` on the model)";
+
+TEST(OpenAiError, AnEndpointRefusingThePromptCacheKeyIsToldWhichOptionToSet) {
+    const auto unrecognized = classify(400, R"({"error":{
+        "message":"Unrecognized request argument supplied: prompt_cache_key",
+        "type":"invalid_request_error","param":null,"code":null}})");
+    EXPECT_EQ(unrecognized.kind, failure_kind::final);
+    EXPECT_EQ(unrecognized.message,
+              "Unrecognized request argument supplied: prompt_cache_key" + std::string{cache_hint});
+    const auto rust = classify(422, R"({"error":"Failed to deserialize the JSON body into the )"
+                                    R"(target type: unknown field `prompt_cache_key`, expected )"
+                                    R"(one of `model`, `messages`"})");
+    EXPECT_TRUE(rust.message.starts_with("Failed to deserialize the JSON body"));
+    EXPECT_TRUE(rust.message.ends_with(cache_hint)) << rust.message;
+    // FastAPI/pydantic servers name the field only in the detail list, past the message.
+    const auto pydantic = classify(
+        400, R"({"object":"error","message":"extra fields not permitted","type":"BadRequestError",)"
+             R"("param":null,"code":400,"detail":[{"loc":["body","prompt_cache_key"]}]})");
+    EXPECT_EQ(pydantic.message, "extra fields not permitted" + std::string{cache_hint});
+}
+
+TEST(OpenAiError, OtherRefusalsAndRetriableFailuresGetNoCacheHint) {
+    const auto other =
+        classify(400, R"({"error":{"message":"Unrecognized request argument )"
+                      R"(supplied: stream_options","type":"invalid_request_error"}})");
+    EXPECT_EQ(other.message, "Unrecognized request argument supplied: stream_options");
+    const auto busy = classify(503, R"({"error":{"message":"busy, prompt_cache_key ignored"}})");
+    EXPECT_EQ(busy.kind, failure_kind::retriable);
+    EXPECT_EQ(busy.message, "busy, prompt_cache_key ignored");
 }
 
 }  // namespace
