@@ -62,11 +62,16 @@ std::optional<token_usage> usage_of(const json& document) {
         return std::nullopt;
     }
     token_usage counts{input.value_or(0), output.value_or(0)};
-    // prompt_tokens counts the cached part too; a server claiming more cached tokens than the
-    // whole prompt is believed only up to the whole. Cache writes are not billed apart here, so
-    // none are recorded (the newer, "unadjusted" cache_write_tokens is left unread).
-    const auto cached = token_count(member(*usage, "prompt_tokens_details"), "cached_tokens");
+    // prompt_tokens counts the cached and written parts too; a server claiming more than the
+    // whole prompt is believed only up to the whole. Writes are recorded when reported (the
+    // spec's cache_write_tokens; OpenAI bills them as input, routers to Anthropic models at
+    // Anthropic's write price), so that cache_write_per_mtok can price them.
+    const json& details = member(*usage, "prompt_tokens_details");
+    const auto cached = token_count(details, "cached_tokens");
+    const auto written = token_count(details, "cache_write_tokens");
     counts.cached_input_tokens = std::min(cached.value_or(0), counts.input_tokens);
+    counts.cache_write_tokens =
+        std::min(written.value_or(0), counts.input_tokens - counts.cached_input_tokens);
     return counts;
 }
 

@@ -68,7 +68,7 @@ struct alternation_format {
     std::string_view after_text_part;
     void (*write_image)(json_body& body, const image_part& image) = nullptr;
     bool user_text_as_parts = false;
-    std::string_view last_block_marker;
+    std::string_view last_block_marker{};
 };
 
 // Writes the history's turns as such messages, comma-separated: adjacent turns of one role are

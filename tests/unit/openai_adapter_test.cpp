@@ -436,6 +436,23 @@ TEST(OpenAiBody, CachedTokensArePartOfThePrompt) {
               "cached=50/0");
 }
 
+// The spec's CompletionUsage also has prompt_tokens_details.cache_write_tokens ("prompt tokens
+// written to cache"), which routers report for models that bill writes apart.
+TEST(OpenAiBody, CacheWritesArePartOfThePromptToo) {
+    const auto reply = adapter().decode_body(
+        R"({"choices":[{"message":{"content":"ok"},"finish_reason":"stop"}],
+            "usage":{"prompt_tokens":3000,"completion_tokens":1,
+                     "prompt_tokens_details":{"cached_tokens":1000,"cache_write_tokens":1500}}})");
+    EXPECT_EQ(describe(reply),
+              "text=[ok] reasoning=[] finish=stop complete=1 usage=3000/1 cached=1000/1500");
+    const auto boastful = adapter().decode_body(
+        R"({"choices":[{"message":{"content":"ok"},"finish_reason":"stop"}],
+            "usage":{"prompt_tokens":3000,"completion_tokens":1,
+                     "prompt_tokens_details":{"cached_tokens":1000,"cache_write_tokens":9000}}})");
+    EXPECT_EQ(describe(boastful),
+              "text=[ok] reasoning=[] finish=stop complete=1 usage=3000/1 cached=1000/2000");
+}
+
 TEST(OpenAiBody, NullContentIsAFinalEmptyReply) {
     const auto reply = adapter().decode_body(
         R"({"choices":[{"index":0,"message":{"role":"assistant","content":null},
