@@ -107,7 +107,8 @@ struct fake_openai_server::impl {
     asio::io_context loop{1};
     tcp::acceptor acceptor{loop};
     std::string answer = make_answer();
-    std::atomic<std::size_t> reply_bytes{0};  // vary_replies
+    std::atomic<std::size_t> reply_bytes{0};     // vary_replies
+    std::atomic<std::uint64_t> first_varied{0};  // its replies are numbered from this request
     std::atomic<std::uint64_t> total{0};
     std::atomic<long> tid{0};
     std::thread thread;
@@ -193,7 +194,8 @@ asio::awaitable<void> serve_connection(tcp::socket socket, fake_openai_server::i
         const std::size_t reply_bytes = self->reply_bytes.load(std::memory_order_relaxed);
         const std::string own = reply_bytes == 0
                                     ? std::string{}
-                                    : make_answer(test::varied_reply(request.second, reply_bytes));
+                                    : make_answer(test::varied_reply(
+                                          request.second - self->first_varied.load(), reply_bytes));
         co_await asio::async_write(socket, asio::buffer(own.empty() ? self->answer : own),
                                    asio::redirect_error(asio::use_awaitable, ec));
         if (ec) {
@@ -255,7 +257,8 @@ const std::string& fake_openai_server::answer() const noexcept {
 }
 
 void fake_openai_server::vary_replies(std::size_t mean_bytes) {
-    impl_->reply_bytes.store(mean_bytes, std::memory_order_relaxed);
+    impl_->first_varied.store(requests());
+    impl_->reply_bytes.store(mean_bytes);
 }
 
 std::uint64_t fake_openai_server::requests() const noexcept {

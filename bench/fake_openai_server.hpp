@@ -41,8 +41,9 @@ class fake_openai_server {
     std::string base_url() const;
     // The full stream every request gets, headers included.
     const std::string& answer() const noexcept;
-    // From now on request number n (counted from the server's start) gets its own reply,
-    // test::varied_reply(n, mean_bytes); 0 goes back to answer().
+    // From now on the nth request (counted from 0 at this call) gets a reply of its own,
+    // test::varied_reply(n, mean_bytes), so that a run gets the same replies whatever ran
+    // before it; 0 goes back to answer().
     void vary_replies(std::size_t mean_bytes);
 
     // Requests fully read since the server started.
