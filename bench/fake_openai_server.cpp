@@ -66,7 +66,7 @@ std::string make_answer(const std::vector<std::string>& words) {
                          {"choices", nlohmann::json::array()},
                          {"usage", {{"prompt_tokens", 40}, {"completion_tokens", 6}}}};
     events.push_back("data: " + usage.dump() + "\n\n");
-    events.push_back("data: [DONE]\n\n");
+    events.emplace_back("data: [DONE]\n\n");
     std::string out =
         "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
         "Transfer-Encoding: chunked\r\n\r\n";
