@@ -3,7 +3,7 @@
 // measurement could not be made (a missed target is a result, not a failure).
 //
 //   polylogue_bench --polylogue BUILD/polylogue [--work DIR] [--max-in-flight N] [--quick]
-//                   [--profile] [--only throughput|memory|growth]
+//                   [--profile] [--only throughput|memory|growth|cache]
 
 #include <unistd.h>
 
@@ -17,6 +17,7 @@
 
 #include "bench_setup.hpp"
 #include "phases.hpp"
+#include "polylogue/config/config.hpp"
 #include "polylogue/core/record.hpp"
 
 namespace polylogue::bench {
@@ -173,6 +174,37 @@ int run_growth(fake_openai_server& server, const bench_options& options) {
     return failed;
 }
 
+bool report_cache(const cache_result& r) {
+    const std::string reply = "reply_bytes=" + std::to_string(r.reply_bytes);
+    if (!r.failure.empty() && r.turns == 0) {
+        say("prompt_prefix_share " + reply + " FAILED: " + r.failure);
+        return false;
+    }
+    const config::model defaults;
+    const test::prefix_share_report& s = r.share;
+    say("prompt_prefix_share members=" + std::to_string(s.members) + " " + reply +
+        " context_tokens=" + std::to_string(defaults.context_tokens) +
+        " max_tokens=" + std::to_string(defaults.max_tokens) + " mean=" + fixed(s.mean_share, 3) +
+        " target>=0.85 " + verdict(s.mean_share >= 0.85) + " byte_share=" + fixed(s.byte_share, 3) +
+        " min=" + fixed(s.min_share, 3) + " low_share=" + std::to_string(s.low_share) +
+        " requests=" + std::to_string(s.requests) +
+        " budget_full=" + std::to_string(s.budget_full) + " trims=" + std::to_string(r.trims) +
+        " mean_body_bytes=" + fixed(s.mean_body_bytes, 0));
+    const auto& prices = test::claude_sonnet_4_5;
+    const auto cost = test::input_cost_per_100_turns(s, prices);
+    say("input_cost_per_100_turns " + reply + " reference=" + std::string{prices.name} +
+        " input_per_mtok=" + fixed(prices.input, 2) + " cache_read_per_mtok=" +
+        fixed(prices.cache_read, 2) + " cache_write_per_mtok=" + fixed(prices.cache_write, 2) +
+        " without_cache_usd=" + fixed(cost.without_cache_usd, 3) +
+        " with_cache_usd=" + fixed(cost.with_cache_usd, 3) + " ratio=" +
+        fixed(cost.without_cache_usd > 0 ? cost.with_cache_usd / cost.without_cache_usd : 0, 3));
+    if (!r.failure.empty()) {
+        say("warning " + reply + " " + r.failure);
+        return false;
+    }
+    return true;
+}
+
 // Every measurement; how many of them failed to measure.
 int run_all(const bench_options& options) {
     int failed = 0;
@@ -191,7 +223,12 @@ int run_all(const bench_options& options) {
         std::cerr << "memory: " << rooms << " idle rooms\n";
         failed += report_idle(base, measure_idle(server, options, rooms)) ? 0 : 1;
     }
-    return failed + run_growth(server, options);
+    failed += run_growth(server, options);
+    for (const int reply_bytes : options.cache_reply_bytes) {
+        std::cerr << "cache: a room of five, replies of " << reply_bytes << " bytes on average\n";
+        failed += report_cache(measure_prefix_share(server, options, reply_bytes)) ? 0 : 1;
+    }
+    return failed;
 }
 
 // A smoke run of about 20 seconds: short windows, fewer and smaller runs.
@@ -203,11 +240,12 @@ void make_quick(bench_options* options) {
     options->histories = {100, 1000};
     options->growth_rooms = 8;
     options->growth_rounds = 1;
+    options->cache_reply_bytes = {1200};
 }
 
 void keep_only(const std::string& phase, bench_options* options) {
-    if (phase != "throughput" && phase != "memory" && phase != "growth") {
-        throw std::invalid_argument{"--only takes throughput, memory or growth"};
+    if (phase != "throughput" && phase != "memory" && phase != "growth" && phase != "cache") {
+        throw std::invalid_argument{"--only takes throughput, memory, growth or cache"};
     }
     if (phase != "throughput") {
         options->room_counts.clear();
@@ -217,6 +255,9 @@ void keep_only(const std::string& phase, bench_options* options) {
     }
     if (phase != "growth") {
         options->histories.clear();
+    }
+    if (phase != "cache") {
+        options->cache_reply_bytes.clear();
     }
 }
 
@@ -267,7 +308,7 @@ int main(int argc, char** argv) {
         std::cerr << "polylogue_bench: " << e.what()
                   << "\nusage: polylogue_bench --polylogue PATH [--work DIR] "
                      "[--max-in-flight N] [--quick] [--profile]\n"
-                     "       [--only throughput|memory|growth]\n";
+                     "       [--only throughput|memory|growth|cache]\n";
         return 2;
     }
     ::setenv(api_key_variable, "bench-not-a-secret", 1);

@@ -24,6 +24,7 @@
 #include <nlohmann/json.hpp>
 
 #include "schedstat.hpp"
+#include "support/prompt_prefix.hpp"
 
 namespace polylogue::bench {
 
@@ -44,10 +45,9 @@ std::string http_chunk(const std::string& data) {
     return std::string{size, static_cast<std::size_t>(length)} + data + "\r\n";
 }
 
-// What an OpenAI-compatible server streams for a short reply: one delta per word, a chunk with
-// the finish reason, one with the usage, then [DONE]; each event in its own HTTP chunk.
-std::string make_answer() {
-    const std::vector<std::string> words{"Noted,", " I", " will", " keep", " this", " short."};
+// What an OpenAI-compatible server streams for a reply: one delta per piece, a chunk with the
+// finish reason, one with the usage, then [DONE]; each event in its own HTTP chunk.
+std::string make_answer(const std::vector<std::string>& words) {
     std::vector<std::string> events;
     for (const auto& word : words) {
         nlohmann::json delta{{"id", "bench"},
@@ -66,7 +66,7 @@ std::string make_answer() {
                          {"choices", nlohmann::json::array()},
                          {"usage", {{"prompt_tokens", 40}, {"completion_tokens", 6}}}};
     events.push_back("data: " + usage.dump() + "\n\n");
-    events.push_back("data: [DONE]\n\n");
+    events.emplace_back("data: [DONE]\n\n");
     std::string out =
         "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
         "Transfer-Encoding: chunked\r\n\r\n";
@@ -74,6 +74,21 @@ std::string make_answer() {
         out += http_chunk(event);
     }
     return out + "0\r\n\r\n";
+}
+
+std::string make_answer() {
+    return make_answer({"Noted,", " I", " will", " keep", " this", " short."});
+}
+
+// A varied reply comes in four deltas, as a streamed reply of its size would.
+std::string make_answer(const std::string& text) {
+    constexpr std::size_t pieces = 4;
+    const std::size_t step = text.size() / pieces + 1;
+    std::vector<std::string> deltas;
+    for (std::size_t at = 0; at < text.size(); at += step) {
+        deltas.push_back(text.substr(at, step));
+    }
+    return make_answer(deltas);
 }
 
 }  // namespace
@@ -92,6 +107,8 @@ struct fake_openai_server::impl {
     asio::io_context loop{1};
     tcp::acceptor acceptor{loop};
     std::string answer = make_answer();
+    std::atomic<std::size_t> reply_bytes{0};     // vary_replies
+    std::atomic<std::uint64_t> first_varied{0};  // its replies are numbered from this request
     std::atomic<std::uint64_t> total{0};
     std::atomic<long> tid{0};
     std::thread thread;
@@ -108,14 +125,17 @@ struct fake_openai_server::impl {
     window_report window;
     std::minstd_rand random{42};
 
-    std::string on_request(const std::string& body, steady_clock::time_point when);
+    // The room, and the request's number counted from 0.
+    std::pair<std::string, std::uint64_t> on_request(const std::string& body,
+                                                     steady_clock::time_point when);
     void on_answered(const std::string& room, steady_clock::time_point when);
     void keep_sample(const std::string& body);
 };
 
-std::string fake_openai_server::impl::on_request(const std::string& body,
-                                                 steady_clock::time_point when) {
+std::pair<std::string, std::uint64_t> fake_openai_server::impl::on_request(
+    const std::string& body, steady_clock::time_point when) {
     std::string room = room_of(body);
+    std::uint64_t number = 0;
     {
         std::lock_guard lock{mutex};
         auto& last_answer = rooms[room];
@@ -128,10 +148,10 @@ std::string fake_openai_server::impl::on_request(const std::string& body,
             keep_sample(body);
         }
         last_answer.reset();
-        total.fetch_add(1, std::memory_order_relaxed);
+        number = total.fetch_add(1, std::memory_order_relaxed);
     }
     arrived.notify_all();
-    return room;
+    return {std::move(room), number};
 }
 
 void fake_openai_server::impl::keep_sample(const std::string& body) {
@@ -169,8 +189,14 @@ asio::awaitable<void> serve_connection(tcp::socket socket, fake_openai_server::i
         if (ec) {
             co_return;
         }
-        const std::string room = self->on_request(parser.get().body(), steady_clock::now());
-        co_await asio::async_write(socket, asio::buffer(self->answer),
+        const auto request = self->on_request(parser.get().body(), steady_clock::now());
+        const std::string& room = request.first;
+        const std::size_t reply_bytes = self->reply_bytes.load(std::memory_order_relaxed);
+        const std::string own = reply_bytes == 0
+                                    ? std::string{}
+                                    : make_answer(test::varied_reply(
+                                          request.second - self->first_varied.load(), reply_bytes));
+        co_await asio::async_write(socket, asio::buffer(own.empty() ? self->answer : own),
                                    asio::redirect_error(asio::use_awaitable, ec));
         if (ec) {
             co_return;
@@ -228,6 +254,11 @@ std::string fake_openai_server::base_url() const {
 
 const std::string& fake_openai_server::answer() const noexcept {
     return impl_->answer;
+}
+
+void fake_openai_server::vary_replies(std::size_t mean_bytes) {
+    impl_->first_varied.store(requests());
+    impl_->reply_bytes.store(mean_bytes);
 }
 
 std::uint64_t fake_openai_server::requests() const noexcept {

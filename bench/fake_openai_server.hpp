@@ -1,7 +1,8 @@
 #pragma once
 // An OpenAI-compatible chat completions server with no delay, for the benchmark: every request
 // gets the same short SSE stream (a few deltas, a usage chunk, [DONE]) over keep-alive HTTP/1.1.
-// The answer is serialised once, so a request costs a parse and one write. It runs on its own
+// The answer is serialised once, so a request costs a parse and one write (the cache phase asks
+// for a reply of realistic size per request instead: vary_replies). It runs on its own
 // thread and watches what the benchmark needs: how many requests came, which room sent each
 // (the room's system prompt names it), the gap between answering a room and that room's next
 // request, a sample of the bodies, and its own thread's CPU time.
@@ -40,6 +41,10 @@ class fake_openai_server {
     std::string base_url() const;
     // The full stream every request gets, headers included.
     const std::string& answer() const noexcept;
+    // From now on the nth request (counted from 0 at this call) gets a reply of its own,
+    // test::varied_reply(n, mean_bytes), so that a run gets the same replies whatever ran
+    // before it; 0 goes back to answer().
+    void vary_replies(std::size_t mean_bytes);
 
     // Requests fully read since the server started.
     std::uint64_t requests() const noexcept;
@@ -50,6 +55,7 @@ class fake_openai_server {
     void forget_rooms();
 
     // Starts measuring: gaps are collected and up to sample_size bodies kept.
+    // A sample_size of at least the window's requests keeps every body, in order.
     void begin_window(std::size_t sample_size);
     window_report end_window();
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "fake_openai_server.hpp"
+#include "support/prompt_prefix.hpp"
 
 namespace polylogue::bench {
 
@@ -25,6 +26,9 @@ struct bench_options {
     int growth_turns_per_room = 10;  // measured turns; 2 more per room warm up first
     int growth_rounds = 5;           // each history measured this often; the median is reported
     bool profile = false;  // perf record the daemon over each window, into its run directory
+    // The cache phase: one room of five, one run per mean reply size, this many turns each.
+    std::vector<int> cache_reply_bytes{1200, 1700};
+    int cache_turns = 300;
 };
 
 struct latency_ms {
@@ -75,10 +79,22 @@ struct growth_result {
     std::string failure;
 };
 
+// One budget-full room of five members with the default context settings, its requests'
+// prefix shares (tests/support/prompt_prefix.hpp).
+struct cache_result {
+    int reply_bytes = 0;
+    int turns = 0;
+    test::prefix_share_report share;
+    std::size_t trims = 0;  // context_trimmed records in the transcript
+    std::string failure;
+};
+
 throughput_result measure_rooms(fake_openai_server& server, const bench_options& options,
                                 int rooms);
 idle_result measure_idle(fake_openai_server& server, const bench_options& options, int rooms);
 growth_result measure_growth(fake_openai_server& server, const bench_options& options, int history);
+cache_result measure_prefix_share(fake_openai_server& server, const bench_options& options,
+                                  int reply_bytes);
 
 class daemon_process;
 

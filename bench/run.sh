@@ -3,7 +3,7 @@
 # (RelWithDebInfo, as scripts/build.sh does) and runs every measurement, about three minutes on
 # two cores. Summary lines go to stdout, progress to stderr. Extra arguments go to
 # polylogue_bench: --quick (a 20-second smoke run), --profile (perf record of each window),
-# --only throughput|memory|growth, --max-in-flight N.
+# --only throughput|memory|growth|cache, --max-in-flight N.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${POLYLOGUE_BUILD_DIR:-$root/build}
