@@ -62,6 +62,7 @@ TEST(SteeringRecords, ASelectorsTokensAreWrittenSoThatAReplayCountsThemAgain) {
     chosen.cost_usd = 0.001;
     const auto live = test::numbered({join(1, "A"), chosen});
     std::vector<core::record> replayed;
+    replayed.reserve(live.size());
     for (const auto& r : live) {
         replayed.push_back(core::record_from_json(core::to_json(r)).value());
     }
