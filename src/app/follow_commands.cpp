@@ -10,6 +10,8 @@
 
 #include <signal.h>
 
+#include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <fstream>
 #include <iomanip>
@@ -33,6 +35,38 @@ namespace asio = boost::asio;
 
 namespace {
 
+// 950, 12.3k, 1.2M: a column's worth of tokens.
+std::string compact_count(std::int64_t n) {
+    std::ostringstream out;
+    if (n < 1'000) {
+        out << n;
+    } else if (n < 1'000'000) {
+        out << std::fixed << std::setprecision(n < 10'000 ? 1 : 0) << static_cast<double>(n) / 1e3
+            << "k";
+    } else {
+        out << std::fixed << std::setprecision(1) << static_cast<double>(n) / 1e6 << "M";
+    }
+    return out.str();
+}
+
+// "1.2M (82% cached, 12k written)": the room's input tokens and what the prompt caches did.
+std::string input_column(const nlohmann::json& room) {
+    const auto input = room.value("input_tokens", std::int64_t{0});
+    if (input <= 0) {
+        return "-";
+    }
+    const auto cached = room.value("cached_input_tokens", std::int64_t{0});
+    const auto written = room.value("cache_write_tokens", std::int64_t{0});
+    if (cached <= 0 && written <= 0) {
+        return compact_count(input);
+    }
+    std::ostringstream text;
+    text << compact_count(input) << " ("
+         << static_cast<int>(std::lround(100 * room.value("cached_input_share", 0.0)))
+         << "% cached, " << compact_count(written) << " written)";
+    return text.str();
+}
+
 asio::awaitable<int> print_rooms(asio::any_io_executor executor, daemon_address daemon) {
     http::client client{executor};
     auto answer = co_await client.send(api_request(daemon, "/v1/rooms"));
@@ -45,7 +79,7 @@ asio::awaitable<int> print_rooms(asio::any_io_executor executor, daemon_address 
     }
     const auto body = nlohmann::json::parse(answer->body, nullptr, false);
     std::cout << std::left << std::setw(24) << "ROOM" << std::setw(9) << "STATE" << std::setw(12)
-              << "TURNS" << std::setw(10) << "COST"
+              << "TURNS" << std::setw(10) << "COST" << std::setw(32) << "INPUT TOKENS"
               << "MEMBERS\n";
     for (const auto& room : body.value("rooms", nlohmann::json::array())) {
         std::string members;
@@ -62,7 +96,7 @@ asio::awaitable<int> print_rooms(asio::any_io_executor executor, daemon_address 
         cost << "$" << std::fixed << std::setprecision(4) << room.value("cost_usd", 0.0);
         std::cout << std::setw(24) << room.value("name", "") << std::setw(9)
                   << room.value("state", "") << std::setw(12) << turns << std::setw(10)
-                  << cost.str() << members;
+                  << cost.str() << std::setw(32) << input_column(room) << members;
         if (room.contains("origin")) {
             std::cout << "  (forked from " << room.value("origin", "") << " at seq "
                       << room.value("origin_seq", 0) << ")";

@@ -106,9 +106,11 @@ std::string facts_html(const html_export_input& in, const room::room_state& stat
                                  (in.room ? " of " + std::to_string(in.room->max_ais) + " seats"
                                           : std::string{}));
     const bool tokens = state.input_tokens != 0 || state.output_tokens != 0;
-    facts += fact("Tokens", tokens ? group_digits(state.input_tokens) + " in · " +
-                                         group_digits(state.output_tokens) + " out"
-                                   : "not reported");
+    facts += fact("Tokens",
+                  tokens ? group_digits(state.input_tokens) + " in" +
+                               cache_parts(state.cached_input_tokens, state.cache_write_tokens) +
+                               " · " + group_digits(state.output_tokens) + " out"
+                         : "not reported");
     std::string cost = state.cost_usd > 0 ? format_usd(state.cost_usd) : "not reported";
     if (in.room && in.room->max_cost_usd) {
         cost += " (budget " + format_usd(*in.room->max_cost_usd) + ")";

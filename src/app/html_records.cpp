@@ -55,8 +55,9 @@ std::string time_html(const record& r) {
 std::string usage_html(const record& r) {
     std::string parts;
     if (r.input_tokens || r.output_tokens) {
-        parts = group_digits(r.input_tokens.value_or(0)) + " tokens in · " +
-                group_digits(r.output_tokens.value_or(0)) + " out";
+        parts = group_digits(r.input_tokens.value_or(0)) + " tokens in" +
+                cache_parts(r.cached_input_tokens.value_or(0), r.cache_write_tokens.value_or(0)) +
+                " · " + group_digits(r.output_tokens.value_or(0)) + " out";
     }
     if (r.cost_usd) {
         parts += (parts.empty() ? "" : " · ") + format_usd(*r.cost_usd);
@@ -254,6 +255,17 @@ std::string group_digits(std::int64_t value) {
         digits.insert(at - 3, ",");
     }
     return value < 0 ? "-" + digits : digits;
+}
+
+std::string cache_parts(std::int64_t cached, std::int64_t written) {
+    std::string parts;
+    if (cached > 0) {
+        parts = group_digits(cached) + " cached";
+    }
+    if (written > 0) {
+        parts += (parts.empty() ? "" : ", ") + group_digits(written) + " written";
+    }
+    return parts.empty() ? "" : " (" + parts + ")";
 }
 
 std::string format_usd(double value) {

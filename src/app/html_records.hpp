@@ -29,6 +29,10 @@ std::string avatar_text(std::string_view speaker);
 // 1234567 → "1,234,567".
 std::string group_digits(std::int64_t value);
 
+// " (980,000 cached, 12,000 written)": what of an input was read from or written to a prompt
+// cache, each part only when there was some; empty when neither.
+std::string cache_parts(std::int64_t cached, std::int64_t written);
+
 // Dollars: four decimals below one dollar (model calls cost fractions of a cent), else two.
 std::string format_usd(double value);
 

@@ -71,6 +71,8 @@ void metrics::count_records(const config::config& cfg, std::string_view room,
             ++turns_;
             input_tokens_ += r.input_tokens.value_or(0);
             output_tokens_ += r.output_tokens.value_or(0);
+            cache_read_tokens_ += r.cached_input_tokens.value_or(0);
+            cache_write_tokens_ += r.cache_write_tokens.value_or(0);
         } else if (r.type == core::record_type::turn_failed) {
             ++turns_;
             ++failures_[{provider_of(cfg, r.model), r.failure.empty() ? "unknown" : r.failure}];
@@ -135,6 +137,14 @@ std::string metrics::render(const metric_gauges& gauges) const {
     header(out, "polylogue_tokens_total", "counter", "Tokens reported by providers");
     out += fmt::format("polylogue_tokens_total{{direction=\"input\"}} {}\n", input_tokens_);
     out += fmt::format("polylogue_tokens_total{{direction=\"output\"}} {}\n", output_tokens_);
+    // Apart from polylogue_tokens_total: these are parts of its input, so summing one metric
+    // over its labels never counts a token twice.
+    header(out, "polylogue_prompt_cache_tokens_total", "counter",
+           "Input tokens read from or written to providers' prompt caches");
+    out += fmt::format("polylogue_prompt_cache_tokens_total{{operation=\"read\"}} {}\n",
+                       cache_read_tokens_);
+    out += fmt::format("polylogue_prompt_cache_tokens_total{{operation=\"write\"}} {}\n",
+                       cache_write_tokens_);
     header(out, "polylogue_cost_usd_total", "counter",
            "Cost of the replies, images and searches in US dollars");
     out += fmt::format("polylogue_cost_usd_total {}\n", cost_usd_);

@@ -20,6 +20,16 @@ std::string_view room_state_name(const room::room_handle& handle) noexcept {
     return handle.state().paused ? "paused" : "running";
 }
 
+double cached_input_share(const room::room_state& state) noexcept {
+    if (state.input_tokens <= 0) {
+        return 0;
+    }
+    // A provider that reports more cached tokens than its whole prompt never makes it over 1.
+    const double share =
+        static_cast<double>(state.cached_input_tokens) / static_cast<double>(state.input_tokens);
+    return std::clamp(share, 0.0, 1.0);
+}
+
 nlohmann::json room_summary(const room::room_handle& handle) {
     const room::room_state& state = handle.state();
     nlohmann::json members = nlohmann::json::array();
@@ -43,6 +53,9 @@ nlohmann::json room_summary(const room::room_handle& handle) {
                               {"max_turns", handle.effective().max_turns},
                               {"last_seq", state.last_seq},
                               {"input_tokens", state.input_tokens},
+                              {"cached_input_tokens", state.cached_input_tokens},
+                              {"cache_write_tokens", state.cache_write_tokens},
+                              {"cached_input_share", cached_input_share(state)},
                               {"output_tokens", state.output_tokens},
                               {"cost_usd", state.cost_usd},
                               {"archived", state.archived},

@@ -100,13 +100,18 @@ int pixels_field(const nlohmann::json& j, const char* key) {
     return value > 0 && value <= 1'000'000 ? static_cast<int>(value) : 0;
 }
 
-void message_fields(nlohmann::json& j, const record& r) {
-    put_if_set(j, "reasoning", r.reasoning);
+// What a provider call reported: a reply's or a selector's answer.
+void usage_fields(nlohmann::json& j, const record& r) {
     put_if_set(j, "input_tokens", r.input_tokens);
     put_if_set(j, "cached_input_tokens", r.cached_input_tokens);
     put_if_set(j, "cache_write_tokens", r.cache_write_tokens);
     put_if_set(j, "output_tokens", r.output_tokens);
     put_if_set(j, "cost_usd", r.cost_usd);
+}
+
+void message_fields(nlohmann::json& j, const record& r) {
+    put_if_set(j, "reasoning", r.reasoning);
+    usage_fields(j, r);
 }
 
 void failure_fields(nlohmann::json& j, const record& r) {
@@ -222,7 +227,7 @@ nlohmann::json to_json(const record& r) {
             j["text"] = r.text;
             j["chosen_by"] = r.chosen_by;
             put_if_set(j, "detail", r.detail);
-            put_if_set(j, "cost_usd", r.cost_usd);
+            usage_fields(j, r);  // counted in the room's totals, so a replay must see them
             break;
         case record_type::loop_detected:
             j["text"] = r.text;

@@ -44,6 +44,8 @@ void begin_fork(room_state& state, const core::record& r) {
     state.resume_at.reset();
     state.ai_turns = 0;
     state.input_tokens = 0;
+    state.cached_input_tokens = 0;
+    state.cache_write_tokens = 0;
     state.output_tokens = 0;
     state.cost_usd = 0;
     state.ai_streak = 0;
@@ -52,6 +54,15 @@ void begin_fork(room_state& state, const core::record& r) {
     state.origin_seq = r.origin_seq;
     state.lineage = r.lineage;
     ++state.forks;
+}
+
+// A provider call's tokens and cost: a reply's, or a selector's answer.
+void add_spending(room_state& state, const core::record& r) {
+    state.input_tokens += r.input_tokens.value_or(0);
+    state.cached_input_tokens += r.cached_input_tokens.value_or(0);
+    state.cache_write_tokens += r.cache_write_tokens.value_or(0);
+    state.output_tokens += r.output_tokens.value_or(0);
+    state.cost_usd += r.cost_usd.value_or(0.0);
 }
 
 void apply_message(room_state& state, member_state* speaker, const core::record& r) {
@@ -65,9 +76,7 @@ void apply_message(room_state& state, member_state* speaker, const core::record&
     state.last_speaker = speaker->slot;
     take_round_turn(state, speaker->slot);
     speaker->failures_in_a_row = 0;
-    state.input_tokens += r.input_tokens.value_or(0);
-    state.output_tokens += r.output_tokens.value_or(0);
-    state.cost_usd += r.cost_usd.value_or(0.0);
+    add_spending(state, r);
 }
 
 // The records of this version: who speaks next, guards, settings, departures, forks.
@@ -75,10 +84,7 @@ void apply_steering(room_state& state, member_state* speaker, const core::record
     switch (r.type) {
         case core::record_type::next_speaker:
             state.requested_next = speaker != nullptr ? speaker->slot : 0;
-            // A selector's answer is spending of the room, like a reply.
-            state.input_tokens += r.input_tokens.value_or(0);
-            state.output_tokens += r.output_tokens.value_or(0);
-            state.cost_usd += r.cost_usd.value_or(0.0);
+            add_spending(state, r);  // a selector's answer is spending of the room, like a reply
             break;
         case core::record_type::loop_detected:
             state.loop_checked_after = r.seq;

@@ -5,6 +5,7 @@
 #include "polylogue/config/loader.hpp"
 #include "polylogue/control/event_hub.hpp"
 #include "polylogue/control/metrics.hpp"
+#include "polylogue/control/room_view.hpp"
 
 namespace polylogue {
 namespace {
@@ -58,6 +59,37 @@ TEST(ControlMetrics, CountsTurnsTokensCostAndFailuresByProviderAndReason) {
     EXPECT_NE(text.find("polylogue_tokens_total{direction=\"input\"} 110"), std::string::npos);
     EXPECT_NE(text.find("polylogue_tokens_total{direction=\"output\"} 22"), std::string::npos);
     EXPECT_NE(text.find("polylogue_cost_usd_total 0.75"), std::string::npos);
+}
+
+TEST(ControlMetrics, PromptCacheReadsAndWritesAreCountedApartFromTheInputTheyArePartOf) {
+    const auto cfg = catalogue();
+    control::metrics m;
+    auto first = ai_message(1'000, 20, 0.5);
+    first.cache_write_tokens = 900;
+    auto second = ai_message(1'100, 30, 0.1);
+    second.cached_input_tokens = 900;
+    second.cache_write_tokens = 150;
+    const std::vector<core::record> records{first, second, ai_message(50, 5, 0.01)};
+    m.count_records(cfg, "lab", records);
+    const std::string text = m.render({});
+    for (const char* line : {"polylogue_tokens_total{direction=\"input\"} 2150\n",
+                             "# TYPE polylogue_prompt_cache_tokens_total counter\n",
+                             "polylogue_prompt_cache_tokens_total{operation=\"read\"} 900\n",
+                             "polylogue_prompt_cache_tokens_total{operation=\"write\"} 1050\n"}) {
+        EXPECT_NE(text.find(line), std::string::npos) << line << " in:\n" << text;
+    }
+    // A part of the input is never a direction of its own: summing the metric stays the tokens.
+    EXPECT_EQ(text.find("polylogue_tokens_total{direction=\"cached"), std::string::npos);
+}
+
+TEST(RoomView, TheCachedShareIsTheCachedPartOfTheInputAndNeverOverOne) {
+    room::room_state state;
+    EXPECT_EQ(control::cached_input_share(state), 0.0);  // nothing reported yet
+    state.input_tokens = 4'000;
+    state.cached_input_tokens = 3'000;
+    EXPECT_EQ(control::cached_input_share(state), 0.75);
+    state.cached_input_tokens = 9'000;  // a provider that reported more than the whole
+    EXPECT_EQ(control::cached_input_share(state), 1.0);
 }
 
 core::record tool_record(core::record_type type, std::string slot, std::string model, double cost) {

@@ -104,6 +104,34 @@ TEST(HtmlExport, HeaderShowsTheRoomMembersTurnsEndTokensAndCost) {
     EXPECT_TRUE(contains(html, "<td class=\"model\">Claude Opus 4.5</td><td>1</td>"));
 }
 
+// lab_records() with prompt caching on AI-2's reply (read and written) and on AI-1's (read).
+std::vector<core::record> cached_lab_records() {
+    auto records = lab_records();
+    records[3].cached_input_tokens = 1'000;
+    records[3].cache_write_tokens = 150;
+    records[5].input_tokens = 1'234'567;
+    records[5].cached_input_tokens = 980'000;
+    records[5].output_tokens = 45'333;
+    return records;
+}
+
+TEST(HtmlExport, TheTokensLineShowsWhatThePromptCachesReadAndWrote) {
+    const std::string html = export_of(cached_lab_records());
+    EXPECT_TRUE(contains(html,
+                         "<dt>Tokens</dt><dd>1,235,767 in (981,000 cached, 150 written) · "
+                         "45,678 out</dd>"))
+        << html;
+}
+
+TEST(HtmlExport, AMessagesUsageShowsItsCachedAndWrittenPartsWhenItHasThem) {
+    const std::string html = export_of(cached_lab_records());
+    EXPECT_TRUE(contains(html, "1,200 tokens in (1,000 cached, 150 written) · 345 out · $0.0123"))
+        << html;
+    EXPECT_TRUE(contains(html, "1,234,567 tokens in (980,000 cached) · 45,333 out"));
+    // Without cached parts the line is as it was.
+    EXPECT_TRUE(contains(export_of(lab_records()), "1,200 tokens in · 345 out · $0.0123"));
+}
+
 TEST(HtmlExport, ARoomWithoutAnEndSaysItHasNotEnded) {
     auto records = lab_records();
     records.pop_back();

@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <optional>
+
 #include "polylogue/room/room_state.hpp"
 #include "support/records.hpp"
 
@@ -73,6 +76,41 @@ TEST(RoomState, RoomEndedRecordEndsTheRoomWithItsReason) {
         {join(1, "A"), test::of_type(core::record_type::room_ended, 0, "reached max_turns")}));
     EXPECT_TRUE(state.ended);
     EXPECT_EQ(state.end_reason, "reached max_turns");
+}
+
+core::record usage(core::record r, std::int64_t input, std::int64_t cached, std::int64_t written,
+                   std::int64_t output) {
+    r.input_tokens = input;
+    r.cached_input_tokens = cached > 0 ? std::optional{cached} : std::nullopt;
+    r.cache_write_tokens = written > 0 ? std::optional{written} : std::nullopt;
+    r.output_tokens = output;
+    return r;
+}
+
+TEST(RoomState, CachedAndWrittenTokensAreTotalledFromRepliesAndSelectorAnswers) {
+    auto selector =
+        usage(test::of_type(core::record_type::next_speaker, 2, "chose AI-2"), 300, 200, 0, 5);
+    const room_state state = fold(test::numbered(
+        {join(1, "A"), join(2, "B"), usage(message("AI-1", "hi", "A"), 1'000, 0, 900, 40), selector,
+         usage(message("AI-2", "yo", "B"), 2'000, 1'500, 100, 60),
+         usage(message("AI-1", "again", "A"), 1'100, 900, 0, 30)}));
+    EXPECT_EQ(state.input_tokens, 4'400);
+    EXPECT_EQ(state.cached_input_tokens, 2'600);
+    EXPECT_EQ(state.cache_write_tokens, 1'000);
+    EXPECT_EQ(state.output_tokens, 135);
+}
+
+TEST(RoomState, AForkCountsCachedAndWrittenTokensFromItself) {
+    auto forked = test::of_type(core::record_type::forked, 0, "forked");
+    forked.origin = "origin";
+    forked.origin_seq = 2;
+    forked.lineage = "origin";
+    const room_state state =
+        fold(test::numbered({join(1, "A"), usage(message("AI-1", "hi", "A"), 1'000, 600, 300, 40),
+                             forked, usage(message("AI-1", "on", "A"), 1'200, 800, 50, 20)}));
+    EXPECT_EQ(state.input_tokens, 1'200);
+    EXPECT_EQ(state.cached_input_tokens, 800);
+    EXPECT_EQ(state.cache_write_tokens, 50);
 }
 
 }  // namespace

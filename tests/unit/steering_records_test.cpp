@@ -52,6 +52,29 @@ TEST(SteeringRecords, EachRoundTripsThroughItsJsonForm) {
     EXPECT_EQ(core::to_json(records[1])["similarity"], 0.91);
 }
 
+TEST(SteeringRecords, ASelectorsTokensAreWrittenSoThatAReplayCountsThemAgain) {
+    auto chosen = test::of_type(record_type::next_speaker, 1, "The selector (Judge) chose AI-1");
+    chosen.chosen_by = "selector";
+    chosen.input_tokens = 900;
+    chosen.cached_input_tokens = 600;
+    chosen.cache_write_tokens = 200;
+    chosen.output_tokens = 4;
+    chosen.cost_usd = 0.001;
+    const auto live = test::numbered({join(1, "A"), chosen});
+    std::vector<core::record> replayed;
+    replayed.reserve(live.size());
+    for (const auto& r : live) {
+        replayed.push_back(core::record_from_json(core::to_json(r)).value());
+    }
+    const room_state state = fold(replayed);
+    EXPECT_EQ(state.input_tokens, 900);
+    EXPECT_EQ(state.cached_input_tokens, 600);
+    EXPECT_EQ(state.cache_write_tokens, 200);
+    EXPECT_EQ(state.output_tokens, 4);
+    EXPECT_EQ(state.cost_usd, 0.001);
+    EXPECT_EQ(core::to_json(replayed[1])["cached_input_tokens"], 600);
+}
+
 TEST(SteeringRecords, MalformedSettingsAreWrittenAsAnEmptyObject) {
     auto r = settings_change("{not json");
     r.seq = 1;

@@ -68,6 +68,8 @@ class metrics {
     std::map<std::string, histogram, std::less<>> latency_;  // by provider
     std::int64_t input_tokens_ = 0;
     std::int64_t output_tokens_ = 0;
+    std::int64_t cache_read_tokens_ = 0;  // parts of input_tokens_
+    std::int64_t cache_write_tokens_ = 0;
     double cost_usd_ = 0;
     std::map<spend_labels, double> spend_;
 };

@@ -14,6 +14,10 @@ namespace polylogue::control {
 // "running", "paused", "ended", "stopped" or "failed".
 std::string_view room_state_name(const room::room_handle& handle) noexcept;
 
+// Of the room's input tokens, the share read from providers' prompt caches: 0 to 1, 0 before
+// any input was reported.
+double cached_input_share(const room::room_state& state) noexcept;
+
 // The ROOM object: name, state, end_reason, members, turns, tokens, cost...
 nlohmann::json room_summary(const room::room_handle& handle);
 

@@ -50,7 +50,9 @@ struct room_state {
     std::int64_t last_seq = 0;
     int last_speaker = 0;  // the slot whose turn came last (spoke, skipped or ran dry); 0: none
     int ai_turns = 0;      // AI messages and failed AI turns so far; what max_turns counts
-    std::int64_t input_tokens = 0;
+    std::int64_t input_tokens = 0;         // whole prompts; the two below are parts of it
+    std::int64_t cached_input_tokens = 0;  // read from the providers' prompt caches
+    std::int64_t cache_write_tokens = 0;   // written to them
     std::int64_t output_tokens = 0;
     double cost_usd = 0;  // what max_cost_usd counts: replies, images and searches
     tool_health image_tool;
