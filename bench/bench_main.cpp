@@ -240,7 +240,7 @@ void make_quick(bench_options* options) {
     options->histories = {100, 1000};
     options->growth_rooms = 8;
     options->growth_rounds = 1;
-    options->cache_reply_bytes = {1200};
+    options->cache_reply_bytes = {1000};
 }
 
 void keep_only(const std::string& phase, bench_options* options) {

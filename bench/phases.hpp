@@ -27,8 +27,8 @@ struct bench_options {
     int growth_rounds = 5;           // each history measured this often; the median is reported
     bool profile = false;  // perf record the daemon over each window, into its run directory
     // The cache phase: one room of five, one run per mean reply size, this many turns each.
-    std::vector<int> cache_reply_bytes{1200, 1700};
-    int cache_turns = 300;
+    std::vector<int> cache_reply_bytes{1000, 1200, 1700};
+    int cache_turns = 360;
 };
 
 struct latency_ms {
