@@ -10,6 +10,7 @@
 #include "polylogue/room/renderer.hpp"
 #include "polylogue/room/room_runner.hpp"
 #include "room/seeded_draw.hpp"
+#include "room/turn_cost.hpp"
 
 namespace polylogue::room {
 
@@ -76,23 +77,8 @@ command_plan room_runner::message_and_outcomes(int slot, providers::completion r
     const auto parsed = commands::parse(text);
     core::record message = make_record(core::record_type::message, slot, std::move(text));
     message.reasoning = core::sanitize_utf8(reply.reasoning);
-    const config::model* model = services_.cfg->find_model(message.model);
     if (reply.usage) {
-        const providers::token_usage& usage = *reply.usage;
-        message.input_tokens = usage.input_tokens;
-        message.output_tokens = usage.output_tokens;
-        // Written only when the provider reported some, so that a record says what was cached.
-        if (usage.cached_input_tokens > 0) {
-            message.cached_input_tokens = usage.cached_input_tokens;
-        }
-        if (usage.cache_write_tokens > 0) {
-            message.cache_write_tokens = usage.cache_write_tokens;
-        }
-        if (model != nullptr && model->price) {
-            message.cost_usd =
-                config::reply_cost_usd(*model->price, usage.input_tokens, usage.cached_input_tokens,
-                                       usage.cache_write_tokens, usage.output_tokens);
-        }
+        note_usage(message, *reply.usage, services_.cfg->find_model(message.model));
     }
     records.push_back(std::move(message));
     room_state after_message = state_;

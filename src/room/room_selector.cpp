@@ -142,25 +142,6 @@ double worst_case_usd(const config::model& model, const providers::completion_re
            1e6;
 }
 
-// The selector's tokens and their cost on its next_speaker record, as a message carries a
-// reply's: the cached and written parts only when the provider reported some.
-void note_usage(core::record& chosen, const providers::token_usage& usage,
-                const config::model& model) {
-    chosen.input_tokens = usage.input_tokens;
-    chosen.output_tokens = usage.output_tokens;
-    if (usage.cached_input_tokens > 0) {
-        chosen.cached_input_tokens = usage.cached_input_tokens;
-    }
-    if (usage.cache_write_tokens > 0) {
-        chosen.cache_write_tokens = usage.cache_write_tokens;
-    }
-    if (model.price) {
-        chosen.cost_usd =
-            config::reply_cost_usd(*model.price, usage.input_tokens, usage.cached_input_tokens,
-                                   usage.cache_write_tokens, usage.output_tokens);
-    }
-}
-
 // Why the call cannot be afforded, or nullopt with its worst case held of the daily budget.
 std::optional<std::string> unaffordable(const room_state& state, const config::room& room,
                                         daily_budget* budget, double usd_bound,
@@ -210,7 +191,7 @@ asio::awaitable<room_runner::step_result> room_runner::ask_selector(int natural_
             "the selector's call failed: " + answer.error().message);
     }
     if (answer->usage) {
-        note_usage(chosen, *answer->usage, *model);
+        note_usage(chosen, *answer->usage, model);
     }
     const std::string text = core::sanitize_utf8(answer->text);
     const int slot = named_candidate(text, state_, candidates);

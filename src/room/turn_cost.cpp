@@ -22,6 +22,22 @@ std::string usd(double value) {
     return text;
 }
 
+void note_usage(core::record& r, const providers::token_usage& usage, const config::model* model) {
+    r.input_tokens = usage.input_tokens;
+    r.output_tokens = usage.output_tokens;
+    if (usage.cached_input_tokens > 0) {
+        r.cached_input_tokens = usage.cached_input_tokens;
+    }
+    if (usage.cache_write_tokens > 0) {
+        r.cache_write_tokens = usage.cache_write_tokens;
+    }
+    if (model != nullptr && model->price) {
+        r.cost_usd =
+            config::reply_cost_usd(*model->price, usage.input_tokens, usage.cached_input_tokens,
+                                   usage.cache_write_tokens, usage.output_tokens);
+    }
+}
+
 turn_cost_bound worst_case_cost(const config::config& cfg, const config::room& room,
                                 const config::model& model, std::size_t prompt_tokens) {
     turn_cost_bound bound;

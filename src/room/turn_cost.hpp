@@ -9,6 +9,8 @@
 #include <string_view>
 
 #include "polylogue/config/config.hpp"
+#include "polylogue/core/record.hpp"
+#include "polylogue/providers/api_adapter.hpp"
 #include "polylogue/room/daily_budget.hpp"
 #include "polylogue/room/room_state.hpp"
 
@@ -41,6 +43,11 @@ std::optional<std::string> room_cap_refusal(const room_state& state, const confi
 // when the room resumes by itself.
 std::string budget_pause_text(const daily_budget::verdict& verdict, const turn_cost_bound& bound,
                               std::string_view speaker, std::string_view resume_at);
+
+// A reply's tokens and their cost at model's price (none without one) on the record that
+// carries it, a message or the selector's next_speaker: the cached and written parts only when
+// the provider reported some, so that a record says what was cached.
+void note_usage(core::record& r, const providers::token_usage& usage, const config::model* model);
 
 // "$0.0123", or "$12.50" from a dollar up.
 std::string usd(double value);

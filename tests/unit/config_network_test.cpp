@@ -514,22 +514,21 @@ models:
   - { name: H, provider: api, id: h, price: { input_per_mtok: 1, output_per_mtok: 2, cached: 0 } }
 )");
     const std::string rate = " must be a number of 0 or more (US dollars per million tokens)";
-    EXPECT_EQ(
-        located(outcome),
-        (std::vector<std::string>{
-            // NOLINTNEXTLINE(bugprone-suspicious-missing-comma): one message split over lines
-            "3:35: id must be the provider's model id: at most 256 characters, without "
-            "spaces or control characters",
-            "4:50: max_tokens must be an integer from 1 to 1000000",
-            "5:50: max_tokens must be an integer from 1 to 1000000",
-            "6:63: input_per_mtok" + rate,
-            "6:84: output_per_mtok" + rate,
-            "7:45: price is missing required key 'output_per_mtok'",
-            "8:45: price must be a map such as { input_per_mtok: 5, output_per_mtok: 25 }, "
-            "not a scalar",
-            "9:46: vision must be true or false",
-            "10:86: unknown key 'cached' in price; did you mean 'cached_input_per_mtok'?",
-        }));
+    EXPECT_EQ(located(outcome),
+              (std::vector<std::string>{
+                  // NOLINTNEXTLINE(bugprone-suspicious-missing-comma): one message split over lines
+                  "3:35: id must be the provider's model id: at most 256 characters, without "
+                  "spaces or control characters",
+                  "4:50: max_tokens must be an integer from 1 to 1000000",
+                  "5:50: max_tokens must be an integer from 1 to 1000000",
+                  "6:63: input_per_mtok" + rate,
+                  "6:84: output_per_mtok" + rate,
+                  "7:45: price is missing required key 'output_per_mtok'",
+                  "8:45: price must be a map such as { input_per_mtok: 5, output_per_mtok: 25 }, "
+                  "not a scalar",
+                  "9:46: vision must be true or false",
+                  "10:86: unknown key 'cached' in price; did you mean 'cached_input_per_mtok'?",
+              }));
 }
 
 constexpr std::string_view tools_config =
