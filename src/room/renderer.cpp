@@ -192,7 +192,7 @@ struct walked {
 
 walked walk_from(walk w, render_cache& cache) {
     window kept = walk_back(w, cache);
-    return {std::move(kept), std::move(w)};
+    return {std::move(kept), w};
 }
 
 bool keeps_records(const window& kept) {
@@ -209,11 +209,11 @@ walked trimmed_window(const walk& from_start, walked full, render_cache& cache) 
     const std::size_t spare = half.budget_tokens - std::min(half.budget_tokens, half.used_tokens);
     half.budget_tokens = half.used_tokens + spare / 2;
     half.stop_at_hidden_image = true;
-    walked trimmed = walk_from(std::move(half), cache);
+    walked trimmed = walk_from(half, cache);
     if (trimmed.kept.stopped_at_image) {
         walk whole = from_start;
         whole.stop_at_hidden_image = true;
-        walked with_image = walk_from(std::move(whole), cache);
+        walked with_image = walk_from(whole, cache);
         if (keeps_records(with_image.kept)) {
             return with_image;
         }

@@ -171,7 +171,7 @@ providers::api_request to_api_request(const plain_request& request) {
     api.model_id = request.model_id;
     api.messages.system = request.messages.system;
     for (const plain_turn& turn : request.messages.turns) {
-        api.messages.turns.push_back({turn.role, turn.text});
+        api.messages.turns.emplace_back(turn.role, turn.text);
     }
     api.temperature = request.temperature;
     api.max_tokens = request.max_tokens;
@@ -258,8 +258,8 @@ plain_view reference_render(const config::room& room, const room::room_state& st
     if (opening_apart) {
         view.conversation.turns.push_back(turn_for(records[*opening], self));
     }
-    for (auto it = w.newest_first.rbegin(); it != w.newest_first.rend(); ++it) {
-        view.conversation.turns.push_back(std::move(*it));
+    for (std::size_t i = w.newest_first.size(); i > 0; --i) {
+        view.conversation.turns.push_back(std::move(w.newest_first[i - 1]));
     }
     return view;
 }
