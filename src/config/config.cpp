@@ -131,6 +131,12 @@ double worst_input_per_mtok(const price& rates) {
                      rates.cache_write_per_mtok.value_or(0.0)});
 }
 
+double worst_reply_cost_usd(const price& rates, std::size_t prompt_tokens, int max_tokens) {
+    return (static_cast<double>(prompt_tokens) * worst_input_per_mtok(rates) +
+            static_cast<double>(max_tokens) * rates.output_per_mtok) /
+           1e6;
+}
+
 std::string_view to_string(provider_kind kind) noexcept {
     switch (kind) {
         case provider_kind::scripted:

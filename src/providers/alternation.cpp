@@ -166,7 +166,7 @@ void write_alternating(json_body& body, const conversation& history,
         const turn_run run = run_at(turns, next);
         next = next_shown(turns, run.last);
         body.raw(first ? "" : ",");
-        if (run.images || (format.user_text_as_parts && run.role == turn_role::user)) {
+        if (run.images || as_parts(format, role_name(format, run.role))) {
             write_parts_run(body, turns, run, format, next == turns.size());
         } else {
             write_text_run(body, turns, run, format);

@@ -137,9 +137,7 @@ double worst_case_usd(const config::model& model, const providers::completion_re
     }
     const std::size_t prompt = estimate_tokens(request.messages.system.plain()) +
                                estimate_tokens(request.messages.turns.front().text.plain());
-    return (static_cast<double>(prompt) * config::worst_input_per_mtok(*model.price) +
-            static_cast<double>(model.max_tokens) * model.price->output_per_mtok) /
-           1e6;
+    return config::worst_reply_cost_usd(*model.price, prompt, model.max_tokens);
 }
 
 // Why the call cannot be afforded, or nullopt with its worst case held of the daily budget.

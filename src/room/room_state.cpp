@@ -306,7 +306,6 @@ void apply(room_state& state, const core::record& r) {
             break;
         case core::record_type::context_trimmed:
             if (speaker != nullptr) {
-                speaker->context_trimmed = true;
                 speaker->window_from_seq = std::max(speaker->window_from_seq, r.from_seq);
             }
             break;

@@ -45,11 +45,7 @@ turn_cost_bound worst_case_cost(const config::config& cfg, const config::room& r
     bound.max_tokens = model.max_tokens;
     if (model.price) {
         bound.priced = true;
-        // The whole prompt may be written to the provider's cache, at its own rate.
-        bound.usd =
-            (static_cast<double>(prompt_tokens) * config::worst_input_per_mtok(*model.price) +
-             static_cast<double>(model.max_tokens) * model.price->output_per_mtok) /
-            1e6;
+        bound.usd = config::worst_reply_cost_usd(*model.price, prompt_tokens, model.max_tokens);
     }
     bound.tool_price =
         std::max(price_of_tool(cfg, room.image_tool), price_of_tool(cfg, room.search_tool));

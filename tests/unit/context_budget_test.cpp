@@ -73,6 +73,7 @@ TEST(ContextBudget, OperatorRecordsAreNeverShownToTheModels) {
     trimmed.type = core::record_type::context_trimmed;
     trimmed.speaker = "AI-1";
     trimmed.text = "AI-1 no longer sees the whole room";
+    trimmed.from_seq = 4;
     records.push_back(paused);
     records.push_back(trimmed);
     records = test::numbered(std::move(records));
@@ -81,7 +82,7 @@ TEST(ContextBudget, OperatorRecordsAreNeverShownToTheModels) {
         EXPECT_EQ(turn.text.plain().find("paused"), std::string::npos);
         EXPECT_EQ(turn.text.plain().find("no longer sees"), std::string::npos);
     }
-    EXPECT_TRUE(state.member(1)->context_trimmed);
+    EXPECT_EQ(state.member(1)->window_from_seq, 4) << "the fold reads the trim record";
 }
 
 TEST(ContextBudget, ALongRoomRendersAsItsNewestPartWouldOnceTrimmed) {

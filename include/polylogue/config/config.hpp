@@ -70,6 +70,9 @@ double reply_cost_usd(const price& rates, std::int64_t input, std::int64_t cache
 // be written to the cache whole).
 double worst_input_per_mtok(const price& rates);
 
+// The most a reply can cost: its prompt at worst_input_per_mtok and max_tokens of output.
+double worst_reply_cost_usd(const price& rates, std::size_t prompt_tokens, int max_tokens);
+
 // Prompt caching (docs/config.md, `cache`): auto marks what the provider may cache (Anthropic's
 // cache_control, OpenAI's prompt_cache_key); off sends none of it.
 enum class cache_mode { automatic, off };

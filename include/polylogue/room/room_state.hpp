@@ -32,7 +32,6 @@ struct member_state {
     // When a suspended member is tried next, from its last member_suspended record; nullopt
     // while suspended: it is not tried again (an operator's resume reinstates it).
     std::optional<std::chrono::system_clock::time_point> retry_at;
-    bool context_trimmed = false;      // its view was trimmed to its context at least once
     std::int64_t window_from_seq = 0;  // its window starts here: its last trim's from_seq
     bool left = false;            // taken out of the room: it never speaks again, its seat frees
     std::int64_t joined_seq = 0;  // its join record's seq
