@@ -28,7 +28,7 @@ done
 packages=(
     g++ cmake ninja-build pkg-config git
     libboost1.81-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libssl-dev libyaml-cpp-dev
-    libsqlite3-dev sqlite3 googletest libgtest-dev
+    libsqlite3-dev sqlite3 libpq-dev googletest libgtest-dev
     libgmock-dev  # not used, but GTestConfig.cmake reads its CMake files whenever it is there
 )
 if ((tests)); then
@@ -36,6 +36,7 @@ if ((tests)); then
         clang libclang-rt-14-dev  # the libFuzzer targets
         chromium                  # the web viewer's browser test
         ca-certificates           # npm's TLS: Debian's nodejs only recommends it
+        postgresql-15             # the fleet tests start their own server (initdb, postgres)
     )
     # Node.js often comes from elsewhere than Debian (nodesource, nvm); Debian's own packages
     # would conflict with it, so they are only asked for when there is no npm at all.

@@ -290,7 +290,7 @@ std::shared_ptr<room::daily_budget> open_daily_budget(transcript::store& db,
     const auto midnight = room::daily_budget::next_day(now) - std::chrono::days{1};
     auto spent = db.cost_since(core::format_rfc3339(midnight));
     if (!spent) {
-        log.error("cannot read today's spending from {}: {}", db.file().string(),
+        log.error("cannot read today's spending from {}: {}", db.where(),
                   spent.error().message());
         return nullptr;
     }

@@ -213,6 +213,7 @@ polylogue::config::config assemble(detail::config_draft& draft, const places& wh
             (where.directory / draft.service.token_file->value).lexically_normal();
     }
     result.logging = std::move(draft.service.logging);
+    result.store = std::move(draft.service.store);
     result.shutdown_grace = draft.service.shutdown_grace;
     result.budget_usd_per_day = draft.service.budget_usd_per_day;
     return result;

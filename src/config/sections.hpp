@@ -67,6 +67,7 @@ struct service_draft {
     control_settings control;                        // token_file is left empty here
     std::optional<located<std::string>> token_file;  // as written, resolved by the loader
     logging_settings logging;
+    store_settings store;
     std::chrono::milliseconds shutdown_grace{3000};
     std::optional<double> budget_usd_per_day;
 };
@@ -103,5 +104,7 @@ void check_new_room(room_draft& room, const config& base, reporter& report);
 std::vector<tool_draft> read_tools(const field& section, reporter& report);
 // control, logging and shutdown_grace, read from the configuration's top-level map.
 service_draft read_service(const map_view& top, reporter& report);
+// The store section (store_section.cpp).
+void read_store(const field& section, store_settings& target, reporter& report);
 
 }  // namespace polylogue::config::detail

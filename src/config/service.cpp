@@ -223,6 +223,9 @@ service_draft read_service(const map_view& top, reporter& report) {
     if (const field* f = top.find("logging")) {
         read_logging(*f, draft.logging, report);
     }
+    if (const field* f = top.find("store")) {
+        read_store(*f, draft.store, report);
+    }
     if (const field* f = top.find("shutdown_grace")) {
         draft.shutdown_grace = read_shutdown_grace(*f, report).value_or(draft.shutdown_grace);
     }

@@ -17,6 +17,8 @@ class polylogue_error_category final : public boost::system::error_category {
                 return "transcript storage failure";
             case errc::corrupt_record:
                 return "corrupt transcript record";
+            case errc::fenced:
+                return "another node holds the room's lease: the write was refused";
             case errc::not_found:
                 return "not found";
             case errc::invalid_argument:

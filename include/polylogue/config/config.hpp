@@ -221,6 +221,18 @@ struct logging_settings {
     bool json = false;                                // one JSON object per line
 };
 
+enum class store_kind { sqlite, postgres };
+
+// Where the transcripts live (docs/config.md, "store"; docs/deploy.md, "A fleet").
+struct store_settings {
+    store_kind kind = store_kind::sqlite;  // sqlite: data_dir/transcripts.db, one daemon
+    // postgres: the name of the environment variable holding a libpq connection string (a URL
+    // or key=value words); the string itself, which may hold a password, is never in the file.
+    std::string url_env;
+    // How long a node owns a room without renewing its lease; renewed every lease / 3.
+    std::chrono::milliseconds lease{5000};
+};
+
 struct config {
     std::filesystem::path file;      // the YAML file this came from, absolute
     std::filesystem::path data_dir;  // absolute; default "var" beside the config file
@@ -230,6 +242,7 @@ struct config {
     std::vector<tool> tools;
     control_settings control;
     logging_settings logging;
+    store_settings store;
     // On SIGTERM, how long turns in flight may run on before they are cancelled.
     std::chrono::milliseconds shutdown_grace{3000};
     // What every room of the data_dir may spend in a UTC day, in US dollars; nullopt: no limit.

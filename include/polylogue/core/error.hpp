@@ -37,6 +37,9 @@ enum class errc {
     response_too_large,  // headers or body over their limit
     malformed_response,  // not HTTP/1.1 as we know it
     connection_closed,   // the peer closed or reset the connection mid-response
+    // A fleet (store kind postgres): the room's lease is held by another node, or with a newer
+    // epoch, so this node may not append to it (the fence refused the write).
+    fenced,
 };
 
 const boost::system::error_category& polylogue_category() noexcept;

@@ -1,8 +1,9 @@
 #pragma once
-// The transcript store: one SQLite database (WAL, synchronous=FULL) holding every room's records.
-// Contract: append() is all-or-nothing across every batch it is given, and a room's seqs are
-// 1, 2, 3... with no gap and no duplicate (append refuses anything else). Safe to call from one
-// thread at a time; the group committer calls append() from its writer thread.
+// The transcript store: every room's records, in SQLite (the embedded default: one file, WAL,
+// synchronous=FULL) or in a PostgreSQL database shared by a fleet of daemons.
+// Contract of every store: append() is all-or-nothing for each batch it is given, and a room's
+// seqs are 1, 2, 3... with no gap and no duplicate (append refuses anything else). A store is
+// used from one thread at a time; the group committer calls append() from its writer thread.
 
 #include <cstdint>
 #include <filesystem>
@@ -10,13 +11,10 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "polylogue/core/error.hpp"
 #include "polylogue/core/record.hpp"
-
-struct sqlite3;
 
 namespace polylogue::transcript {
 
@@ -27,45 +25,32 @@ struct room_batch {
 
 class store {
   public:
-    // Opens or creates the database file, creating its directory.
+    // Opens or creates the SQLite database file, creating its directory.
     static result<std::unique_ptr<store>> open(const std::filesystem::path& file);
 
+    store() = default;
     store(const store&) = delete;
     store& operator=(const store&) = delete;
-    ~store();
+    virtual ~store() = default;
 
     // The room's records with seq > after, in seq order.
-    result<std::vector<core::record>> load(std::string_view room, std::int64_t after = 0);
+    virtual result<std::vector<core::record>> load(std::string_view room,
+                                                   std::int64_t after = 0) = 0;
 
     // The sum of the cost_usd of every room's records whose time is `since` or later (an RFC
     // 3339 time as records hold it): what the daily budget has spent today.
-    result<double> cost_since(std::string_view since);
+    virtual result<double> cost_since(std::string_view since) = 0;
 
     // The highest seq stored for the room; 0 when it has none.
-    result<std::int64_t> last_seq(std::string_view room);
+    virtual result<std::int64_t> last_seq(std::string_view room) = 0;
 
     // Appends every batch in one transaction (one fsync). Each batch is all-or-nothing: the
-    // outcome at index i says whether batches[i] is durable.
-    std::vector<result<void>> append(std::span<const room_batch> batches);
+    // outcome at index i says whether batches[i] is durable. A shared store refuses a batch of a
+    // room whose lease this node does not hold with errc::fenced.
+    virtual std::vector<result<void>> append(std::span<const room_batch> batches) = 0;
 
-    const std::filesystem::path& file() const noexcept { return file_; }
-
-  private:
-    struct statements;
-
-    store(sqlite3* db, std::filesystem::path file) noexcept;
-
-    result<void> append_batches(std::span<const room_batch> batches,
-                                std::vector<result<void>>& outcomes);
-    result<void> append_one(const room_batch& batch);
-    result<std::int64_t> stored_last_seq(const std::string& room);
-
-    sqlite3* db_;
-    std::filesystem::path file_;
-    std::unique_ptr<statements> statements_;  // what append() runs, prepared on its first call
-    // Each appending room's last committed seq: read from the database once, then kept here, so
-    // that a batch costs no query. Only this connection writes a room while it is open.
-    std::unordered_map<std::string, std::int64_t> last_seqs_;
+    // Where the records live, for messages: a file, or a database without its password.
+    virtual std::string where() const = 0;
 };
 
 }  // namespace polylogue::transcript

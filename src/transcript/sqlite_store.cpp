@@ -1,4 +1,4 @@
-#include "polylogue/transcript/store.hpp"
+#include "sqlite_store.hpp"
 
 #include <sqlite3.h>
 #include <nlohmann/json.hpp>
@@ -40,7 +40,7 @@ result<void> execute(sqlite3* db, std::string_view sql) {
 }  // namespace
 
 // Prepared once and run for every batch: preparing costs more than running most of them.
-struct store::statements {
+struct sqlite_store::statements {
     explicit statements(sqlite3* db)
         : begin{db, "BEGIN IMMEDIATE"},
           commit{db, "COMMIT"},
@@ -64,9 +64,10 @@ struct store::statements {
     sqlite_statement begin, commit, rollback, savepoint, release, rollback_to, insert;
 };
 
-store::store(sqlite3* db, std::filesystem::path file) noexcept : db_{db}, file_{std::move(file)} {}
+sqlite_store::sqlite_store(sqlite3* db, std::filesystem::path file) noexcept
+    : db_{db}, file_{std::move(file)} {}
 
-store::~store() {
+sqlite_store::~sqlite_store() {
     statements_.reset();
     sqlite3_close_v2(db_);
 }
@@ -85,7 +86,7 @@ result<std::unique_ptr<store>> store::open(const std::filesystem::path& file) {
         sqlite3_close_v2(db);
         return error;
     }
-    std::unique_ptr<store> opened{new store{db, file}};
+    std::unique_ptr<store> opened = std::make_unique<sqlite_store>(db, file);
     if (auto ok = execute(db, pragmas); !ok) {
         return ok.error();
     }
@@ -95,7 +96,7 @@ result<std::unique_ptr<store>> store::open(const std::filesystem::path& file) {
     return opened;
 }
 
-result<std::vector<core::record>> store::load(std::string_view room, std::int64_t after) {
+result<std::vector<core::record>> sqlite_store::load(std::string_view room, std::int64_t after) {
     sqlite_statement select{db_,
                             "SELECT body FROM records WHERE room = ? AND seq > ? ORDER BY seq"};
     if (!select.prepared()) {
@@ -119,7 +120,7 @@ result<std::vector<core::record>> store::load(std::string_view room, std::int64_
     return records;
 }
 
-result<double> store::cost_since(std::string_view since) {
+result<double> sqlite_store::cost_since(std::string_view since) {
     // Times are written in one fixed format (UTC, milliseconds, 'Z'), so they sort as text.
     sqlite_statement select{
         db_,
@@ -135,7 +136,7 @@ result<double> store::cost_since(std::string_view since) {
     return select.column_double(0);
 }
 
-result<std::int64_t> store::last_seq(std::string_view room) {
+result<std::int64_t> sqlite_store::last_seq(std::string_view room) {
     sqlite_statement select{db_, "SELECT COALESCE(MAX(seq), 0) FROM records WHERE room = ?"};
     if (!select.prepared()) {
         return sqlite_error(select.error());
@@ -147,7 +148,7 @@ result<std::int64_t> store::last_seq(std::string_view room) {
     return select.column_int(0);
 }
 
-result<std::int64_t> store::stored_last_seq(const std::string& room) {
+result<std::int64_t> sqlite_store::stored_last_seq(const std::string& room) {
     if (const auto known = last_seqs_.find(room); known != last_seqs_.end()) {
         return known->second;
     }
@@ -158,7 +159,7 @@ result<std::int64_t> store::stored_last_seq(const std::string& room) {
     return last;
 }
 
-result<void> store::append_one(const room_batch& batch) {
+result<void> sqlite_store::append_one(const room_batch& batch) {
     auto last = stored_last_seq(batch.room);
     if (!last) {
         return last.error();
@@ -186,7 +187,7 @@ result<void> store::append_one(const room_batch& batch) {
     return {};
 }
 
-std::vector<result<void>> store::append(std::span<const room_batch> batches) {
+std::vector<result<void>> sqlite_store::append(std::span<const room_batch> batches) {
     std::vector<result<void>> outcomes(batches.size());
     if (auto ok = append_batches(batches, outcomes); !ok) {
         std::fill(outcomes.begin(), outcomes.end(), ok);
@@ -194,8 +195,8 @@ std::vector<result<void>> store::append(std::span<const room_batch> batches) {
     return outcomes;
 }
 
-result<void> store::append_batches(std::span<const room_batch> batches,
-                                   std::vector<result<void>>& outcomes) {
+result<void> sqlite_store::append_batches(std::span<const room_batch> batches,
+                                          std::vector<result<void>>& outcomes) {
     if (!statements_) {
         auto prepared = std::make_unique<statements>(db_);
         if (const auto error = prepared->unprepared()) {
