@@ -18,7 +18,11 @@ constexpr const char* usage = R"(usage: polylogue COMMAND [ARGS]
   check CONFIG                       validate a configuration; every problem as FILE:LINE:COL
   parse                              read one model reply on stdin, print its commands as JSON
   run CONFIG [--room NAME]           run the room(s) to their end, printing the chat
-  serve CONFIG                       run every room until SIGTERM or SIGINT (the daemon)
+  serve CONFIG [--node NAME] [--listen HOST:PORT]
+                                     run every room until SIGTERM or SIGINT (the daemon);
+                                     --listen overrides control.listen; --node names this
+                                     daemon in a fleet (store kind postgres; default
+                                     HOSTNAME-PID)
   rooms CONFIG                       list the rooms of the daemon serving CONFIG
   tail CONFIG ROOM                   follow a room live (or print its transcript when no
                                      daemon runs); returns when the room ends
@@ -142,8 +146,18 @@ int dispatch(const std::string& command, std::vector<std::string> args) {
             return daemon_command(args[0], options);
         }
     }
-    if (command == "serve" && args.size() == 1) {
-        return daemon_command(args[0], daemon_options{std::nullopt, true, false});
+    if (command == "serve") {
+        daemon_options options;
+        options.until_signal = true;
+        if (std::string node; take_option(args, "--node", node)) {
+            options.node = node;
+        }
+        if (std::string listen; take_option(args, "--listen", listen)) {
+            options.listen = listen;
+        }
+        if (args.size() == 1) {
+            return daemon_command(args[0], options);
+        }
     }
     return usage_error("bad arguments for '" + command + "'");
 }

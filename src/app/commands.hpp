@@ -39,6 +39,8 @@ struct daemon_options {
     std::optional<std::string> only_room;  // run: just this room
     bool until_signal = false;             // serve: keep running after rooms end
     bool print_chat = false;               // run: the chat on stdout
+    std::optional<std::string> node;       // serve: this daemon's name in a fleet
+    std::optional<std::string> listen;     // serve: overrides control.listen
 };
 int daemon_command(const std::string& config_path, const daemon_options& options);
 

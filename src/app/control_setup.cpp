@@ -101,7 +101,8 @@ std::optional<started_control> start_control(boost::asio::any_io_executor execut
                                    std::move(parts.gauges),
                                    cfg.control.listen,
                                    std::move(access.access),
-                                   log};
+                                   log,
+                                   parts.forward_client};
     started_control started;
     started.api = std::make_unique<control::control_api>(std::move(services));
     http::server_settings settings;
@@ -136,7 +137,10 @@ std::optional<started_control> start_control(boost::asio::any_io_executor execut
 }
 
 serve_file::serve_file(const config::config& cfg, std::uint16_t port, const std::string& listen)
-    : file_{serve_file_path(cfg)} {
+    : serve_file(serve_file_path(cfg), port, listen) {}
+
+serve_file::serve_file(std::filesystem::path file, std::uint16_t port, const std::string& listen)
+    : file_{std::move(file)} {
     const nlohmann::json content{{"pid", ::getpid()}, {"listen", with_port(listen, port)}};
     const auto temporary = file_.string() + ".tmp";
     {

@@ -23,6 +23,7 @@ struct control_parts {
     control::room_feed* feed = nullptr;
     const control::metrics* counters = nullptr;
     std::function<control::metric_gauges()> gauges;
+    http::client* forward_client = nullptr;  // a fleet: requests for other nodes' rooms
 };
 
 struct started_control {
@@ -61,6 +62,8 @@ std::optional<started_control> start_control(boost::asio::any_io_executor execut
 class serve_file {
   public:
     serve_file(const config::config& cfg, std::uint16_t port, const std::string& listen);
+    // A fleet node's own file, under data_dir/nodes/NAME.
+    serve_file(std::filesystem::path file, std::uint16_t port, const std::string& listen);
     serve_file(const serve_file&) = delete;
     serve_file& operator=(const serve_file&) = delete;
     ~serve_file();

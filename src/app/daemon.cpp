@@ -15,6 +15,8 @@
 #include "commands.hpp"
 #include "control_setup.hpp"
 #include "data_dir_lock.hpp"
+#include "fleet_node.hpp"
+#include "fleet_setup.hpp"
 #include "polylogue/app/daemon_log.hpp"
 #include "polylogue/app/service_notify.hpp"
 #include "polylogue/config/loader.hpp"
@@ -23,6 +25,7 @@
 #include "polylogue/core/text.hpp"
 #include "polylogue/http/client.hpp"
 #include "polylogue/room/daily_budget.hpp"
+#include "polylogue/transcript/open_store.hpp"
 #include "reload_plan.hpp"
 #include "room_host.hpp"
 #include "store_location.hpp"
@@ -52,6 +55,12 @@ struct daemon_state {
     control::room_feed feed{events};
     std::shared_ptr<room::daily_budget> budget;
     std::unique_ptr<room_host> host;
+    // A fleet (store kind postgres): the node's leases, and a client of its own (no proxy)
+    // that sends operators' requests on to the nodes that run the rooms.
+    std::shared_ptr<transcript::lease_fence> fence;
+    std::unique_ptr<transcript::lease_table> leases;
+    std::unique_ptr<fleet_node> fleet;
+    std::unique_ptr<http::client> forward_client;
     std::unique_ptr<control::control_api> api;
     std::unique_ptr<http::server> server;
     asio::signal_set stop_signals{loop, SIGINT, SIGTERM};
@@ -60,18 +69,20 @@ struct daemon_state {
     service_notify notify{log};
     bool stopping = false;
     bool abandoned = false;  // turns were still in flight when the grace period ended
+    bool fleet_finishing = false;
 
     daemon_state(std::string path, std::shared_ptr<const config::config> c, daemon_options o,
-                 std::shared_ptr<spdlog::logger> l)
+                 std::shared_ptr<spdlog::logger> l, const std::filesystem::path& logs)
         : config_path{std::move(path)},
           cfg{std::move(c)},
           started_cfg{cfg},
           options{std::move(o)},
           log{std::move(l)},
-          chat{loop.get_executor(), log_dir(*cfg), log, options.print_chat,
+          chat{loop.get_executor(), logs, log, options.print_chat,
                options.only_room ? false : cfg->rooms.size() > 1} {}
 
     void make_host();
+    void make_fleet(const std::string& address, const std::string& conninfo);
     void start();
     void finish_if_idle();
     void shut_down(int signal_number);
@@ -98,6 +109,11 @@ control::metric_gauges daemon_state::gauges() const {
         g.http_connections_evicted = connections.connections_evicted;
         g.http_connections_refused = connections.connections_refused;
     }
+    if (fleet) {
+        g.fleet = true;
+        g.leases_held = static_cast<std::int64_t>(fleet->leases_held());
+        g.fenced_writes = fence->refusals();
+    }
     g.budget_usd_per_day = budget->limit();
     g.budget_spent_today_usd = budget->spent_today(std::chrono::system_clock::now());
     return g;
@@ -115,8 +131,40 @@ void daemon_state::make_host() {
                            serving ? &counters : nullptr,
                            budget,
                            log,
-                           [this] { finish_if_idle(); }};
+                           [this] { finish_if_idle(); },
+                           std::nullopt};
+    if (fence) {
+        services.fleet = host_services::fleet_hooks{
+            fence->node(),
+            [this](const std::string& room) {
+                if (fleet) {
+                    fleet->room_stopped(room);
+                }
+            },
+            [this](const std::string& room) -> std::optional<control::room_owner_info> {
+                const auto owner = fleet ? fleet->owner_of(room) : std::nullopt;
+                if (!owner || !owner->held) {
+                    return control::room_owner_info{};  // nobody holds it: it is moving
+                }
+                return control::room_owner_info{owner->node, owner->address, false};
+            },
+            [this](const std::string& room) { return fleet && fleet->holds(room); }};
+    }
     host = std::make_unique<room_host>(std::move(services), cfg);
+}
+
+void daemon_state::make_fleet(const std::string& address, const std::string& conninfo) {
+    fleet_rooms rooms{[this] { return host->room_names(); },
+                      [this](const std::string& room) { host->take_room(room); },
+                      [this](const std::string& room) { return host->stop_room(room); },
+                      [this](const std::string& room, std::int64_t last_seq) {
+                          host->follow_room(room, last_seq);
+                      }};
+    fleet_settings settings{fence->node(), address, conninfo, cfg->store.lease};
+    fleet = std::make_unique<fleet_node>(loop.get_executor(), std::move(settings),
+                                         std::move(leases), fence, std::move(rooms), log);
+    log->info("fleet: node {} at {}, lease {} ms", fence->node(), address,
+              cfg->store.lease.count());
 }
 
 void daemon_state::start() {
@@ -132,6 +180,10 @@ void daemon_state::start() {
         asio::co_spawn(loop, notify.run_watchdog(), asio::detached);
     }
     host->start(options.only_room, serving);
+    if (fleet) {
+        asio::co_spawn(loop, fleet->run_leases(), asio::detached);
+        asio::co_spawn(loop, fleet->run_listener(), asio::detached);
+    }
     if (serving) {
         notify.status(std::to_string(host->rooms().size()) + " rooms");
         notify.ready();
@@ -145,6 +197,10 @@ void daemon_state::finish_if_idle() {
         grace.cancel();
         notify.stop_watchdog();
         committer->stop();
+        if (fleet && !fleet_finishing) {
+            fleet_finishing = true;  // the rooms have stopped: their leases go back now
+            asio::co_spawn(loop, fleet->finish(), asio::detached);
+        }
     }
 }
 
@@ -218,6 +274,13 @@ std::string daemon_state::restart_notice(const config::config& wanted) {
 
 bool daemon_state::apply_reload() {
     auto loaded = config::load_config(config_path);
+    if (loaded && options.listen) {
+        loaded->control.listen = *options.listen;
+    }
+    if (loaded && loaded->store.kind != cfg->store.kind) {
+        log->error("reload refused: store.kind cannot change while the daemon runs");
+        return false;
+    }
     if (!loaded) {
         const config::refusal refused = loaded.error();
         for (const auto& problem : refused.problems) {
@@ -262,6 +325,9 @@ void daemon_state::shut_down(int signal_number) {
         server->stop();
     }
     events.close_all();
+    if (fleet) {
+        fleet->stop_claiming();
+    }
     host->stop_all();
     grace.expires_after(cfg->shutdown_grace);
     grace.async_wait([this](boost::system::error_code ec) {
@@ -316,63 +382,173 @@ int run_loop(daemon_state& daemon) {
     return daemon.host->refused_rooms() && !daemon.options.until_signal ? exit_failure : exit_ok;
 }
 
-}  // namespace
+// Where one daemon run keeps its own files, and what it opens: for sqlite the data_dir
+// itself; for a fleet node data_dir/nodes/NAME, the shared store with the node's fence, and
+// the lease table.
+struct daemon_setup {
+    std::string node;  // empty: no fleet
+    std::filesystem::path own_dir;
+    std::shared_ptr<transcript::lease_fence> fence;
+    std::unique_ptr<transcript::lease_table> leases;
+    std::string conninfo;  // the shared store's: it may hold a password, so it is never logged
+};
 
-int daemon_command(const std::string& config_path, const daemon_options& options) {
+// nullopt after saying why on stderr.
+std::optional<daemon_setup> plan_setup(const config::config& cfg, const daemon_options& options) {
+    daemon_setup setup;
+    setup.own_dir = cfg.data_dir;
+    if (cfg.store.kind != config::store_kind::postgres) {
+        if (options.node) {
+            std::cerr << "polylogue: --node names a daemon of a fleet; it needs store kind "
+                         "postgres\n";
+            return std::nullopt;
+        }
+        return setup;
+    }
+    if (!options.until_signal) {
+        std::cerr << "polylogue: run works on one machine's store; with store kind postgres "
+                     "rooms run under `polylogue serve`, on every node of the fleet\n";
+        return std::nullopt;
+    }
+    setup.node = options.node.value_or(default_node_name());
+    if (const auto problem = node_name_problem(setup.node); !problem.empty()) {
+        std::cerr << "polylogue: " << problem << "\n";
+        return std::nullopt;
+    }
+    setup.own_dir = node_dir(cfg, setup.node);
+    setup.fence = std::make_shared<transcript::lease_fence>(setup.node);
+    return setup;
+}
+
+// The stores (the committer's, fenced in a fleet, and the loop's reader) and the lease table;
+// false after logging why.
+bool open_stores(daemon_setup& setup, const config::config& cfg, spdlog::logger& log,
+                 std::unique_ptr<transcript::store>& db,
+                 std::unique_ptr<transcript::store>& reader) {
+    auto opened = transcript::open_store(cfg, setup.fence);
+    if (!opened) {
+        log.error("cannot open the transcript store: {}", opened.error());
+        return false;
+    }
+    auto read = transcript::open_store(cfg);
+    if (!read) {
+        log.error("cannot open the transcript store: {}", read.error());
+        return false;
+    }
+    db = std::move(*opened);
+    reader = std::move(*read);
+    if (setup.fence) {
+        auto conninfo = transcript::store_conninfo(cfg);
+        if (!conninfo) {
+            log.error("cannot open the lease table: {}", conninfo.error());
+            return false;
+        }
+        setup.conninfo = std::move(*conninfo);
+        auto table = transcript::lease_table::open(setup.conninfo);
+        if (!table) {
+            log.error("cannot open the lease table: {}", table.error());
+            return false;
+        }
+        setup.leases = std::move(*table);
+    }
+    return true;
+}
+
+std::shared_ptr<const config::config> load_for_daemon(const std::string& config_path,
+                                                      const daemon_options& options) {
     auto loaded = config::load_config(config_path);
     if (!loaded) {
         print_problems(loaded.error());
+        return nullptr;
+    }
+    if (options.listen) {
+        loaded->control.listen = *options.listen;
+    }
+    return std::make_shared<const config::config>(std::move(*loaded));
+}
+
+// The control API and, for serve, the file that tells `polylogue tail` and `rooms` where it is;
+// false after logging why it could not start.
+bool start_serving(daemon_state& daemon, const daemon_setup& setup,
+                   std::optional<serve_file>& published) {
+    const auto& cfg = *daemon.cfg;
+    if (setup.fence) {
+        http::client_limits limits;
+        daemon.forward_client =
+            std::make_unique<http::client>(daemon.loop.get_executor(), limits, http::proxy_settings{});
+    }
+    auto started = start_control(
+        daemon.loop.get_executor(), cfg,
+        control_parts{daemon.host.get(), &daemon.feed, &daemon.counters,
+                      [&daemon] { return daemon.gauges(); }, daemon.forward_client.get()},
+        daemon.log);
+    if (!started) {
+        return false;
+    }
+    daemon.api = std::move(started->api);
+    daemon.server = std::move(started->server);
+    const auto port = daemon.server->port();
+    if (setup.fence) {
+        published.emplace(setup.own_dir / "serve.json", port, cfg.control.listen);
+        daemon.make_fleet(announced_address(cfg.control.listen, port), setup.conninfo);
+    } else {
+        published.emplace(cfg, port, cfg.control.listen);
+    }
+    return true;
+}
+
+}  // namespace
+
+int daemon_command(const std::string& config_path, const daemon_options& options) {
+    auto cfg = load_for_daemon(config_path, options);
+    if (!cfg) {
         return exit_usage;
     }
-    auto cfg = std::make_shared<const config::config>(std::move(*loaded));
     if (options.only_room && cfg->find_room(*options.only_room) == nullptr) {
         std::cerr << "polylogue: no room named '" << *options.only_room << "' in " << config_path
                   << "\n";
         return exit_usage;
     }
+    auto setup = plan_setup(*cfg, options);
+    if (!setup) {
+        return exit_usage;
+    }
+    if (setup->fence && !cfg->control.enabled) {
+        std::cerr << "polylogue: a fleet node needs its control API (control.enabled): the "
+                     "other nodes send it the requests for the rooms it runs\n";
+        return exit_usage;
+    }
     // Before anything touches the store, the logs or a provider: a second process on this
-    // data_dir would run every room twice.
+    // data_dir (or, in a fleet, under this node's name) would run every room twice.
     std::string refusal;
-    const auto lock = data_dir_lock::acquire(cfg->data_dir, &refusal);
+    const auto lock = data_dir_lock::acquire(setup->own_dir, &refusal);
     if (!lock) {
         std::cerr << "polylogue: " << refusal << "\n";
         return exit_failure;
     }
-    std::filesystem::create_directories(log_dir(*cfg));
-    auto log = make_daemon_log(log_dir(*cfg), cfg->logging,
+    const auto logs = setup->own_dir / "logs";
+    std::filesystem::create_directories(logs);
+    auto log = make_daemon_log(logs, cfg->logging,
                                options.until_signal ? spdlog::level::info : spdlog::level::warn);
-    auto db = transcript::store::open(store_file(*cfg));
-    if (!db) {
-        log->error("cannot open {}: {}", store_file(*cfg).string(), db.error().message());
+    std::unique_ptr<transcript::store> db;
+    std::unique_ptr<transcript::store> reader;
+    if (!open_stores(*setup, *cfg, *log, db, reader)) {
         return exit_failure;
     }
-    auto reader = transcript::store::open(store_file(*cfg));
-    if (!reader) {
-        log->error("cannot open {}: {}", store_file(*cfg).string(), reader.error().message());
-        return exit_failure;
-    }
-    auto budget = open_daily_budget(**db, *cfg, *log);
+    auto budget = open_daily_budget(*db, *cfg, *log);
     if (!budget) {
         return exit_failure;
     }
-    daemon_state daemon{config_path, cfg, options, log};
+    daemon_state daemon{config_path, cfg, options, log, logs};
     daemon.budget = std::move(budget);
-    daemon.db = std::move(*db);
-    daemon.reader = std::move(*reader);
+    daemon.db = std::move(db);
+    daemon.reader = std::move(reader);
+    daemon.fence = setup->fence;
+    daemon.leases = std::move(setup->leases);
     daemon.make_host();
     std::optional<serve_file> published;
-    if (options.until_signal && cfg->control.enabled) {
-        auto started =
-            start_control(daemon.loop.get_executor(), *cfg,
-                          control_parts{daemon.host.get(), &daemon.feed, &daemon.counters,
-                                        [&daemon] { return daemon.gauges(); }},
-                          daemon.log);
-        if (!started) {
-            return exit_failure;
-        }
-        daemon.api = std::move(started->api);
-        daemon.server = std::move(started->server);
-        published.emplace(*cfg, daemon.server->port(), cfg->control.listen);
+    if (options.until_signal && cfg->control.enabled && !start_serving(daemon, *setup, published)) {
+        return exit_failure;
     }
     const int code = run_loop(daemon);
     if (daemon.abandoned) {

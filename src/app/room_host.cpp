@@ -88,8 +88,8 @@ void room_host::start(const std::optional<std::string>& only, bool keep_created)
             expect_started(r, start_room(r, current_));
         }
     }
-    if (keep_created) {
-        start_created_rooms();
+    if (keep_created && !services_.fleet) {
+        start_created_rooms();  // a fleet's rooms are its configuration's (docs/deploy.md)
     }
 }
 
@@ -116,7 +116,7 @@ result<void> room_host::start_room(const config::room& r, std::shared_ptr<genera
                              history.error().message());
         return history.error();
     }
-    if (!history->empty()) {
+    if (!history->empty() && !services_.fleet) {
         services_.chat->say(
             r.name, history->back().type == core::record_type::room_ended ||
                             history->back().type == core::record_type::archived
@@ -129,7 +129,9 @@ result<void> room_host::start_room(const config::room& r, std::shared_ptr<genera
                                                        std::move(*history));
     rooms_.push_back(std::move(entry));
     by_name_.insert_or_assign(r.name, &rooms_.back());
-    launch(rooms_.back().runner.get());
+    if (!services_.fleet) {
+        launch(rooms_.back().runner.get());  // in a fleet, when its lease is won
+    }
     return {};
 }
 
@@ -157,6 +159,9 @@ void room_host::room_done(room::room_runner* runner, std::exception_ptr error) {
         services_.log->info(
             "room {}: {}", runner->room().name,
             runner->state().ended ? "ended: " + runner->state().end_reason : "stopped");
+    }
+    if (services_.fleet) {
+        fleet_room_done(runner);
     }
     if (services_.on_room_done) {
         services_.on_room_done();

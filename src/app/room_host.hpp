@@ -42,6 +42,15 @@ struct host_services {
     std::shared_ptr<room::daily_budget> budget;  // budget_usd_per_day, shared by every room
     std::shared_ptr<spdlog::logger> log;
     std::function<void()> on_room_done;  // a room's run() returned
+    // A fleet (store kind postgres): rooms run only where their lease is (fleet_node decides;
+    // docs/deploy.md, "A fleet"). Every room has a runner on every node; the others follow it.
+    struct fleet_hooks {
+        std::string node;
+        std::function<void(const std::string&)> room_stopped;  // its run() returned
+        std::function<std::optional<control::room_owner_info>(const std::string&)> owner_of;
+        std::function<bool(const std::string&)> holds;  // this node holds the room's lease
+    };
+    std::optional<fleet_hooks> fleet;
 };
 
 class room_host final : public control::room_directory {
@@ -68,6 +77,16 @@ class room_host final : public control::room_directory {
     control::created_room create(std::string_view body) override;
     boost::asio::awaitable<control::forked_room> fork(control::fork_request request) override;
     const std::filesystem::path& data_dir() const override;
+    std::optional<control::room_owner_info> owner_of(std::string_view name) override;
+    std::string node_name() const override;
+
+    // A fleet (fleet_rooms.cpp): the room runs here from its newest stored record on.
+    void take_room(const std::string& name);
+    // Stops running it here; false when it does not run here.
+    bool stop_room(const std::string& name);
+    // Reads the records another node committed after what the room here has seen.
+    void follow_room(const std::string& name, std::int64_t last_seq);
+    std::vector<std::string> room_names() const;
 
   private:
     struct generation {
@@ -95,6 +114,7 @@ class room_host final : public control::room_directory {
     control::forked_room start_fork(config::room forked, const control::fork_request& request);
     void settle_pending_forks();
     void room_done(room::room_runner* runner, std::exception_ptr error);
+    void fleet_room_done(room::room_runner* runner);
     hosted* find_hosted(std::string_view name);
 
     host_services services_;
@@ -107,6 +127,9 @@ class room_host final : public control::room_directory {
     std::size_t running_ = 0;
     bool refused_rooms_ = false;
     bool stopping_ = false;  // stop_all() was called: a fork that completes now does not start
+    // A fleet: rooms won back while their previous run() was still finishing its turn; each
+    // runs again once that run() returns.
+    std::set<std::string, std::less<>> take_when_stopped_;
 };
 
 }  // namespace polylogue::app

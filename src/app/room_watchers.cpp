@@ -13,6 +13,13 @@ void room_watchers::committed(const room::room_handle& room,
     }
 }
 
+void room_watchers::followed(const room::room_handle& room,
+                             std::span<const core::record> records) {
+    if (feed_ != nullptr) {
+        feed_->committed(room, records);
+    }
+}
+
 void room_watchers::live(const room::room_handle& room, const room::live_text& live) {
     chat_->on_live(room.room(), live);
     if (feed_ != nullptr) {

@@ -25,6 +25,7 @@ class room_watchers final : public room::room_observer {
     void use_config(std::shared_ptr<const config::config> cfg) { cfg_ = std::move(cfg); }
 
     void committed(const room::room_handle& room, std::span<const core::record> records) override;
+    void followed(const room::room_handle& room, std::span<const core::record> records) override;
     void live(const room::room_handle& room, const room::live_text& live) override;
     void call_ended(const room::room_handle& room, const config::model& model,
                     std::chrono::steady_clock::duration took, std::string_view outcome) override;

@@ -84,4 +84,11 @@ std::optional<std::string> url_decode(std::string_view text, bool plus_is_space)
     return out;
 }
 
+http::server_response fleet_refusal(std::string_view what) {
+    return error_answer(409, "fleet_rooms_from_config",
+                        "in a fleet no room is " + std::string{what} +
+                            " over the API: a room comes from the configuration every node "
+                            "reads; add it there and reload the nodes (SIGHUP)");
+}
+
 }  // namespace polylogue::control

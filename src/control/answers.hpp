@@ -16,6 +16,9 @@ http::server_response error_answer(int status, std::string_view code, std::strin
 http::server_response text_answer(int status, std::string content_type, std::string body);
 
 // The answer for a room request the room refused (ended, shutting down, storage).
+// A fleet's rooms come from the configuration every node reads: none is created or forked
+// over the API (docs/deploy.md, "A fleet"). what: "created" or "forked".
+http::server_response fleet_refusal(std::string_view what);
 http::server_response refused_answer(const boost::system::error_code& error);
 
 // Decodes %XX and (in queries) '+'; nullopt for a malformed escape or a NUL.

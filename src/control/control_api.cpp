@@ -229,6 +229,11 @@ asio::awaitable<http::server_response> control_api::dispatch(http::server_reques
             co_return answer;
         }
         match.params = std::move(*captures);
+        if (r.method != "GET" && !match.params.empty()) {
+            if (auto answer = co_await forwarded(request, match)) {
+                co_return std::move(*answer);
+            }
+        }
         co_return co_await (this->*r.handler)(std::move(request), std::move(match));
     }
     if (!allowed.empty()) {

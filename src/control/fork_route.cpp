@@ -53,6 +53,9 @@ http::server_response fork_refused(const fork_refusal& refused) {
 
 asio::awaitable<http::server_response> control_api::fork(http::server_request request,
                                                          route_match match) {
+    if (!services_.rooms->node_name().empty()) {
+        co_return fleet_refusal("forked");
+    }
     std::optional<fork_request> wanted = read_fork_body(request.body);
     if (!wanted) {
         co_return error_answer(400, "bad_request",

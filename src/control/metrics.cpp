@@ -179,6 +179,13 @@ std::string metrics::render(const metric_gauges& gauges) const {
            "Control API connections refused because every slot was busy");
     out += fmt::format("polylogue_http_connections_refused_total {}\n",
                        gauges.http_connections_refused);
+    if (gauges.fleet) {
+        header(out, "polylogue_leases_held", "gauge", "Rooms whose lease this node holds");
+        out += fmt::format("polylogue_leases_held {}\n", gauges.leases_held);
+        header(out, "polylogue_fenced_writes_total", "counter",
+               "Record batches of this node the fence refused: another node held the lease");
+        out += fmt::format("polylogue_fenced_writes_total {}\n", gauges.fenced_writes);
+    }
     return out;
 }
 

@@ -83,6 +83,22 @@ std::string_view image_type(std::string_view file) {
     return file.ends_with(".gif") ? "image/gif" : "application/octet-stream";
 }
 
+// A fleet: which node runs the room. A room another node holds is "running" or "paused" as its
+// records say, not "stopped" as its follower here would.
+nlohmann::json summary_with_owner(room_directory& rooms, const room::room_handle& handle) {
+    nlohmann::json summary = room_summary(handle);
+    const auto owner = rooms.owner_of(handle.room().name);
+    if (!owner) {
+        return summary;
+    }
+    summary["owner"] = owner->node.empty() ? nlohmann::json{} : nlohmann::json{owner->node};
+    summary["owned_here"] = owner->here;
+    if (!owner->here && !owner->node.empty() && summary["state"] == "stopped") {
+        summary["state"] = handle.state().paused ? "paused" : "running";
+    }
+    return summary;
+}
+
 }  // namespace
 
 asio::awaitable<http::server_response> control_api::list_rooms(http::server_request,
@@ -93,7 +109,7 @@ asio::awaitable<http::server_response> control_api::list_rooms(http::server_requ
     nlohmann::json rooms = nlohmann::json::array();
     for (const room::room_handle* room : services_.rooms->rooms()) {
         if (with_archived || !room->state().archived) {
-            rooms.push_back(room_summary(*room));
+            rooms.push_back(summary_with_owner(*services_.rooms, *room));
         }
     }
     co_return json_answer(200, {{"rooms", std::move(rooms)}});
@@ -105,7 +121,7 @@ asio::awaitable<http::server_response> control_api::show_room(http::server_reque
     if (room == nullptr) {
         co_return no_room(match.params.at(0));
     }
-    co_return json_answer(200, room_summary(*room));
+    co_return json_answer(200, summary_with_owner(*services_.rooms, *room));
 }
 
 asio::awaitable<http::server_response> control_api::create_room(http::server_request request,
@@ -114,6 +130,9 @@ asio::awaitable<http::server_response> control_api::create_room(http::server_req
         co_return error_answer(413, "body_too_large",
                                "a room is at most 256 KiB of YAML or JSON; a longer text "
                                "would cost the YAML parser far more memory than it is worth");
+    }
+    if (!services_.rooms->node_name().empty()) {
+        co_return fleet_refusal("created");
     }
     const created_room created = services_.rooms->create(request.body);
     if (created) {

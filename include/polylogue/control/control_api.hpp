@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "polylogue/control/metrics.hpp"
+#include "polylogue/http/client.hpp"
 #include "polylogue/control/room_directory.hpp"
 #include "polylogue/control/room_feed.hpp"
 #include "polylogue/http/server.hpp"
@@ -37,6 +38,9 @@ struct api_services {
     std::string listen;                     // control.listen: the Host the API answers to
     api_access access;
     std::shared_ptr<spdlog::logger> log;
+    // A fleet: an operator's request for a room another node runs is sent on to that node
+    // through this client (docs/deploy.md, "A fleet"). Null outside a fleet.
+    http::client* forward_client = nullptr;
 };
 
 class control_api final : public http::request_handler {
@@ -85,6 +89,11 @@ class control_api final : public http::request_handler {
     boost::asio::awaitable<http::server_response> patch_room(http::server_request, route_match);
     boost::asio::awaitable<http::server_response> remove_member(http::server_request, route_match);
     boost::asio::awaitable<http::server_response> archive_room(http::server_request, route_match);
+
+    // A fleet (forward_route.cpp): the owner's answer to a request that changes a room this
+    // node does not run; nullopt when the room runs here (or there is no fleet).
+    boost::asio::awaitable<std::optional<http::server_response>> forwarded(
+        const http::server_request& request, const route_match& match);
 
     enum class steering { pause, resume, end };
     boost::asio::awaitable<http::server_response> steer(steering action,

@@ -26,6 +26,10 @@ struct metric_gauges {
     double budget_spent_today_usd = 0;           // by every room since 00:00 UTC
     std::uint64_t http_connections_evicted = 0;  // counters kept by the server, read at scrape
     std::uint64_t http_connections_refused = 0;
+    // A fleet (store kind postgres); left out of the scrape outside one.
+    bool fleet = false;
+    std::int64_t leases_held = 0;       // rooms this node runs
+    std::uint64_t fenced_writes = 0;    // batches the fence refused: this node's late writes
 };
 
 class metrics {

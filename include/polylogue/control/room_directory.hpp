@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -52,6 +53,13 @@ struct fork_refusal {
 // The fork, started; or why there is none.
 using forked_room = result<room::room_handle*, fork_refusal>;
 
+// Who runs a room in a fleet (store kind postgres; docs/deploy.md, "A fleet").
+struct room_owner_info {
+    std::string node;     // empty: nobody holds its lease now (it is moving to another node)
+    std::string address;  // the owner's control API, HOST:PORT
+    bool here = false;    // this daemon runs it
+};
+
 class room_directory {
   public:
     virtual ~room_directory() = default;
@@ -67,6 +75,11 @@ class room_directory {
     virtual boost::asio::awaitable<forked_room> fork(fork_request request) = 0;
 
     virtual const std::filesystem::path& data_dir() const = 0;
+
+    // nullopt outside a fleet: every room runs here.
+    virtual std::optional<room_owner_info> owner_of(std::string_view) { return std::nullopt; }
+    // This node's name in a fleet; empty outside one.
+    virtual std::string node_name() const { return {}; }
 };
 
 }  // namespace polylogue::control

@@ -32,6 +32,9 @@ class room_observer {
     // Pauses, resumptions and the room's end arrive here too, as their records.
     virtual void committed(const room_handle&, std::span<const core::record>) {}
 
+    // A fleet: records another node committed, followed here (room_runner::follow). They are
+    // in room.history() and state() already; this node's own counts must not count them.
+    virtual void followed(const room_handle&, std::span<const core::record>) {}
     // Text of the turn in progress, before its record exists.
     virtual void live(const room_handle&, const live_text&) {}
 

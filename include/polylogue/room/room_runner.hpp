@@ -73,6 +73,16 @@ class room_runner final : public room_handle {
     // A new config for this room (after a reload): it applies from the next turn.
     void update(room_services services, const config::room& room);
 
+    // A fleet (room_follow.cpp). While another node runs the room, this runner follows it:
+    // follow() takes the records that node committed, as read from the shared store, so that
+    // the room is listed, streamed and exported here too. Records must continue the last seq;
+    // false when they do not (some were missed: read them again from the last seq). Only while
+    // the room does not run here.
+    bool follow(std::span<const core::record> records);
+    // Before run() again on this node, once run() has returned: the room runs again (after a
+    // lease was won back), as if never stopped.
+    void take_over();
+
     // The operator's requests (room_handle.hpp); the room carries them out between turns.
     boost::asio::awaitable<result<std::int64_t>> interject(std::string speaker,
                                                            std::string text) override;
@@ -203,6 +213,7 @@ class room_runner final : public room_handle {
     std::optional<double> paused_under_limit_;
     bool stopping_ = false;
     bool running_ = false;
+    bool lost_lease_ = false;  // a commit was fenced: another node owns the room now
     bool reopening_ = false;  // reopen() is committing: a second resume waits for nothing
     bool archiving_ = false;  // archive_stopped() is committing
     room_outcome outcome_ = room_outcome::running;  // set when run() returns, and by a reopen
