@@ -6,6 +6,7 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include "commands.hpp"
@@ -17,8 +18,11 @@ namespace polylogue::app {
 namespace asio = boost::asio;
 
 // The running daemon of this config, or nullopt when serve.json is missing or stale.
-std::optional<daemon_address> find_daemon(const config::config& cfg) {
-    std::ifstream in{serve_file_path(cfg)};
+namespace {
+
+std::optional<daemon_address> daemon_of(const config::config& cfg,
+                                        const std::filesystem::path& serve_json) {
+    std::ifstream in{serve_json};
     const auto info = nlohmann::json::parse(in, nullptr, false);
     if (!info.is_object() || !info.contains("pid") || !info.contains("listen") ||
         !info["pid"].is_number_integer() || !info["listen"].is_string()) {
@@ -30,7 +34,27 @@ std::optional<daemon_address> find_daemon(const config::config& cfg) {
     // The token as serve reads it; one that cannot be had is sent as none, and the daemon's 401
     // says so.
     return daemon_address{"http://" + info["listen"].get<std::string>(),
-                          read_token(cfg.control).token.value_or("")};
+                          read_token(cfg.control).token.value_or(""), serve_json};
+}
+
+}  // namespace
+
+std::optional<daemon_address> find_daemon(const config::config& cfg) {
+    if (cfg.store.kind != config::store_kind::postgres) {
+        return daemon_of(cfg, serve_file_path(cfg));
+    }
+    std::error_code ec;
+    std::vector<std::filesystem::path> nodes;
+    for (const auto& entry : std::filesystem::directory_iterator(cfg.data_dir / "nodes", ec)) {
+        nodes.push_back(entry.path() / "serve.json");
+    }
+    std::sort(nodes.begin(), nodes.end());
+    for (const auto& serve_json : nodes) {
+        if (auto daemon = daemon_of(cfg, serve_json)) {
+            return daemon;
+        }
+    }
+    return std::nullopt;
 }
 
 http::request api_request(const daemon_address& daemon, std::string path) {

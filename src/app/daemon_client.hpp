@@ -5,6 +5,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include <filesystem>
 #include <optional>
 #include <string>
 
@@ -16,9 +17,12 @@ namespace polylogue::app {
 struct daemon_address {
     std::string base_url;  // http://127.0.0.1:7475
     std::string token;     // empty: none asked
+    std::filesystem::path serve_file;  // its serve.json: gone once the daemon stops
 };
 
-// The running daemon of this config, or nullopt when serve.json is missing or stale.
+// The running daemon of this config, or nullopt when serve.json is missing or stale. In a
+// fleet (store kind postgres), a live node of this machine (data_dir/nodes/*/serve.json):
+// any node answers for every room.
 std::optional<daemon_address> find_daemon(const config::config& cfg);
 
 // A GET of path (from "/v1/...") with the daemon's token.

@@ -231,7 +231,7 @@ int tail_command(const std::string& config_path, const std::string& room) {
     if (const auto daemon = find_daemon(*cfg)) {
         asio::io_context loop;
         return run_on_loop(loop,
-                           follow_room(loop.get_executor(), *daemon, room, serve_file_path(*cfg)));
+                           follow_room(loop.get_executor(), *daemon, room, daemon->serve_file));
     }
     if (cfg->find_room(room) == nullptr &&
         !std::filesystem::exists(cfg->data_dir / "rooms" / (room + ".yaml"))) {
