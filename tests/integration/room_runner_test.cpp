@@ -214,3 +214,97 @@ TEST_F(RoomRunner, AnObserverThatThrowsNeitherStopsNorFailsTheRoom) {
 
 }  // namespace
 }  // namespace polylogue
+
+namespace polylogue {
+namespace {
+
+// A fleet's follower: another node's runner of the room. It stops the writer after a number of
+// batches, then, once the writer has stopped, follows the store and takes the room over.
+class handover_observer final : public room::room_observer {
+  public:
+    handover_observer(test::room_bench& bench, std::size_t stop_after)
+        : bench_{&bench}, stop_after_{stop_after} {}
+
+    void committed(const room::room_handle&, std::span<const core::record>) override {
+        if (++batches_ == stop_after_ && writer != nullptr) {
+            writer->stop();
+        }
+    }
+    void followed(const room::room_handle&, std::span<const core::record> records) override {
+        followed_records += records.size();
+    }
+    void stopped_running(const room::room_handle& room) override {
+        if (&room != writer || follower == nullptr) {
+            return;
+        }
+        auto stored = bench_->reader->load("lobby");
+        ASSERT_TRUE(stored);
+        follower->follow(*stored);
+        follower->take_over();
+        bench_->spawn(*follower);
+    }
+
+    room::room_runner* writer = nullptr;
+    room::room_runner* follower = nullptr;
+    std::size_t followed_records = 0;
+
+  private:
+    test::room_bench* bench_;
+    std::size_t stop_after_;
+    std::size_t batches_ = 0;
+};
+
+TEST_F(RoomRunner, AFollowerFoldsAnotherWritersRecordsAndGoesOnFromTheLastAsAnUnbrokenRunWould) {
+    bench.load(
+        config_of("  - { name: lobby, members: [Ada, Bob], max_turns: 4, turn_delay: 0s }\n"));
+    handover_observer handover{bench, 3};  // the joins, Ada's first reply, Bob's
+    auto writer = bench.make_runner("lobby", &handover);
+    auto follower = bench.make_runner("lobby", &handover);
+    handover.writer = writer.get();
+    handover.follower = follower.get();
+    bench.spawn(*writer);
+    bench.run();
+
+    EXPECT_EQ(writer->outcome(), room::room_outcome::stopped);
+    EXPECT_EQ(handover.followed_records, 4U);  // two joins and two replies
+    EXPECT_EQ(follower->outcome(), room::room_outcome::ended);
+    const auto stored = bench.reader->load("lobby");
+    ASSERT_TRUE(stored);
+    std::vector<std::string> said;
+    for (std::size_t i = 0; i < stored->size(); ++i) {
+        EXPECT_EQ((*stored)[i].seq, static_cast<std::int64_t>(i) + 1);
+        if ((*stored)[i].type == core::record_type::message) {
+            said.push_back((*stored)[i].text);
+        }
+    }
+    const std::vector<std::string> unbroken{"Hello from Ada.", "Bob here.", "Ada again.",
+                                            "Bob again."};
+    EXPECT_EQ(said, unbroken);
+    ASSERT_EQ(follower->history().size(), stored->size());
+}
+
+TEST_F(RoomRunner, AFollowerRefusesRecordsThatDoNotContinueItsLastSeq) {
+    bench.load(
+        config_of("  - { name: lobby, members: [Ada, Bob], max_turns: 2, turn_delay: 0s }\n"));
+    auto writer = bench.make_runner("lobby", nullptr);
+    auto follower = bench.make_runner("lobby", nullptr);
+    bench.spawn(*writer);
+    bench.run();
+    const auto stored = bench.reader->load("lobby");
+    ASSERT_TRUE(stored);
+    ASSERT_GE(stored->size(), 4U);
+
+    const std::span<const core::record> all{*stored};
+    EXPECT_FALSE(follower->follow(all.subspan(1)));  // seq 1 is missing
+    EXPECT_EQ(follower->state().last_seq, 0);
+    EXPECT_TRUE(follower->follow(all.first(2)));
+    EXPECT_TRUE(follower->follow(all.first(3)));  // seqs 1..2 again, then 3: taken once
+    EXPECT_EQ(follower->history().size(), 3U);
+    EXPECT_TRUE(follower->follow(all));
+    EXPECT_EQ(follower->state().last_seq, writer->state().last_seq);
+    EXPECT_EQ(follower->state().ai_turns, writer->state().ai_turns);
+    EXPECT_TRUE(follower->state().ended);
+}
+
+}  // namespace
+}  // namespace polylogue
