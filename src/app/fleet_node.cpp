@@ -301,6 +301,11 @@ asio::awaitable<void> fleet_node::finish() {
                        released.error().message());
         }
     }
+    // No longer counted live: the other nodes' fair shares grow at their next look.
+    (void)co_await asio::co_spawn(
+        db_thread_,
+        heartbeat_on(table_.get(), settings_.node, settings_.address, milliseconds{0}),
+        asio::use_awaitable);
 }
 
 asio::awaitable<void> fleet_node::run_listener() {
