@@ -61,9 +61,12 @@ void roll_back_if_open(PGconn* connection) {
     }
 }
 
-// Bounds every statement, so a wedged database fails a call instead of hanging its thread.
+// Bounds every statement, so a wedged database fails a call instead of hanging its thread; and
+// keeps the server's notices ("already exists, skipping") off the daemon's stderr.
 result<void, std::string> limit_waits(PGconn* connection) {
-    return run_script(connection, "SET statement_timeout = '5s'; SET lock_timeout = '5s'");
+    return run_script(connection,
+                      "SET statement_timeout = '5s'; SET lock_timeout = '5s'; "
+                      "SET client_min_messages = warning");
 }
 
 constexpr const char* create_budget_tables = R"sql(
