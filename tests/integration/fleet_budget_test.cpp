@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -15,6 +17,7 @@
 #include <algorithm>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 #include "app/fleet_budget.hpp"
 #include "support/postgres_server.hpp"
@@ -34,6 +37,12 @@ T must(result<T, std::string> r) {
         throw std::runtime_error{r.error()};
     }
     return std::move(*r);
+}
+
+void must(result<void, std::string> r) {
+    if (!r) {
+        throw std::runtime_error{r.error()};
+    }
 }
 
 struct pending {
@@ -152,6 +161,49 @@ TEST_F(FleetBudget, TheThirdCallWaitsUntilOneOfTwoInFlightEnds) {
     settle();
     EXPECT_TRUE(granted(third).holds_fleet_slot());
     EXPECT_LT(third->at - released, 1500ms);
+}
+
+TEST_F(FleetBudget, ACancelledWaitEndsAtOnceWithoutASlot) {
+    auto a = node("a");
+    const providers::budget_limits limits{1, 0};
+    start(*a, limits);
+    settle();
+    const ticket held = granted(calls.back().get());
+    calls.push_back(std::make_unique<pending>());
+    asio::cancellation_signal stop;
+    asio::co_spawn(
+        loop, acquire_into(a.get(), limits, steady_clock::time_point::max(), calls.back().get()),
+        asio::bind_cancellation_slot(stop.slot(), asio::detached));
+    run_for(300ms);
+    ASSERT_FALSE(calls.back()->outcome.has_value());
+    stop.emit(asio::cancellation_type::terminal);
+    settle(1s);
+    EXPECT_EQ(calls.back()->outcome->error(), make_error_code(errc::cancelled));
+    EXPECT_EQ(unfinished(), "1");
+}
+
+// Two nodes admitting calls as fast as they can, one slot between them: in the database's own
+// times, no call starts before the one it followed finished.
+TEST_F(FleetBudget, RacingNodesNeverHoldMoreSlotsThanTheLimit) {
+    auto race = [this](const std::string& name) {
+        auto budget = must(transcript::postgres_budget::open(conninfo, name));
+        const auto until = steady_clock::now() + 1500ms;
+        while (steady_clock::now() < until) {
+            if (const auto call = must(budget->try_start("shared", 1, 0)).call) {
+                must(budget->finish(*call));
+            }
+        }
+    };
+    std::thread other{race, "b"};
+    race("a");
+    other.join();
+    const auto admitted = sql().value("SELECT count(*) FROM provider_calls");
+    EXPECT_GT(std::stoi(admitted), 20);
+    EXPECT_EQ(sql().value("SELECT count(*) FROM provider_calls x JOIN provider_calls y "
+                          "ON x.id <> y.id AND y.started_at >= x.started_at "
+                          "AND y.started_at < x.finished_at"),
+              "0")
+        << "of " << admitted << " calls";
 }
 
 TEST_F(FleetBudget, TheFourthStartOfAMinuteWaitsUntilTheFirstLeavesIt) {
