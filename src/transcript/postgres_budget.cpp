@@ -125,6 +125,19 @@ std::int64_t integer_at(const PGresult* rows, int column) {
     return std::stoll(PQgetvalue(rows, 0, column));
 }
 
+// admit_call's one row.
+call_admission read_admission(const PGresult* row) {
+    call_admission answer;
+    answer.in_flight = static_cast<int>(integer_at(row, 0));
+    answer.started_last_minute = static_cast<int>(integer_at(row, 1));
+    answer.window_frees_in =
+        std::chrono::milliseconds{std::max<std::int64_t>(0, integer_at(row, 2))};
+    if (!PQgetisnull(row, 0, 3)) {
+        answer.call = integer_at(row, 3);
+    }
+    return answer;
+}
+
 }  // namespace
 
 result<void, std::string> ensure_budget_schema(PGconn* connection) {
@@ -203,6 +216,7 @@ result<call_admission, std::string> postgres_budget::try_start(const std::string
     if (auto ready = usable(); !ready) {
         return ready.error();
     }
+    settle_doubtful();
     auto fail = [this](std::string why) -> result<call_admission, std::string> {
         roll_back_if_open(connection_);
         return why;
@@ -221,19 +235,22 @@ result<call_admission, std::string> postgres_budget::try_start(const std::string
     if (!counted) {
         return fail(counted.error());
     }
+    const call_admission answer = read_admission(counted->get());
     if (auto committed = run(connection_, "COMMIT"); !committed) {
+        // The connection may have gone after the commit was done: if the row is there, nobody
+        // would ever end its call.
+        if (answer.call) {
+            doubtful_.push_back(*answer.call);
+        }
         return fail(committed.error());
     }
-    const PGresult* row = counted->get();
-    call_admission answer;
-    answer.in_flight = static_cast<int>(integer_at(row, 0));
-    answer.started_last_minute = static_cast<int>(integer_at(row, 1));
-    answer.window_frees_in =
-        std::chrono::milliseconds{std::max<std::int64_t>(0, integer_at(row, 2))};
-    if (!PQgetisnull(row, 0, 3)) {
-        answer.call = integer_at(row, 3);
-    }
     return answer;
+}
+
+void postgres_budget::settle_doubtful() {
+    while (!doubtful_.empty() && finish(doubtful_.back())) {
+        doubtful_.pop_back();
+    }
 }
 
 result<void, std::string> postgres_budget::finish(std::int64_t call) {

@@ -292,6 +292,27 @@ TEST_F(FleetBudget, AnUnreachableDatabaseLeavesTheLocalLimitsInForceAndSaysSoOnc
         << "the warning was repeated: " << log;
 }
 
+TEST_F(FleetBudget, ADatabaseThatGoesAwayLeavesTheLocalLimitsInForceAtOnce) {
+    test::postgres_server own;
+    test::sql_client{own.conninfo()}.execute(
+        "CREATE TABLE nodes (node text PRIMARY KEY, address text, expires_at timestamptz)");
+    auto a = node("a", own.conninfo());
+    start(*a, {1, 0});
+    settle();
+    ticket held = granted(calls.back().get());
+    ASSERT_TRUE(held.holds_fleet_slot());
+    own.kill();
+    held.release();  // to a database that is gone: neither blocks nor throws
+    const auto asked = steady_clock::now();
+    start(*a, {1, 0});
+    start(*a, {1, 0});
+    settle(8s);
+    EXPECT_LT(steady_clock::now() - asked, 6s);
+    EXPECT_FALSE(granted(calls[1].get()).holds_fleet_slot());
+    EXPECT_FALSE(granted(calls[2].get()).holds_fleet_slot());
+    EXPECT_NE(said.str().find("provider limits hold per node"), std::string::npos) << said.str();
+}
+
 TEST_F(FleetBudget, ADatabaseWithoutTheStoreSchemaIsRefusedWithTheReason) {
     sql().execute("DROP TABLE nodes");
     auto a = node("a");

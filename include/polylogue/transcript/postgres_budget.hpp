@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "polylogue/core/error.hpp"
 
@@ -46,15 +47,16 @@ class postgres_budget {
     ~postgres_budget();
 
     // Records a call of provider by this node if the fleet has room for it. A broken connection
-    // is reopened first.
+    // is reopened first. Admitted only when it returns a call: a call whose commit failed is
+    // ended later, so that it holds no slot if it was recorded after all.
     result<call_admission, std::string> try_start(const std::string& provider, int max_in_flight,
                                                   int requests_per_minute);
     // The call ended: its slot is free (its start still counts for the minute).
     result<void, std::string> finish(std::int64_t call);
     // Every unfinished call of this node ended: a node starting or stopping has none in flight.
     result<void, std::string> finish_all();
-    // Drops rows nothing counts any more: calls started over a minute ago that finished, or
-    // whose node has not been live for ten minutes. Returns how many.
+    // Drops rows nothing counts any more, started over a minute ago: finished calls, and
+    // unfinished ones over ten minutes old of other nodes that are not live. Returns how many.
     result<std::int64_t, std::string> prune();
 
     const std::string& node() const noexcept { return node_; }
@@ -62,9 +64,13 @@ class postgres_budget {
   private:
     postgres_budget(PGconn* connection, std::string node);
     result<void, std::string> usable();
+    void settle_doubtful();
 
     PGconn* connection_;
     std::string node_;
+    // Calls admitted by a transaction whose commit failed: maybe recorded, so ended when the
+    // database answers again (ending a call that was never recorded changes nothing).
+    std::vector<std::int64_t> doubtful_;
 };
 
 }  // namespace polylogue::transcript
