@@ -8,8 +8,8 @@
 //   coroutine is cancelled (asio per-operation cancellation, terminal).
 // - A ticket gives its slot back when it goes away (also when an exception unwinds past it).
 // - An implementation that cannot reach what it shares the budget through grants a ticket that
-//   holds no fleet slot (holds_fleet_slot() false): the local limits alone apply meanwhile. A
-//   room never waits forever on a budget nobody can tell.
+//   holds no fleet slot (holds_fleet_slot() false): the local limits alone apply meanwhile, and
+//   a room never waits on a database that does not answer.
 // Used on one executor. The budget must outlive its tickets.
 
 #include <boost/asio/awaitable.hpp>
