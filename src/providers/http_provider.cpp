@@ -37,12 +37,13 @@ asio::awaitable<void> sleep_for(milliseconds wait) {
 
 http_provider::http_provider(const config::provider& endpoint, http::client& client,
                              std::unique_ptr<api_adapter> adapter,
-                             std::optional<std::string> api_key)
+                             std::optional<std::string> api_key, shared_budget* fleet_budget)
     : endpoint_{endpoint},
       client_{client},
       adapter_{std::move(adapter)},
       api_key_{std::move(api_key)},
-      in_flight_{static_cast<std::size_t>(std::max(1, endpoint.max_in_flight))} {
+      in_flight_{static_cast<std::size_t>(std::max(1, endpoint.max_in_flight))},
+      fleet_budget_{fleet_budget} {
     settings_.base_url = endpoint.base_url;
     settings_.api_key = api_key_.value_or("");
     settings_.extra_headers = endpoint.headers;
@@ -112,7 +113,12 @@ asio::awaitable<completion_outcome> http_provider::complete(completion_request r
 asio::awaitable<http_provider::attempt_result> http_provider::attempt(
     const http::request* req, const std::function<void(std::string_view)>* on_text) {
     // Held until the attempt ends, however it ends.
-    const auto slot = co_await take_slot();
+    const auto held = co_await take_slot();
+    if (!held) {
+        co_return attempt_result{api_failure{failure_kind::final, 0, "cancelled",
+                                             "the wait for a fleet slot was cancelled"},
+                                 std::nullopt};
+    }
     auto decoder = adapter_->make_stream_decoder();
     http::sse_parser events{[&decoder, on_text](const http::sse_event& event) {
         decoder->on_event(event);
@@ -149,14 +155,25 @@ asio::awaitable<http_provider::attempt_result> http_provider::attempt(
     co_return attempt_result{std::move(done), std::nullopt};
 }
 
-asio::awaitable<http::async_semaphore::permit> http_provider::take_slot() {
+asio::awaitable<result<http_provider::slot>> http_provider::take_slot() {
     // No deadline: a turn waits its turn; the call's own deadline starts once it has a slot.
-    auto slot = co_await in_flight_.acquire(steady_clock::time_point::max());
-    if (!slot) {
+    auto local = co_await in_flight_.acquire(steady_clock::time_point::max());
+    if (!local) {
         throw std::logic_error{"a slot without a deadline cannot time out"};
     }
     co_await wait_for_budget();
-    co_return std::move(*slot);
+    if (fleet_budget_ == nullptr) {
+        co_return slot{std::move(*local), {}};
+    }
+    // After the local slot and budget, so that at most max_in_flight calls of this process wait
+    // on the fleet's at once.
+    auto fleet = co_await fleet_budget_->acquire(
+        endpoint_.name, {endpoint_.max_in_flight, endpoint_.requests_per_minute},
+        steady_clock::time_point::max());
+    if (!fleet) {
+        co_return fleet.error();
+    }
+    co_return slot{std::move(*local), std::move(*fleet)};
 }
 
 asio::awaitable<void> http_provider::wait_for_budget() {

@@ -25,13 +25,13 @@ result<std::unique_ptr<provider>> make_provider(const config::provider& endpoint
             return std::make_unique<scripted_provider>();
         case config::provider_kind::openai:
             return std::make_unique<http_provider>(endpoint, *context.client, make_openai_adapter(),
-                                                   key);
+                                                   key, context.fleet_budget);
         case config::provider_kind::anthropic:
-            return std::make_unique<http_provider>(endpoint, *context.client,
-                                                   make_anthropic_adapter(), key);
+            return std::make_unique<http_provider>(
+                endpoint, *context.client, make_anthropic_adapter(), key, context.fleet_budget);
         case config::provider_kind::gemini:
             return std::make_unique<http_provider>(endpoint, *context.client, make_gemini_adapter(),
-                                                   key);
+                                                   key, context.fleet_budget);
     }
     return make_error_code(errc::invalid_config);
 }

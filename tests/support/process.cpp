@@ -66,6 +66,21 @@ std::string child_process::stdout_so_far() const {
     return read_file(dir_ / "stdout");
 }
 
+std::string child_process::stderr_so_far() const {
+    return read_file(dir_ / "stderr");
+}
+
+bool child_process::running() const {
+    if (reaped_ || pid_ <= 0) {
+        return false;
+    }
+    siginfo_t info{};
+    if (::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) != 0) {
+        return false;
+    }
+    return info.si_pid == 0;
+}
+
 process_result child_process::wait(std::chrono::milliseconds limit) {
     process_result result;
     const auto deadline = std::chrono::steady_clock::now() + limit;

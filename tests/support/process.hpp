@@ -32,6 +32,9 @@ class child_process {
     // Waits up to limit; on time-out the child is killed with SIGKILL and timed_out is set.
     process_result wait(std::chrono::milliseconds limit);
     std::string stdout_so_far() const;
+    std::string stderr_so_far() const;
+    // Whether it has not exited yet; leaves an exited child to wait() (it is not reaped here).
+    bool running() const;
     pid_t pid() const noexcept { return pid_; }
 
   private:

@@ -13,6 +13,7 @@
 #include "polylogue/core/error.hpp"
 #include "polylogue/http/client.hpp"
 #include "polylogue/providers/provider.hpp"
+#include "polylogue/providers/shared_budget.hpp"
 
 namespace polylogue::providers {
 
@@ -24,6 +25,9 @@ environment_reader process_environment();
 struct provider_context {
     http::client* client = nullptr;  // shared by every HTTP provider; outlives them
     environment_reader environment = process_environment();
+    // The fleet's budget (store kind postgres), taken on top of each provider's own limits;
+    // null: the limits hold per process only (the sqlite store). Outlives the providers.
+    shared_budget* fleet_budget = nullptr;
 };
 
 // errc::invalid_config for a kind this build has no provider for.
