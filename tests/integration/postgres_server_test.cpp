@@ -48,6 +48,8 @@ TEST(PostgresServer, GivesEachTestADatabaseOfItsOwn) {
                                              "'records'"),
               "0");
     EXPECT_EQ(test::sql_client{first}.value("SELECT current_database()"), "first_test");
+    EXPECT_EQ(test::sql_client{server.url("second_test")}.value("SELECT current_database()"),
+              "second_test");
     EXPECT_THROW(server.create_database("no; DROP"), std::invalid_argument);
     const auto rows =
         test::sql_client{first}.rows("SELECT room, seq, NULL FROM records ORDER BY seq");

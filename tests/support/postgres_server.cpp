@@ -246,6 +246,12 @@ std::string postgres_server::conninfo(const std::string& database) const {
            " user=polylogue password=" + password_ + " dbname=" + database + " connect_timeout=5";
 }
 
+std::string postgres_server::url(const std::string& database) const {
+    // The password is letters and digits only: nothing in it needs percent-encoding.
+    return "postgresql://polylogue:" + password_ + "@127.0.0.1:" + std::to_string(port_) + "/" +
+           database + "?connect_timeout=5";
+}
+
 std::string postgres_server::wrong_password_conninfo() const {
     return "host=127.0.0.1 port=" + std::to_string(port_) + " user=polylogue password=not-" +
            password_ + " dbname=postgres connect_timeout=5";

@@ -26,6 +26,9 @@ class postgres_server {
     // "host=127.0.0.1 port=P user=polylogue password=... dbname=postgres connect_timeout=5"
     std::string conninfo() const { return conninfo("postgres"); }
     std::string conninfo(const std::string& database) const;
+    // The same as a URL, the form POLYLOGUE_DATABASE_URL takes:
+    // "postgresql://polylogue:PASSWORD@127.0.0.1:P/DATABASE?connect_timeout=5".
+    std::string url(const std::string& database) const;
     // The same with a password the server does not accept.
     std::string wrong_password_conninfo() const;
     int port() const noexcept { return port_; }
