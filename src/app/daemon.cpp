@@ -15,6 +15,7 @@
 #include "commands.hpp"
 #include "control_setup.hpp"
 #include "data_dir_lock.hpp"
+#include "fleet_budget.hpp"
 #include "fleet_node.hpp"
 #include "fleet_setup.hpp"
 #include "polylogue/app/daemon_log.hpp"
@@ -44,6 +45,9 @@ struct daemon_state {
     std::shared_ptr<const config::config> started_cfg;
     daemon_options options;
     std::shared_ptr<spdlog::logger> log;
+    // A fleet's provider budgets: the loop's coroutines may still hold its tickets when the
+    // loop is destroyed, and they give them back to it, so it outlives the loop.
+    std::unique_ptr<fleet_budget> shared_limits;
     asio::io_context loop;
     std::unique_ptr<transcript::store> db;
     std::unique_ptr<transcript::store> reader;
@@ -126,6 +130,7 @@ void daemon_state::make_host() {
                            committer.get(),
                            reader.get(),
                            &client,
+                           shared_limits.get(),
                            &chat,
                            serving ? &feed : nullptr,
                            serving ? &counters : nullptr,
@@ -545,6 +550,11 @@ int daemon_command(const std::string& config_path, const daemon_options& options
     daemon.reader = std::move(reader);
     daemon.fence = setup->fence;
     daemon.leases = std::move(setup->leases);
+    if (setup->fence) {
+        // Rooms call providers only once the node has announced itself (its first look), so
+        // its calls count for the other nodes from the first.
+        daemon.shared_limits = std::make_unique<fleet_budget>(setup->conninfo, setup->node, log);
+    }
     daemon.make_host();
     std::optional<serve_file> published;
     if (options.until_signal && cfg->control.enabled && !start_serving(daemon, *setup, published)) {

@@ -52,7 +52,8 @@ result<std::shared_ptr<room_host::generation>> room_host::make_generation(
     std::shared_ptr<const config::config> cfg) {
     auto gen = std::make_shared<generation>();
     gen->cfg = std::move(cfg);
-    const providers::provider_context context{services_.client};
+    providers::provider_context context{services_.client};
+    context.fleet_budget = services_.fleet_budget;
     for (const auto& endpoint : gen->cfg->providers) {
         auto made = providers::make_provider(endpoint, context);
         if (!made) {

@@ -23,6 +23,7 @@
 #include "polylogue/control/room_directory.hpp"
 #include "polylogue/control/room_feed.hpp"
 #include "polylogue/http/client.hpp"
+#include "polylogue/providers/shared_budget.hpp"
 #include "polylogue/room/daily_budget.hpp"
 #include "polylogue/room/room_runner.hpp"
 #include "polylogue/transcript/group_committer.hpp"
@@ -36,6 +37,8 @@ struct host_services {
     transcript::group_committer* committer = nullptr;
     transcript::store* reader = nullptr;  // a connection of the event loop's own, for reads
     http::client* client = nullptr;
+    // A fleet: provider budgets held across every node; null: limits per process.
+    providers::shared_budget* fleet_budget = nullptr;
     chat_log* chat = nullptr;
     control::room_feed* feed = nullptr;          // null when nothing follows rooms (run)
     control::metrics* counters = nullptr;        // likewise

@@ -53,6 +53,7 @@ class RoomHost : public ::testing::Test {
                                     bench.committer.get(),
                                     bench.reader.get(),
                                     &client,
+                                    nullptr,
                                     chat.get(),
                                     &feed,
                                     &counters,
@@ -62,7 +63,8 @@ class RoomHost : public ::testing::Test {
                                         if (host->running() == 0) {
                                             bench.committer->stop();
                                         }
-                                    }};
+                                    },
+                                    std::nullopt};
         host = std::make_unique<app::room_host>(std::move(services), bench.cfg);
         bench.start_committer();
     }
