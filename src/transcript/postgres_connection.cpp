@@ -269,6 +269,9 @@ result<void, std::string> connection::reconnect() {
         return why;
     }
     PQsetErrorVerbosity(conn_.get(), PQERRORS_DEFAULT);
+    // libpq would print the server's notices and a dying session's last words on stderr; the
+    // failures that matter reach the caller through the results.
+    PQsetNoticeProcessor(conn_.get(), [](void*, const char*) {}, nullptr);
     if (!execute(session_settings)) {
         std::string why = "the PostgreSQL server refused the session settings: " + last_error_;
         conn_.reset();
