@@ -31,6 +31,10 @@ constexpr const char* usage = R"(usage: polylogue COMMAND [ARGS]
                                      and goes on from there (through the daemon when one
                                      runs; else the next serve runs it)
   probe CONFIG MODEL                 one tiny real request to MODEL: ok with latency, or why not
+  import CONFIG --from-sqlite DATA_DIR
+                                     copy every room of DATA_DIR/transcripts.db into CONFIG's
+                                     PostgreSQL store (rooms already there are skipped; each
+                                     is checked by count and checksum)
   transcript CONFIG ROOM [--format jsonl|text|markdown|html] [--from SEQ] [--to SEQ]
              [--output FILE]         print a room's transcript (default: text), or write it
                                      to FILE; --from/--to keep the seqs in that range
@@ -136,6 +140,10 @@ int dispatch(const std::string& command, std::vector<std::string> args) {
     if (command == "fork") {
         return fork_arguments(std::move(args));
     }
+    if (std::string from;
+        command == "import" && take_option(args, "--from-sqlite", from) && args.size() == 1) {
+        return import_command(args[0], from);
+    }
     if (command == "run") {
         daemon_options options;
         options.print_chat = true;
@@ -176,8 +184,8 @@ int run_cli(int argc, char** argv) {
     }
     const std::string command = args[0];
     args.erase(args.begin());
-    static const std::vector<std::string> known{"check", "fork",  "parse", "probe",     "rooms",
-                                                "run",   "serve", "tail",  "transcript"};
+    static const std::vector<std::string> known{"check", "fork", "import", "parse", "probe",
+                                                "rooms", "run",  "serve",  "tail",  "transcript"};
     if (std::find(known.begin(), known.end(), command) == known.end()) {
         return usage_error("unknown command '" + command + "'");
     }

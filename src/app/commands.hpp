@@ -35,6 +35,9 @@ int tail_command(const std::string& config_path, const std::string& room);
 int fork_command(const std::string& config_path, const std::string& room, std::int64_t at,
                  const std::string& name);
 
+// Copies every room of DATA_DIR/transcripts.db into the config's PostgreSQL store, verified.
+int import_command(const std::string& config_path, const std::string& sqlite_dir);
+
 struct daemon_options {
     std::optional<std::string> only_room;  // run: just this room
     bool until_signal = false;             // serve: keep running after rooms end

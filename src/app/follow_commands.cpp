@@ -26,7 +26,7 @@
 #include "polylogue/http/client.hpp"
 #include "polylogue/http/sse_parser.hpp"
 #include "polylogue/transcript/format.hpp"
-#include "polylogue/transcript/store.hpp"
+#include "polylogue/transcript/open_store.hpp"
 #include "store_location.hpp"
 
 namespace polylogue::app {
@@ -238,10 +238,15 @@ int tail_command(const std::string& config_path, const std::string& room) {
         std::cerr << "polylogue: no room named '" << room << "' in " << config_path << "\n";
         return exit_usage;
     }
-    auto db = transcript::store::open(store_file(*cfg));
-    auto records = db ? (*db)->load(room) : result<std::vector<core::record>>{db.error()};
+    auto db = transcript::open_store(*cfg);
+    if (!db) {
+        std::cerr << "polylogue: " << db.error() << "\n";
+        return exit_failure;
+    }
+    auto records = (*db)->load(room);
     if (!records) {
-        std::cerr << "polylogue: cannot read the transcript: " << records.error().message() << "\n";
+        std::cerr << "polylogue: cannot read the transcript: "
+                  << store_failure(**db, records.error()) << "\n";
         return exit_failure;
     }
     for (const auto& r : *records) {

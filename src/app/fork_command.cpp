@@ -15,7 +15,7 @@
 #include "data_dir_lock.hpp"
 #include "fork_plan.hpp"
 #include "polylogue/core/text.hpp"
-#include "polylogue/transcript/store.hpp"
+#include "polylogue/transcript/open_store.hpp"
 #include "room_files.hpp"
 #include "store_location.hpp"
 
@@ -95,7 +95,7 @@ std::optional<std::string> store_fork(const config::config& cfg, transcript::sto
     const transcript::room_batch batch{name, std::move(plan.records)};
     if (auto stored = db.append({&batch, 1}).front(); !stored) {
         fs::remove(pending_fork_file(cfg, name), ec);
-        return "cannot store the fork's records: " + stored.error().message();
+        return "cannot store the fork's records: " + store_failure(db, stored.error());
     }
     if (!finish_fork_file(cfg, name)) {
         return "the fork's records are stored, but its room file cannot be renamed; the next "
@@ -112,10 +112,14 @@ int fork_offline(const config::config& cfg, const control::fork_request& request
                           created_room_dir(cfg).string(),
                       exit_usage);
     }
-    auto db = transcript::store::open(store_file(cfg));
-    auto history = db ? (*db)->load(request.origin) : result<std::vector<core::record>>{db.error()};
+    auto db = transcript::open_store(cfg);
+    if (!db) {
+        return refuse(db.error(), exit_failure);
+    }
+    auto history = (*db)->load(request.origin);
     if (!history) {
-        return refuse("cannot read the transcript: " + history.error().message(), exit_failure);
+        return refuse("cannot read the transcript: " + store_failure(**db, history.error()),
+                      exit_failure);
     }
     auto plan = plan_fork(request, *origin, *history, cfg,
                           core::format_rfc3339(std::chrono::system_clock::now()));

@@ -19,7 +19,7 @@
 #include "polylogue/room/room_state.hpp"
 #include "polylogue/transcript/format.hpp"
 #include "polylogue/transcript/image_files.hpp"
-#include "polylogue/transcript/store.hpp"
+#include "polylogue/transcript/open_store.hpp"
 #include "room_files.hpp"
 #include "store_location.hpp"
 
@@ -120,10 +120,15 @@ int transcript_command(const std::string& config_path, const std::string& room,
         std::cerr << "polylogue: no room named '" << room << "' in " << config_path << "\n";
         return exit_usage;
     }
-    auto db = transcript::store::open(store_file(*loaded));
-    auto records = db ? (*db)->load(room) : result<std::vector<core::record>>{db.error()};
+    auto db = transcript::open_store(*loaded);
+    if (!db) {
+        std::cerr << "polylogue: " << db.error() << "\n";
+        return exit_failure;
+    }
+    auto records = (*db)->load(room);
     if (!records) {
-        std::cerr << "polylogue: cannot read the transcript: " << records.error().message() << "\n";
+        std::cerr << "polylogue: cannot read the transcript: "
+                  << store_failure(**db, records.error()) << "\n";
         return exit_failure;
     }
     const auto part = seq_range(*records, options.from, options.to);

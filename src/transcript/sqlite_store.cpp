@@ -148,6 +148,22 @@ result<std::int64_t> sqlite_store::last_seq(std::string_view room) {
     return select.column_int(0);
 }
 
+result<std::vector<std::string>> sqlite_store::rooms() {
+    sqlite_statement select{db_, "SELECT DISTINCT room FROM records ORDER BY room"};
+    if (!select.prepared()) {
+        return sqlite_error(select.error());
+    }
+    std::vector<std::string> names;
+    int status = SQLITE_ROW;
+    while ((status = select.step()) == SQLITE_ROW) {
+        names.emplace_back(select.column_text(0));
+    }
+    if (status != SQLITE_DONE) {
+        return sqlite_error(db_);
+    }
+    return names;
+}
+
 result<std::int64_t> sqlite_store::stored_last_seq(const std::string& room) {
     if (const auto known = last_seqs_.find(room); known != last_seqs_.end()) {
         return known->second;

@@ -22,6 +22,7 @@ class sqlite_store final : public store {
     result<double> cost_since(std::string_view since) override;
     result<std::int64_t> last_seq(std::string_view room) override;
     std::vector<result<void>> append(std::span<const room_batch> batches) override;
+    result<std::vector<std::string>> rooms() override;
     std::string where() const override { return file_.string(); }
 
   private:

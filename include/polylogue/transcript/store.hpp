@@ -49,8 +49,15 @@ class store {
     // room whose lease this node does not hold with errc::fenced.
     virtual std::vector<result<void>> append(std::span<const room_batch> batches) = 0;
 
+    // Every room that has records, in name order (import; listings when no daemon runs).
+    virtual result<std::vector<std::string>> rooms() = 0;
+
     // Where the records live, for messages: a file, or a database without its password.
     virtual std::string where() const = 0;
+
+    // What the last failure was beyond its error code (a database server's message, never a
+    // password); empty when there is nothing more to say.
+    virtual std::string last_error() const { return {}; }
 };
 
 }  // namespace polylogue::transcript
