@@ -91,7 +91,7 @@ nlohmann::json summary_with_owner(room_directory& rooms, const room::room_handle
     if (!owner) {
         return summary;
     }
-    summary["owner"] = owner->node.empty() ? nlohmann::json{} : nlohmann::json{owner->node};
+    summary["owner"] = owner->node.empty() ? nlohmann::json(nullptr) : nlohmann::json(owner->node);
     summary["owned_here"] = owner->here;
     if (!owner->here && !owner->node.empty() && summary["state"] == "stopped") {
         summary["state"] = handle.state().paused ? "paused" : "running";
