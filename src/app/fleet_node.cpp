@@ -6,6 +6,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
+#include <utility>
 
 namespace polylogue::app {
 
@@ -190,6 +191,19 @@ void fleet_node::granted(const transcript::lease_grant& grant) {
 }
 
 void fleet_node::give_back(const fleet_view& view) {
+    for (const auto& [room, epoch] : held_) {
+        if (!giving_back_.contains(room) &&
+            std::find(view.rooms.begin(), view.rooms.end(), room) == view.rooms.end()) {
+            // Removed from the configuration by a reload: it stopped here; its lease goes back.
+            giving_back_.insert(room);
+            if (!rooms_.stop(room)) {
+                room_stopped_later_.push_back(room);
+            }
+        }
+    }
+    for (const auto& room : std::exchange(room_stopped_later_, {})) {
+        room_stopped(room);
+    }
     std::vector<std::string> keepable;
     for (const auto& room : taken_order_) {
         if (!giving_back_.contains(room)) {
@@ -309,7 +323,8 @@ asio::awaitable<void> fleet_node::finish() {
 }
 
 asio::awaitable<void> fleet_node::run_listener() {
-    bool reopened = false;
+    // The rooms were read at start, before anyone listened: the first connection catches up too.
+    bool reopened = true;
     while (!finished_) {
         auto opened = co_await asio::co_spawn(
             db_thread_, open_listener_on(loop_, settings_.conninfo), asio::use_awaitable);

@@ -99,6 +99,7 @@ class fleet_node {
     std::map<std::string, std::int64_t, std::less<>> held_;  // room -> epoch
     std::vector<std::string> taken_order_;                   // held rooms, oldest first
     std::set<std::string, std::less<>> giving_back_;
+    std::vector<std::string> room_stopped_later_;  // given back while iterating held_
     std::map<std::string, transcript::room_owner, std::less<>> owners_;
     int live_nodes_ = 1;
     bool claiming_ = true;
