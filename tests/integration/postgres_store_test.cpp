@@ -214,6 +214,34 @@ TEST_F(PostgresStore, ANewerSchemaIsRefusedAndLeftUntouched) {
               "0");
 }
 
+TEST_F(PostgresStore, ASessionEndedByTheServerIsReplacedOnce) {
+    auto db = open();
+    const room_batch first{"lab", test::numbered({test::join(1, "A")})};
+    ASSERT_TRUE(db->append({&first, 1}).front());
+    const auto end_sessions = [&] {
+        sql.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
+            "application_name = 'polylogue'");
+    };
+    end_sessions();
+    const room_batch second{"lab", from(2, {test::message("AI-1", "again")})};
+    EXPECT_TRUE(db->append({&second, 1}).front());
+    end_sessions();
+    EXPECT_EQ(db->load("lab", 0).value().size(), 2U);
+}
+
+TEST_F(PostgresStore, AStoppedServerIsAStorageFailureThatSaysWhy) {
+    auto db = open();
+    server.stop();
+    const auto started = std::chrono::steady_clock::now();
+    const room_batch batch{"lab", test::numbered({test::join(1, "A")})};
+    EXPECT_EQ(db->append({&batch, 1}).front().error(), errc::storage_failure);
+    EXPECT_EQ(db->last_seq("lab").error(), errc::storage_failure);
+    EXPECT_EQ(db->last_error().rfind("cannot reach the PostgreSQL server at 127.0.0.1:", 0), 0U)
+        << db->last_error();
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
+}
+
 class StoreConnection : public ::testing::Test {
   protected:
     test::scoped_env env;
