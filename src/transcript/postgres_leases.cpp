@@ -2,6 +2,7 @@
 // transaction) timed by the database's now(). Rows are locked in room order, as the store's
 // appends lock them, so a claim and an append never deadlock.
 
+#include <algorithm>
 #include <string>
 #include <utility>
 
@@ -25,7 +26,8 @@ SELECT 1 + count(*) FROM nodes WHERE expires_at > now() AND node <> $1::text
 // node claimed meanwhile fails the DO UPDATE's WHERE and is not returned.
 constexpr const char* claim_sql = R"sql(
 WITH asked AS (
-    SELECT a.room, a.place FROM unnest($2::text[]) WITH ORDINALITY AS a(room, place)),
+    SELECT a.room, min(a.place) AS place FROM unnest($2::text[]) WITH ORDINALITY AS a(room, place)
+    GROUP BY a.room),
 free AS (
     SELECT asked.room FROM asked LEFT JOIN leases l ON l.room = asked.room
     WHERE l.room IS NULL OR l.expires_at <= now()
@@ -93,7 +95,10 @@ class postgres_leases final : public lease_table {
         std::vector<lease_grant> grants;
         for (const auto& room : rooms) {
             for (int row = 0; row < PQntuples(granted.get()); ++row) {
-                if (pg::text_at(granted, row, 0) == room) {
+                const bool listed =
+                    std::any_of(grants.begin(), grants.end(),
+                                [&](const lease_grant& g) { return g.room == room; });
+                if (!listed && pg::text_at(granted, row, 0) == room) {
                     grants.push_back({room, pg::int_at(granted, row, 1).value_or(0)});
                 }
             }

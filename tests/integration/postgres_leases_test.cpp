@@ -58,6 +58,7 @@ TEST_F(LeaseTable, AClaimTakesFreeRoomsInOrderUpToTheLimit) {
     ASSERT_EQ(second.size(), 1U);
     EXPECT_EQ(second[0].room, "b");
     EXPECT_TRUE(leases->claim("node-b", {"a", "c"}, 10, 5000ms).value().empty());
+    EXPECT_EQ(leases->claim("node-c", {"d", "d"}, 10, 5000ms).value().size(), 1U);
     EXPECT_EQ(held("a"), "true");
 }
 

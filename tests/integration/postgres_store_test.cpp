@@ -62,14 +62,14 @@ class PostgresStore : public ::testing::Test {
 
 TEST_F(PostgresStore, AppendedRecordsLoadBackInSeqOrder) {
     auto db = open();
-    auto paid = test::message("AI-1", "hi", "A");
+    auto paid = test::message("AI-1", "hi \"quoted\" back\\slash\nline {a,b} NULL ünï 🙂", "A");
     paid.cost_usd = 0.25;
     const room_batch batch{"lab", test::numbered({test::join(1, "A"), paid})};
     ASSERT_TRUE(db->append({&batch, 1}).front());
     const auto loaded = db->load("lab", 0).value();
     ASSERT_EQ(loaded.size(), 2U);
     EXPECT_EQ(loaded[1].seq, 2);
-    EXPECT_EQ(loaded[1].text, "hi");
+    EXPECT_EQ(loaded[1].text, paid.text);
     EXPECT_EQ(db->load("lab", 1).value().size(), 1U);
     EXPECT_EQ(db->last_seq("lab").value(), 2);
     EXPECT_EQ(db->last_seq("elsewhere").value(), 0);
