@@ -117,6 +117,7 @@ class postgres_leases final : public lease_table {
             return errc::storage_failure;
         }
         std::vector<std::string> rooms;
+        rooms.reserve(static_cast<std::size_t>(PQntuples(renewed.get())));
         for (int row = 0; row < PQntuples(renewed.get()); ++row) {
             rooms.push_back(pg::text_at(renewed, row, 0));
         }
@@ -141,6 +142,7 @@ class postgres_leases final : public lease_table {
             return errc::storage_failure;
         }
         std::vector<room_owner> owners;
+        owners.reserve(static_cast<std::size_t>(PQntuples(rows.get())));
         for (int row = 0; row < PQntuples(rows.get()); ++row) {
             owners.push_back({pg::text_at(rows, row, 0), pg::text_at(rows, row, 1),
                               pg::text_at(rows, row, 2), pg::int_at(rows, row, 3).value_or(0),
