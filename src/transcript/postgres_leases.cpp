@@ -151,6 +151,8 @@ class postgres_leases final : public lease_table {
         return owners;
     }
 
+    std::string last_error() const override { return last_error_; }
+
   private:
     static std::vector<std::optional<std::string>> with_grants(const std::string& node,
                                                                const std::vector<lease_grant>& held,
@@ -169,13 +171,21 @@ class postgres_leases final : public lease_table {
     // commit leaves leases no node acts on, free again after one lease period.
     pg::pg_result run(const char* sql, std::vector<std::optional<std::string>> values) {
         auto r = db_.run(sql, values);
-        if (!pg::succeeded(r) && db_.lost() && db_.reconnect()) {
+        if (!pg::succeeded(r) && db_.lost()) {
+            if (auto again = db_.reconnect(); !again) {
+                last_error_ = again.error();
+                return r;
+            }
             r = db_.run(sql, values);
+        }
+        if (!pg::succeeded(r)) {
+            last_error_ = db_.last_error();
         }
         return r;
     }
 
     pg::connection db_;
+    std::string last_error_;
 };
 
 }  // namespace

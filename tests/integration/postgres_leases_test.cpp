@@ -116,6 +116,17 @@ TEST_F(LeaseTable, OwnersShowTheNodeItsAddressAndWhetherTheLeaseHolds) {
     EXPECT_TRUE(owners[1].held);
 }
 
+TEST_F(LeaseTable, ALostSessionIsReplacedAndAStoppedServerSaysWhy) {
+    sql.execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name "
+        "= 'polylogue'");
+    EXPECT_EQ(leases->claim("node-a", {"lab"}, 1, 5000ms).value().size(), 1U);
+    server.stop();
+    EXPECT_EQ(leases->owners().error(), errc::storage_failure);
+    EXPECT_EQ(leases->last_error().rfind("cannot reach the PostgreSQL server at 127.0.0.1:", 0), 0U)
+        << leases->last_error();
+}
+
 TEST_F(LeaseTable, AShortLeaseRunsOutOnTheDatabasesClock) {
     ASSERT_EQ(leases->claim("node-a", {"lab"}, 1, 1000ms).value().size(), 1U);
     EXPECT_TRUE(leases->claim("node-b", {"lab"}, 1, 1000ms).value().empty());
