@@ -51,6 +51,20 @@ class PostgresStore : public ::testing::Test {
         return opened ? std::move(*opened) : nullptr;
     }
 
+    // Waits (5 s at most) until a session of ours waits as described, e.g. "wait_event =
+    // 'PgSleep'" or "wait_event_type = 'Lock'".
+    bool some_session_waits(const std::string& condition) {
+        for (int i = 0; i < 100; ++i) {
+            if (sql.value("SELECT count(*) FROM pg_stat_activity WHERE application_name = "
+                          "'polylogue' AND " +
+                          condition) != "0") {
+                return true;
+            }
+            std::this_thread::sleep_for(50ms);
+        }
+        return false;
+    }
+
     // The lease row as a claim would leave it, and the fence as the lease keeper would.
     void lease(const std::string& room, const std::string& node, std::int64_t epoch) {
         sql.execute("INSERT INTO leases VALUES ('" + room + "', '" + node + "', " +
@@ -154,7 +168,8 @@ TEST_F(PostgresStore, AClaimWaitsForAnAppendHoldingTheLease) {
         auto outcome = db->append({&batch, 1}).front();
         return std::pair{outcome, std::chrono::steady_clock::now()};
     });
-    std::this_thread::sleep_for(300ms);  // the append holds the row and sleeps in its insert
+    // The append holds the row and sleeps in its insert.
+    ASSERT_TRUE(some_session_waits("wait_event = 'PgSleep'"));
     const auto grants = leases->claim("node-b", {"lab"}, 1, 5000ms).value();
     const auto claimed = std::chrono::steady_clock::now();
     ASSERT_EQ(appended.wait_for(10s), std::future_status::ready);
@@ -177,7 +192,8 @@ TEST_F(PostgresStore, AnAppendThatWaitedForAClaimIsFenced) {
         const room_batch batch{"lab", test::numbered({test::join(1, "A")})};
         return db->append({&batch, 1}).front();
     });
-    EXPECT_EQ(appended.wait_for(300ms), std::future_status::timeout);
+    EXPECT_TRUE(some_session_waits("wait_event_type = 'Lock'"));
+    EXPECT_EQ(appended.wait_for(0ms), std::future_status::timeout);
     claimer.execute("COMMIT");
     ASSERT_EQ(appended.wait_for(10s), std::future_status::ready);
     EXPECT_EQ(appended.get().error(), errc::fenced);
