@@ -106,6 +106,55 @@ bool wait_for_socket(PGconn* conn, PostgresPollingStatusType want, steady_clock:
     return ::poll(&fd, 1, static_cast<int>(left)) > 0;
 }
 
+// The connection string's settings, with ours where it has none; the handshake not yet done.
+PGconn* start_connecting(const parsed_options& parsed) {
+    std::vector<const char*> keys;
+    std::vector<const char*> values;
+    for (const PQconninfoOption* o = parsed.options.get(); o->keyword != nullptr; ++o) {
+        if (o->val != nullptr) {
+            keys.push_back(o->keyword);
+            values.push_back(o->val);
+        }
+    }
+    for (const auto& d : defaults) {
+        if (value_of(parsed, d.key).empty()) {
+            keys.push_back(d.key);
+            values.push_back(d.value);
+        }
+    }
+    keys.push_back(nullptr);
+    values.push_back(nullptr);
+    PGconn* conn = PQconnectStartParams(keys.data(), values.data(), 0);
+    // Verbose messages carry the SQLSTATE, which tells a refused password from a missing
+    // database whatever language the server speaks.
+    if (conn != nullptr) {
+        PQsetErrorVerbosity(conn, PQERRORS_VERBOSE);
+    }
+    return conn;
+}
+
+// Drives the handshake within the deadline; why it failed, or nullopt once connected.
+std::optional<std::string> finish_connecting(PGconn* conn, int seconds) {
+    const auto end = steady_clock::now() + std::chrono::seconds{seconds};
+    PostgresPollingStatusType polled = PGRES_POLLING_WRITING;
+    while (PQstatus(conn) != CONNECTION_BAD && polled != PGRES_POLLING_OK &&
+           polled != PGRES_POLLING_FAILED) {
+        if (!wait_for_socket(conn, polled, end)) {
+            const target t{text_or_empty(PQhost(conn)), text_or_empty(PQport(conn)), "", ""};
+            return "cannot reach the PostgreSQL server at " + where(t) + ": no answer within " +
+                   std::to_string(seconds) + " s";
+        }
+        polled = PQconnectPoll(conn);
+    }
+    if (PQstatus(conn) != CONNECTION_OK) {
+        const target t{text_or_empty(PQhost(conn)), text_or_empty(PQport(conn)),
+                       text_or_empty(PQuser(conn)), text_or_empty(PQdb(conn))};
+        return explain_connect_failure(t, PQerrorMessage(conn));
+    }
+    PQsetErrorVerbosity(conn, PQERRORS_DEFAULT);
+    return std::nullopt;
+}
+
 }  // namespace
 
 target describe_target(const std::string& conninfo) {
@@ -224,54 +273,18 @@ result<void, std::string> connection::reconnect() {
             "the connection string is not one libpq understands (a URL such as "
             "postgresql://USER@HOST:PORT/DATABASE, or key=value words)"};
     }
-    std::vector<const char*> keys;
-    std::vector<const char*> values;
-    for (const PQconninfoOption* o = parsed.options.get(); o->keyword != nullptr; ++o) {
-        if (o->val != nullptr) {
-            keys.push_back(o->keyword);
-            values.push_back(o->val);
-        }
-    }
-    for (const auto& d : defaults) {
-        if (value_of(parsed, d.key).empty()) {
-            keys.push_back(d.key);
-            values.push_back(d.value);
-        }
-    }
-    keys.push_back(nullptr);
-    values.push_back(nullptr);
-    conn_.reset(PQconnectStartParams(keys.data(), values.data(), 0));
+    conn_.reset(start_connecting(parsed));
     if (!conn_) {
         return std::string{"cannot start a PostgreSQL connection (out of memory)"};
     }
-    // Verbose messages carry the SQLSTATE, which tells a refused password from a missing
-    // database whatever language the server speaks.
-    PQsetErrorVerbosity(conn_.get(), PQERRORS_VERBOSE);
-    const int seconds = timeout_seconds(parsed);
-    const auto end = steady_clock::now() + std::chrono::seconds{seconds};
-    PostgresPollingStatusType polled = PGRES_POLLING_WRITING;
-    while (PQstatus(conn_.get()) != CONNECTION_BAD && polled != PGRES_POLLING_OK &&
-           polled != PGRES_POLLING_FAILED) {
-        if (!wait_for_socket(conn_.get(), polled, end)) {
-            const target t{text_or_empty(PQhost(conn_.get())), text_or_empty(PQport(conn_.get())),
-                           "", ""};
-            conn_.reset();
-            return "cannot reach the PostgreSQL server at " + where(t) + ": no answer within " +
-                   std::to_string(seconds) + " s";
-        }
-        polled = PQconnectPoll(conn_.get());
-    }
-    if (PQstatus(conn_.get()) != CONNECTION_OK) {
-        const target t{text_or_empty(PQhost(conn_.get())), text_or_empty(PQport(conn_.get())),
-                       text_or_empty(PQuser(conn_.get())), text_or_empty(PQdb(conn_.get()))};
-        std::string why = explain_connect_failure(t, PQerrorMessage(conn_.get()));
+    if (auto why = finish_connecting(conn_.get(), timeout_seconds(parsed))) {
         conn_.reset();
-        return why;
+        return *why;
     }
-    PQsetErrorVerbosity(conn_.get(), PQERRORS_DEFAULT);
     // libpq would print the server's notices and a dying session's last words on stderr; the
     // failures that matter reach the caller through the results.
-    PQsetNoticeProcessor(conn_.get(), [](void*, const char*) {}, nullptr);
+    PQsetNoticeProcessor(
+        conn_.get(), [](void*, const char*) {}, nullptr);
     if (!execute(session_settings)) {
         std::string why = "the PostgreSQL server refused the session settings: " + last_error_;
         conn_.reset();

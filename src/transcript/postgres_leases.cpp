@@ -2,6 +2,7 @@
 // transaction) timed by the database's now(). Rows are locked in room order, as the store's
 // appends lock them, so a claim and an append never deadlock.
 
+#include <algorithm>
 #include <string>
 #include <utility>
 
@@ -25,7 +26,8 @@ SELECT 1 + count(*) FROM nodes WHERE expires_at > now() AND node <> $1::text
 // node claimed meanwhile fails the DO UPDATE's WHERE and is not returned.
 constexpr const char* claim_sql = R"sql(
 WITH asked AS (
-    SELECT a.room, a.place FROM unnest($2::text[]) WITH ORDINALITY AS a(room, place)),
+    SELECT a.room, min(a.place) AS place FROM unnest($2::text[]) WITH ORDINALITY AS a(room, place)
+    GROUP BY a.room),
 free AS (
     SELECT asked.room FROM asked LEFT JOIN leases l ON l.room = asked.room
     WHERE l.room IS NULL OR l.expires_at <= now()
@@ -93,7 +95,10 @@ class postgres_leases final : public lease_table {
         std::vector<lease_grant> grants;
         for (const auto& room : rooms) {
             for (int row = 0; row < PQntuples(granted.get()); ++row) {
-                if (pg::text_at(granted, row, 0) == room) {
+                const bool listed =
+                    std::any_of(grants.begin(), grants.end(),
+                                [&](const lease_grant& g) { return g.room == room; });
+                if (!listed && pg::text_at(granted, row, 0) == room) {
                     grants.push_back({room, pg::int_at(granted, row, 1).value_or(0)});
                 }
             }
@@ -112,6 +117,7 @@ class postgres_leases final : public lease_table {
             return errc::storage_failure;
         }
         std::vector<std::string> rooms;
+        rooms.reserve(static_cast<std::size_t>(PQntuples(renewed.get())));
         for (int row = 0; row < PQntuples(renewed.get()); ++row) {
             rooms.push_back(pg::text_at(renewed, row, 0));
         }
@@ -136,6 +142,7 @@ class postgres_leases final : public lease_table {
             return errc::storage_failure;
         }
         std::vector<room_owner> owners;
+        owners.reserve(static_cast<std::size_t>(PQntuples(rows.get())));
         for (int row = 0; row < PQntuples(rows.get()); ++row) {
             owners.push_back({pg::text_at(rows, row, 0), pg::text_at(rows, row, 1),
                               pg::text_at(rows, row, 2), pg::int_at(rows, row, 3).value_or(0),
@@ -143,6 +150,8 @@ class postgres_leases final : public lease_table {
         }
         return owners;
     }
+
+    std::string last_error() const override { return last_error_; }
 
   private:
     static std::vector<std::optional<std::string>> with_grants(const std::string& node,
@@ -162,13 +171,21 @@ class postgres_leases final : public lease_table {
     // commit leaves leases no node acts on, free again after one lease period.
     pg::pg_result run(const char* sql, std::vector<std::optional<std::string>> values) {
         auto r = db_.run(sql, values);
-        if (!pg::succeeded(r) && db_.lost() && db_.reconnect()) {
+        if (!pg::succeeded(r) && db_.lost()) {
+            if (auto again = db_.reconnect(); !again) {
+                last_error_ = again.error();
+                return r;
+            }
             r = db_.run(sql, values);
+        }
+        if (!pg::succeeded(r)) {
+            last_error_ = db_.last_error();
         }
         return r;
     }
 
     pg::connection db_;
+    std::string last_error_;
 };
 
 }  // namespace

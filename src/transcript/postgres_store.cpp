@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <numeric>
 
 #include "postgres_schema.hpp"
@@ -119,7 +120,11 @@ result<double> postgres_store::cost_since(std::string_view since) {
     if (!pg::succeeded(sum)) {
         return errc::storage_failure;
     }
-    return std::strtod(PQgetvalue(sum.get(), 0, 0), nullptr);
+    // from_chars, not strtod: the server writes '.', whatever the process's locale says.
+    const std::string text = pg::text_at(sum, 0, 0);
+    double total = 0;
+    std::from_chars(text.data(), text.data() + text.size(), total);
+    return total;
 }
 
 result<std::int64_t> postgres_store::last_seq(std::string_view room) {
@@ -137,6 +142,7 @@ result<std::vector<std::string>> postgres_store::rooms() {
         return errc::storage_failure;
     }
     std::vector<std::string> names;
+    names.reserve(static_cast<std::size_t>(PQntuples(rows.get())));
     for (int row = 0; row < PQntuples(rows.get()); ++row) {
         names.push_back(pg::text_at(rows, row, 0));
     }

@@ -58,6 +58,7 @@ TEST_F(LeaseTable, AClaimTakesFreeRoomsInOrderUpToTheLimit) {
     ASSERT_EQ(second.size(), 1U);
     EXPECT_EQ(second[0].room, "b");
     EXPECT_TRUE(leases->claim("node-b", {"a", "c"}, 10, 5000ms).value().empty());
+    EXPECT_EQ(leases->claim("node-c", {"d", "d"}, 10, 5000ms).value().size(), 1U);
     EXPECT_EQ(held("a"), "true");
 }
 
@@ -113,6 +114,17 @@ TEST_F(LeaseTable, OwnersShowTheNodeItsAddressAndWhetherTheLeaseHolds) {
     EXPECT_EQ(owners[1].address, "127.0.0.1:7001");
     EXPECT_EQ(owners[1].epoch, 1);
     EXPECT_TRUE(owners[1].held);
+}
+
+TEST_F(LeaseTable, ALostSessionIsReplacedAndAStoppedServerSaysWhy) {
+    sql.execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name "
+        "= 'polylogue'");
+    EXPECT_EQ(leases->claim("node-a", {"lab"}, 1, 5000ms).value().size(), 1U);
+    server.stop();
+    EXPECT_EQ(leases->owners().error(), errc::storage_failure);
+    EXPECT_EQ(leases->last_error().rfind("cannot reach the PostgreSQL server at 127.0.0.1:", 0), 0U)
+        << leases->last_error();
 }
 
 TEST_F(LeaseTable, AShortLeaseRunsOutOnTheDatabasesClock) {

@@ -51,6 +51,20 @@ class PostgresStore : public ::testing::Test {
         return opened ? std::move(*opened) : nullptr;
     }
 
+    // Waits (5 s at most) until a session of ours waits as described, e.g. "wait_event =
+    // 'PgSleep'" or "wait_event_type = 'Lock'".
+    bool some_session_waits(const std::string& condition) {
+        for (int i = 0; i < 100; ++i) {
+            if (sql.value("SELECT count(*) FROM pg_stat_activity WHERE application_name = "
+                          "'polylogue' AND " +
+                          condition) != "0") {
+                return true;
+            }
+            std::this_thread::sleep_for(50ms);
+        }
+        return false;
+    }
+
     // The lease row as a claim would leave it, and the fence as the lease keeper would.
     void lease(const std::string& room, const std::string& node, std::int64_t epoch) {
         sql.execute("INSERT INTO leases VALUES ('" + room + "', '" + node + "', " +
@@ -62,14 +76,14 @@ class PostgresStore : public ::testing::Test {
 
 TEST_F(PostgresStore, AppendedRecordsLoadBackInSeqOrder) {
     auto db = open();
-    auto paid = test::message("AI-1", "hi", "A");
+    auto paid = test::message("AI-1", "hi \"quoted\" back\\slash\nline {a,b} NULL ünï 🙂", "A");
     paid.cost_usd = 0.25;
     const room_batch batch{"lab", test::numbered({test::join(1, "A"), paid})};
     ASSERT_TRUE(db->append({&batch, 1}).front());
     const auto loaded = db->load("lab", 0).value();
     ASSERT_EQ(loaded.size(), 2U);
     EXPECT_EQ(loaded[1].seq, 2);
-    EXPECT_EQ(loaded[1].text, "hi");
+    EXPECT_EQ(loaded[1].text, paid.text);
     EXPECT_EQ(db->load("lab", 1).value().size(), 1U);
     EXPECT_EQ(db->last_seq("lab").value(), 2);
     EXPECT_EQ(db->last_seq("elsewhere").value(), 0);
@@ -154,7 +168,8 @@ TEST_F(PostgresStore, AClaimWaitsForAnAppendHoldingTheLease) {
         auto outcome = db->append({&batch, 1}).front();
         return std::pair{outcome, std::chrono::steady_clock::now()};
     });
-    std::this_thread::sleep_for(300ms);  // the append holds the row and sleeps in its insert
+    // The append holds the row and sleeps in its insert.
+    ASSERT_TRUE(some_session_waits("wait_event = 'PgSleep'"));
     const auto grants = leases->claim("node-b", {"lab"}, 1, 5000ms).value();
     const auto claimed = std::chrono::steady_clock::now();
     ASSERT_EQ(appended.wait_for(10s), std::future_status::ready);
@@ -177,7 +192,8 @@ TEST_F(PostgresStore, AnAppendThatWaitedForAClaimIsFenced) {
         const room_batch batch{"lab", test::numbered({test::join(1, "A")})};
         return db->append({&batch, 1}).front();
     });
-    EXPECT_EQ(appended.wait_for(300ms), std::future_status::timeout);
+    EXPECT_TRUE(some_session_waits("wait_event_type = 'Lock'"));
+    EXPECT_EQ(appended.wait_for(0ms), std::future_status::timeout);
     claimer.execute("COMMIT");
     ASSERT_EQ(appended.wait_for(10s), std::future_status::ready);
     EXPECT_EQ(appended.get().error(), errc::fenced);
@@ -212,6 +228,34 @@ TEST_F(PostgresStore, ANewerSchemaIsRefusedAndLeftUntouched) {
     EXPECT_EQ(sql.value("SELECT version FROM polylogue_schema"), "99");
     EXPECT_EQ(sql.value("SELECT count(*) FROM pg_tables WHERE tablename IN ('records', 'leases')"),
               "0");
+}
+
+TEST_F(PostgresStore, ASessionEndedByTheServerIsReplacedOnce) {
+    auto db = open();
+    const room_batch first{"lab", test::numbered({test::join(1, "A")})};
+    ASSERT_TRUE(db->append({&first, 1}).front());
+    const auto end_sessions = [&] {
+        sql.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
+            "application_name = 'polylogue'");
+    };
+    end_sessions();
+    const room_batch second{"lab", from(2, {test::message("AI-1", "again")})};
+    EXPECT_TRUE(db->append({&second, 1}).front());
+    end_sessions();
+    EXPECT_EQ(db->load("lab", 0).value().size(), 2U);
+}
+
+TEST_F(PostgresStore, AStoppedServerIsAStorageFailureThatSaysWhy) {
+    auto db = open();
+    server.stop();
+    const auto started = std::chrono::steady_clock::now();
+    const room_batch batch{"lab", test::numbered({test::join(1, "A")})};
+    EXPECT_EQ(db->append({&batch, 1}).front().error(), errc::storage_failure);
+    EXPECT_EQ(db->last_seq("lab").error(), errc::storage_failure);
+    EXPECT_EQ(db->last_error().rfind("cannot reach the PostgreSQL server at 127.0.0.1:", 0), 0U)
+        << db->last_error();
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
 }
 
 class StoreConnection : public ::testing::Test {

@@ -60,6 +60,10 @@ class lease_table {
     // Every lease row, with its node's announced address.
     virtual result<std::vector<room_owner>> owners() = 0;
 
+    // Why the last call failed (errc::storage_failure), as the server or libpq said it; never
+    // a password.
+    virtual std::string last_error() const = 0;
+
   protected:
     lease_table() = default;
 };
