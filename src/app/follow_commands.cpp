@@ -101,6 +101,11 @@ asio::awaitable<int> print_rooms(asio::any_io_executor executor, daemon_address 
             std::cout << "  (forked from " << room.value("origin", "") << " at seq "
                       << room.value("origin_seq", 0) << ")";
         }
+        if (room.contains("owner")) {  // a fleet: which node runs it
+            std::cout << (room["owner"].is_string()
+                              ? "  (on node " + room["owner"].get<std::string>() + ")"
+                              : std::string{"  (moving between nodes)"});
+        }
         std::cout << "\n";
     }
     co_return exit_ok;
