@@ -361,8 +361,7 @@ std::shared_ptr<room::daily_budget> open_daily_budget(transcript::store& db,
     const auto midnight = room::daily_budget::next_day(now) - std::chrono::days{1};
     auto spent = db.cost_since(core::format_rfc3339(midnight));
     if (!spent) {
-        log.error("cannot read today's spending from {}: {}", db.where(),
-                  spent.error().message());
+        log.error("cannot read today's spending from {}: {}", db.where(), spent.error().message());
         return nullptr;
     }
     auto budget = std::make_shared<room::daily_budget>(cfg.budget_usd_per_day);
@@ -479,8 +478,8 @@ bool start_serving(daemon_state& daemon, const daemon_setup& setup,
     const auto& cfg = *daemon.cfg;
     if (setup.fence) {
         http::client_limits limits;
-        daemon.forward_client =
-            std::make_unique<http::client>(daemon.loop.get_executor(), limits, http::proxy_settings{});
+        daemon.forward_client = std::make_unique<http::client>(daemon.loop.get_executor(), limits,
+                                                               http::proxy_settings{});
     }
     auto started = start_control(
         daemon.loop.get_executor(), cfg,

@@ -15,8 +15,8 @@
 namespace polylogue::app {
 
 struct daemon_address {
-    std::string base_url;  // http://127.0.0.1:7475
-    std::string token;     // empty: none asked
+    std::string base_url;              // http://127.0.0.1:7475
+    std::string token;                 // empty: none asked
     std::filesystem::path serve_file;  // its serve.json: gone once the daemon stops
 };
 

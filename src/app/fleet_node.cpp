@@ -109,9 +109,10 @@ asio::awaitable<void> fleet_node::look() {
     }
     const bool reachable = live && renewed && owners;
     if (!reachable && !table_failing_) {
-        log_->error("fleet: the lease table cannot be reached: {}",
-                    !live ? live.error().message() : !owners ? owners.error().message()
-                                                             : "renewal failed");
+        log_->error("fleet: the lease table cannot be reached: {}", !live ? live.error().message()
+                                                                    : !owners
+                                                                        ? owners.error().message()
+                                                                        : "renewal failed");
     } else if (reachable && table_failing_) {
         log_->info("fleet: the lease table answers again");
     }
@@ -119,8 +120,8 @@ asio::awaitable<void> fleet_node::look() {
     if (!reachable || !claiming_ || finished_) {
         co_return;
     }
-    const fleet_view view{settings_.node, rooms_.names(),
-                          std::vector<transcript::room_owner>{}, live_nodes_};
+    const fleet_view view{settings_.node, rooms_.names(), std::vector<transcript::room_owner>{},
+                          live_nodes_};
     fleet_view seen = view;
     for (const auto& [room, owner] : owners_) {
         seen.owners.push_back(owner);
@@ -310,15 +311,15 @@ asio::awaitable<void> fleet_node::finish() {
             db_thread_, release_on(table_.get(), settings_.node, std::move(grants)),
             asio::use_awaitable);
         if (!released) {
-            log_->warn("fleet: releasing the leases failed ({}); other nodes take the rooms "
-                       "when they expire",
-                       released.error().message());
+            log_->warn(
+                "fleet: releasing the leases failed ({}); other nodes take the rooms "
+                "when they expire",
+                released.error().message());
         }
     }
     // No longer counted live: the other nodes' fair shares grow at their next look.
     (void)co_await asio::co_spawn(
-        db_thread_,
-        heartbeat_on(table_.get(), settings_.node, settings_.address, milliseconds{0}),
+        db_thread_, heartbeat_on(table_.get(), settings_.node, settings_.address, milliseconds{0}),
         asio::use_awaitable);
 }
 

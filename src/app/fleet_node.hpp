@@ -33,7 +33,7 @@ namespace polylogue::app {
 struct fleet_rooms {
     std::function<std::vector<std::string>()> names;  // the configuration's rooms, in order
     std::function<void(const std::string&)> take;     // run it here: the lease is ours
-    std::function<bool(const std::string&)> stop;  // stop running it here; false: it did not
+    std::function<bool(const std::string&)> stop;     // stop running it here; false: it did not
     // Another node committed up to last_seq (0: read whatever is new).
     std::function<void(const std::string&, std::int64_t)> follow;
 };

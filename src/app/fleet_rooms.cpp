@@ -67,8 +67,7 @@ void room_host::take_room(const std::string& name) {
     // Everything the previous owner committed, so that this node goes on from its last record.
     follow_room(name, 0);
     runner.take_over();
-    services_.log->info("room {}: runs on this node from record {}", name,
-                        runner.state().last_seq);
+    services_.log->info("room {}: runs on this node from record {}", name, runner.state().last_seq);
     launch(&runner);
 }
 

@@ -18,15 +18,16 @@ std::string host_name() {
 }
 
 bool is_name_char(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '.' || c == '_' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-';
 }
 
 }  // namespace
 
 std::string default_node_name() {
     std::string host = host_name();
-    std::replace_if(host.begin(), host.end(), [](char c) { return !is_name_char(c); }, '-');
+    std::replace_if(
+        host.begin(), host.end(), [](char c) { return !is_name_char(c); }, '-');
     return host.substr(0, 48) + "-" + std::to_string(::getpid());
 }
 
@@ -34,7 +35,8 @@ std::string node_name_problem(const std::string& name) {
     if (name.empty() || name.size() > 64 || name.front() == '.' ||
         !std::all_of(name.begin(), name.end(), is_name_char)) {
         return "--node wants 1 to 64 letters, digits, '.', '_' or '-' (not starting with '.'), "
-               "not '" + name.substr(0, 64) + "'";
+               "not '" +
+               name.substr(0, 64) + "'";
     }
     return {};
 }

@@ -13,8 +13,7 @@ void room_watchers::committed(const room::room_handle& room,
     }
 }
 
-void room_watchers::followed(const room::room_handle& room,
-                             std::span<const core::record> records) {
+void room_watchers::followed(const room::room_handle& room, std::span<const core::record> records) {
     if (feed_ != nullptr) {
         feed_->committed(room, records);
     }

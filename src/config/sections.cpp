@@ -11,10 +11,9 @@
 namespace polylogue::config::detail {
 namespace {
 
-const std::vector<std::string> top_keys{"data_dir", "providers",      "models",
-                                        "rooms",    "tools",          "control",
-                                        "logging",  "shutdown_grace", "budget_usd_per_day",
-                                        "store"};
+const std::vector<std::string> top_keys{
+    "data_dir",       "providers",          "models", "rooms", "tools", "control", "logging",
+    "shutdown_grace", "budget_usd_per_day", "store"};
 const std::vector<std::string> model_keys{
     "name",       "provider", "script", "temperature_range", "temperature", "id",
     "max_tokens", "price",    "vision", "context_tokens",    "cache"};

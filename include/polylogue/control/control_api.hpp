@@ -15,9 +15,9 @@
 #include <vector>
 
 #include "polylogue/control/metrics.hpp"
-#include "polylogue/http/client.hpp"
 #include "polylogue/control/room_directory.hpp"
 #include "polylogue/control/room_feed.hpp"
+#include "polylogue/http/client.hpp"
 #include "polylogue/http/server.hpp"
 
 namespace polylogue::control {

@@ -28,8 +28,8 @@ struct metric_gauges {
     std::uint64_t http_connections_refused = 0;
     // A fleet (store kind postgres); left out of the scrape outside one.
     bool fleet = false;
-    std::int64_t leases_held = 0;       // rooms this node runs
-    std::uint64_t fenced_writes = 0;    // batches the fence refused: this node's late writes
+    std::int64_t leases_held = 0;     // rooms this node runs
+    std::uint64_t fenced_writes = 0;  // batches the fence refused: this node's late writes
 };
 
 class metrics {
