@@ -376,4 +376,17 @@ std::optional<std::int64_t> int_at(const pg_result& r, int row, int column) {
     return value;
 }
 
+pg_result connection::run_reconnecting(const char* sql,
+                                       std::span<const std::optional<std::string>> values) {
+    auto r = run(sql, values);
+    if (succeeded(r) || !lost()) {
+        return r;
+    }
+    if (auto again = reconnect(); !again) {
+        last_error_ = again.error();
+        return r;
+    }
+    return run(sql, values);
+}
+
 }  // namespace polylogue::transcript::pg

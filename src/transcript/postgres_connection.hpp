@@ -70,6 +70,10 @@ class connection {
     // Runs sql with text parameters; a result whose status says whether it worked.
     pg_result run(const char* sql, params values = {});
     pg_result run(const char* sql, std::span<const std::optional<std::string>> values);
+    // run(), and once more on a new connection when the connection was lost: for a statement
+    // that is its own transaction and may run twice. last_error() says why when it failed
+    // (why the reconnection failed, when it did).
+    pg_result run_reconnecting(const char* sql, std::span<const std::optional<std::string>> values);
     // Runs a statement that returns nothing; false (last_error() says why) when it failed.
     bool execute(const char* sql, params values = {});
 

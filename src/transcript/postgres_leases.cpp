@@ -170,14 +170,7 @@ class postgres_leases final : public lease_table {
     // its own transaction: renew, release and heartbeat may run twice; a claim lost after its
     // commit leaves leases no node acts on, free again after one lease period.
     pg::pg_result run(const char* sql, std::vector<std::optional<std::string>> values) {
-        auto r = db_.run(sql, values);
-        if (!pg::succeeded(r) && db_.lost()) {
-            if (auto again = db_.reconnect(); !again) {
-                last_error_ = again.error();
-                return r;
-            }
-            r = db_.run(sql, values);
-        }
+        auto r = db_.run_reconnecting(sql, values);
         if (!pg::succeeded(r)) {
             last_error_ = db_.last_error();
         }

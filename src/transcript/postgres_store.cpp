@@ -77,14 +77,7 @@ boost::system::error_code postgres_store::storage_failure() {
 
 pg::pg_result postgres_store::read(const char* sql,
                                    std::vector<std::optional<std::string>> values) {
-    auto r = db_.run(sql, values);
-    if (!pg::succeeded(r) && db_.lost()) {
-        if (auto again = db_.reconnect(); !again) {
-            last_error_ = again.error();
-            return r;
-        }
-        r = db_.run(sql, values);
-    }
+    auto r = db_.run_reconnecting(sql, values);
     if (!pg::succeeded(r)) {
         last_error_ = db_.last_error();
     }
