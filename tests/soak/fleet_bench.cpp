@@ -120,7 +120,7 @@ bool measure_throughput(const bench_options& options, int nodes) {
     std::cout << "throughput: " << nodes << " node(s), " << options.rooms
               << " rooms: " << std::fixed << std::setprecision(0)
               << static_cast<double>(last - first) / elapsed << " records/s over "
-              << std::setprecision(1) << elapsed << " s\n";
+              << std::setprecision(1) << elapsed << " s" << std::endl;
     for (const auto& name : names) {
         fleet.node(name).stop();
     }
@@ -198,7 +198,7 @@ bool measure_failover(const bench_options& options) {
               << " SIGKILLs, " << times.size() << " rooms moved (3 nodes, " << rooms
               << " rooms, lease " << seconds(options.lease) << " s, turn_delay 0.05 s): min "
               << times.front() << " s, median " << times[times.size() / 2] << " s, max "
-              << times.back() << " s; lease + lease/3 = " << bound << " s\n";
+              << times.back() << " s; lease + lease/3 = " << bound << " s" << std::endl;
     for (const auto& name : names) {
         fleet.node(name).stop();
     }
