@@ -81,30 +81,17 @@ std::string all_output(test::fleet& fleet, const std::vector<std::string>& names
 }
 
 // Per node, how many rooms it holds now.
-std::map<std::string, std::size_t> shares(test::fleet& fleet) {
-    std::map<std::string, std::size_t> held;
-    for (const auto& [room, node] : fleet.held_leases()) {
-        ++held[node];
-    }
-    return held;
-}
-
 // Whether every room is leased, no node holds more than its fair share (ceil(rooms / nodes):
 // the nodes rebalance to it) and every room has begun.
 bool settled(test::fleet& fleet, std::size_t rooms, std::size_t nodes) {
-    const std::size_t share = (rooms + nodes - 1) / nodes;
-    std::size_t leased = 0;
-    for (const auto& [node, count] : shares(fleet)) {
-        if (count > share) {
-            return false;
-        }
-        leased += count;
+    if (!fleet.shared_out(rooms, nodes)) {
+        return false;
     }
     std::size_t begun = 0;
     for (const auto& [room, seq] : fleet.last_seqs()) {
         begun += seq >= 2 ? 1 : 0;
     }
-    return leased == rooms && begun == rooms;
+    return begun == rooms;
 }
 
 // Starts the nodes and waits until the rooms are shared out among them and running.
@@ -312,7 +299,7 @@ TEST(Fleet, ARestartedNodeTakesRoomsOnlyAsLeasesComeFree) {
     const std::string victim = busiest(fleet).first;
     const std::string survivor = victim == "left" ? "right" : "left";
     fleet.node(victim).kill();
-    ASSERT_TRUE(test::eventually([&] { return shares(fleet)[survivor] == rooms.size(); },
+    ASSERT_TRUE(test::eventually([&] { return fleet.shares()[survivor] == rooms.size(); },
                                  lease + lease / 3 + failover_slack + 2s))
         << survivor << " did not take every room\n"
         << all_output(fleet, names);
@@ -323,7 +310,7 @@ TEST(Fleet, ARestartedNodeTakesRoomsOnlyAsLeasesComeFree) {
     ASSERT_TRUE(test::eventually([&] { return settled(fleet, rooms.size(), 2); }, 4 * lease))
         << "the rooms were not shared out again\n"
         << all_output(fleet, names);
-    EXPECT_EQ(shares(fleet)[victim], 2U);
+    EXPECT_EQ(fleet.shares()[victim], 2U);
     EXPECT_EQ(fleet.node(survivor).metric("polylogue_fenced_writes_total"), 0)
         << "a lease was taken from the live " << survivor;
     EXPECT_EQ(fleet.node(victim).metric("polylogue_leases_held"), 2);
@@ -338,7 +325,7 @@ TEST(Fleet, ARestartedNodeTakesRoomsOnlyAsLeasesComeFree) {
               "0")
         << survivor << " stopped without releasing its leases";
     const auto at_stop = fleet.last_seqs();
-    ASSERT_TRUE(test::eventually([&] { return shares(fleet)[victim] == rooms.size(); },
+    ASSERT_TRUE(test::eventually([&] { return fleet.shares()[victim] == rooms.size(); },
                                  lease / 3 + failover_slack))
         << victim << " did not take the released rooms\n"
         << fleet.node(victim).output();

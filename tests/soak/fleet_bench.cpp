@@ -65,26 +65,6 @@ void write_scripts(const test::fleet& fleet, int count) {
     fleet.dir().write("babbage.yaml", script_of("Babbage", count));
 }
 
-std::map<std::string, std::size_t> shares(test::fleet& fleet) {
-    std::map<std::string, std::size_t> held;
-    for (const auto& [room, node] : fleet.held_leases()) {
-        ++held[node];
-    }
-    return held;
-}
-
-bool shared_out(test::fleet& fleet, std::size_t rooms, std::size_t nodes) {
-    const std::size_t share = (rooms + nodes - 1) / nodes;
-    std::size_t leased = 0;
-    for (const auto& [node, count] : shares(fleet)) {
-        if (count > share) {
-            return false;
-        }
-        leased += count;
-    }
-    return leased == rooms;
-}
-
 std::int64_t record_count(test::fleet& fleet) {
     return std::stoll(fleet.sql().value("SELECT count(*) FROM records"));
 }
@@ -108,7 +88,7 @@ bool measure_throughput(const bench_options& options, int nodes) {
         }
     }
     const auto rooms = static_cast<std::size_t>(options.rooms);
-    if (!test::eventually([&] { return shared_out(fleet, rooms, names.size()); }, 60s)) {
+    if (!test::eventually([&] { return fleet.shared_out(rooms, names.size()); }, 60s)) {
         std::cerr << "the rooms were not shared out\n";
         return false;
     }
@@ -134,7 +114,7 @@ struct kill_outcome {
 // One kill of the node holding the most rooms; false when the fleet did not recover.
 bool kill_once(test::fleet& fleet, const std::vector<std::string>& names, std::size_t rooms,
                kill_outcome& outcome) {
-    if (!test::eventually([&] { return shared_out(fleet, rooms, names.size()); }, 30s)) {
+    if (!test::eventually([&] { return fleet.shared_out(rooms, names.size()); }, 30s)) {
         std::cerr << "the rooms were not shared out before a kill\n";
         return false;
     }

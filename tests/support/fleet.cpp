@@ -132,6 +132,26 @@ std::map<std::string, std::string> fleet::held_leases() {
     return held;
 }
 
+std::map<std::string, std::size_t> fleet::shares() {
+    std::map<std::string, std::size_t> held;
+    for (const auto& [room, node] : held_leases()) {
+        ++held[node];
+    }
+    return held;
+}
+
+bool fleet::shared_out(std::size_t rooms, std::size_t nodes) {
+    const std::size_t share = (rooms + nodes - 1) / nodes;
+    std::size_t leased = 0;
+    for (const auto& [node, count] : shares()) {
+        if (count > share) {
+            return false;
+        }
+        leased += count;
+    }
+    return leased == rooms;
+}
+
 std::map<std::string, std::int64_t> fleet::last_seqs() {
     std::map<std::string, std::int64_t> seqs;
     for (const auto& row : sql_->rows("SELECT room, max(seq) FROM records GROUP BY room")) {

@@ -90,6 +90,11 @@ class fleet {
 
     // From the database. Rooms whose lease is held now (not expired): room → node.
     std::map<std::string, std::string> held_leases();
+    // Per node, how many rooms it holds now.
+    std::map<std::string, std::size_t> shares();
+    // Whether every one of the rooms is leased and no node holds more than its fair share,
+    // ceil(rooms / nodes), which the nodes rebalance to.
+    bool shared_out(std::size_t rooms, std::size_t nodes);
     // Every room's highest seq.
     std::map<std::string, std::int64_t> last_seqs();
     std::vector<stored_record> records(const std::string& room);
