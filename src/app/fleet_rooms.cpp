@@ -86,6 +86,9 @@ void room_host::fleet_room_done(room::room_runner* runner) {
     services_.fleet->room_stopped(name);
     if (take_when_stopped_.erase(name) > 0 && services_.fleet->holds(name)) {
         take_room(name);
+    } else if (!services_.fleet->holds(name) && !stopping_) {
+        // Another node runs it now: what it committed while this run finished was not followed.
+        follow_room(name, 0);
     }
 }
 
