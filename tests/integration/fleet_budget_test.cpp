@@ -27,23 +27,9 @@ namespace {
 
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
+using test::must;
 using steady_clock = std::chrono::steady_clock;
 using ticket = providers::shared_budget::ticket;
-
-// The value, or the test's setup fails with the database's words.
-template <class T>
-T must(result<T, std::string> r) {
-    if (!r) {
-        throw std::runtime_error{r.error()};
-    }
-    return std::move(*r);
-}
-
-void must(result<void, std::string> r) {
-    if (!r) {
-        throw std::runtime_error{r.error()};
-    }
-}
 
 struct pending {
     std::optional<result<ticket>> outcome;

@@ -20,14 +20,7 @@ namespace polylogue::transcript {
 namespace {
 
 using namespace std::chrono_literals;
-
-template <class T>
-T must(result<T, std::string> opened) {
-    if (!opened) {
-        throw std::runtime_error{opened.error()};
-    }
-    return std::move(*opened);
-}
+using test::must;
 
 class LeaseTable : public ::testing::Test {
   protected:

@@ -20,15 +20,7 @@ namespace polylogue::transcript {
 namespace {
 
 using namespace std::chrono_literals;
-
-// What opened, or the test stops with why not.
-template <class T>
-T must(result<T, std::string> opened) {
-    if (!opened) {
-        throw std::runtime_error{opened.error()};
-    }
-    return std::move(*opened);
-}
+using test::must;
 
 std::vector<core::record> from(std::int64_t first, std::vector<core::record> records) {
     for (auto& r : records) {

@@ -8,8 +8,10 @@
 
 #include <chrono>
 #include <memory>
+#include <stdexcept>
 #include <string>
 
+#include "polylogue/core/error.hpp"
 #include "support/process.hpp"
 #include "support/sql_client.hpp"
 #include "support/temp_dir.hpp"
@@ -57,5 +59,20 @@ class postgres_server {
     int port_ = 0;
     std::unique_ptr<child_process> server_;
 };
+
+// What opened or ran, or the test's setup stops with the database's words.
+template <class T>
+T must(result<T, std::string> opened) {
+    if (!opened) {
+        throw std::runtime_error{opened.error()};
+    }
+    return std::move(*opened);
+}
+
+inline void must(const result<void, std::string>& ran) {
+    if (!ran) {
+        throw std::runtime_error{ran.error()};
+    }
+}
 
 }  // namespace polylogue::test
