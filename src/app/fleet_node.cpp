@@ -173,6 +173,13 @@ asio::awaitable<void> fleet_node::claim(const fleet_view& view) {
         log_->warn("fleet: claiming rooms failed: {}", grants.error().message());
         co_return;
     }
+    if ((!claiming_ || finished_) && !grants->empty()) {
+        // The node began to stop while the claim was in flight: the rooms go back at once.
+        co_await asio::co_spawn(db_thread_,
+                                release_on(table_.get(), settings_.node, std::move(*grants)),
+                                asio::use_awaitable);
+        co_return;
+    }
     if (!grants->empty()) {
         arm_doubt(sent + settings_.lease - doubt_margin(settings_.lease));
     }
