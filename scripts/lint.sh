@@ -92,10 +92,11 @@ echo "lint: clang-tidy on ${#targets[@]} sources"
 ((${#targets[@]} > 0)) || exit 0
 started=$SECONDS
 # One clang-tidy per source, as many at once as there are cores; a source's findings are printed
-# together when it is done.
+# together when it is done. The build is GCC's: a GCC-only warning option in a file's compile
+# command (tests/CMakeLists.txt turns one off) is unknown to clang, and not a finding.
 status=0
 printf '%s\n' "${targets[@]}" | xargs -P "$(nproc)" -I{} bash -c '
-    if ! output=$(clang-tidy -p "$1" --quiet "$2" 2>&1); then
+    if ! output=$(clang-tidy -p "$1" --quiet --extra-arg=-Wno-unknown-warning-option "$2" 2>&1); then
         printf "%s\n" "$output"
         echo "lint: clang-tidy: findings in $2" >&2
         exit 1

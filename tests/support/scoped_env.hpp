@@ -1,6 +1,7 @@
 #pragma once
 // Sets or unsets environment variables for one test and puts back what was there before.
 
+#include <cstddef>
 #include <cstdlib>
 #include <optional>
 #include <string>
@@ -17,11 +18,12 @@ class scoped_env {
 
     ~scoped_env() {
         // In reverse, so a variable changed twice ends as it was before the first change.
-        for (auto it = saved_.rbegin(); it != saved_.rend(); ++it) {
-            if (it->second) {
-                ::setenv(it->first.c_str(), it->second->c_str(), 1);
+        for (std::size_t i = saved_.size(); i-- > 0;) {
+            const auto& [name, value] = saved_[i];
+            if (value) {
+                ::setenv(name.c_str(), value->c_str(), 1);
             } else {
-                ::unsetenv(it->first.c_str());
+                ::unsetenv(name.c_str());
             }
         }
     }

@@ -98,6 +98,7 @@ TEST_F(DaemonLog, JsonLinesStayValidWhateverTheMessageHolds) {
     const auto lines = lines_of(written(*log));
     ASSERT_EQ(lines.size(), 2u);
     std::vector<nlohmann::json> parsed;
+    parsed.reserve(lines.size());
     for (const std::string& line : lines) {
         parsed.push_back(nlohmann::json::parse(line));  // throws, failing the test, if invalid
     }
