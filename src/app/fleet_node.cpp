@@ -120,9 +120,8 @@ asio::awaitable<void> fleet_node::look() {
     if (!reachable || !claiming_ || finished_) {
         co_return;
     }
-    const fleet_view view{settings_.node, rooms_.names(), std::vector<transcript::room_owner>{},
-                          live_nodes_};
-    fleet_view seen = view;
+    fleet_view seen{settings_.node, rooms_.names(), {}, live_nodes_};
+    seen.owners.reserve(owners_.size());
     for (const auto& [room, owner] : owners_) {
         seen.owners.push_back(owner);
     }
