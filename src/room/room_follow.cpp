@@ -46,7 +46,6 @@ void room_runner::take_over() {
         return;
     }
     stopping_ = false;
-    lost_lease_ = false;
     outcome_ = room_outcome::running;
     failure_.clear();
 }

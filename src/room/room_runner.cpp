@@ -103,7 +103,6 @@ room_outcome room_runner::outcome_after(const step_result& ran) {
     }
     if (ran.error() == errc::fenced) {
         // Not a failure of the room: it goes on at the node that holds its lease now.
-        lost_lease_ = true;
         return room_outcome::stopped;
     }
     failure_ = ran.error().message();

@@ -213,9 +213,8 @@ class room_runner final : public room_handle {
     std::optional<double> paused_under_limit_;
     bool stopping_ = false;
     bool running_ = false;
-    bool lost_lease_ = false;  // a commit was fenced: another node owns the room now
-    bool reopening_ = false;   // reopen() is committing: a second resume waits for nothing
-    bool archiving_ = false;   // archive_stopped() is committing
+    bool reopening_ = false;  // reopen() is committing: a second resume waits for nothing
+    bool archiving_ = false;  // archive_stopped() is committing
     room_outcome outcome_ = room_outcome::running;  // set when run() returns, and by a reopen
     std::string failure_;
 };
